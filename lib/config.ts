@@ -1,0 +1,89 @@
+// The environment, read once, validated, failing fast with the variable's name.
+
+export const PROFILE_NAMES = ['aws', 'qstorage', 'obs'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export const UNSET_ENCRYPTION_MODES = ['default', 'not-found'] as const;
+export type UnsetEncryptionMode = (typeof UNSET_ENCRYPTION_MODES)[number];
+
+export interface Config {
+  /** The DynamoDB table holding buckets, accounts and access keys. */
+  tableName: string;
+  /** A DynamoDB endpoint other than AWS's (DynamoDB Local); undefined in AWS. */
+  dynamodbEndpoint: string | undefined;
+  /** The region this service answers as (x-amz-bucket-region, the SigV4 scope it expects). */
+  region: string;
+  profile: ProfileName;
+  unsetEncryption: UnsetEncryptionMode;
+  /** Base domain for virtual-hosted addressing (`{bucket}.{baseDomain}`); undefined = path-style only. */
+  baseDomain: string | undefined;
+  /** The domain in the OBS response namespace `http://obs.<region>.<domain>/doc/2015-06-30/`. */
+  obsDomain: string;
+  /** How long verified access keys stay cached in the container. */
+  credentialCacheTtlMs: number;
+  /** DynamoDB client: per-attempt timeout and attempts, sized to fit inside the Lambda timeout. */
+  dynamodbRequestTimeoutMs: number;
+  dynamodbMaxAttempts: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+};
+
+const positiveInt = (env: Env, name: string, fallback: number): number => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new ConfigError(`${name} must be a positive integer (got "${value}")`);
+  return parsed;
+};
+
+const optional = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+};
+
+export function readConfig(env: Env): Config {
+  const tableName = optional(env, 'TABLE_NAME');
+  if (!tableName) throw new ConfigError('TABLE_NAME must be set to the DynamoDB table name');
+  const dynamodbEndpoint = optional(env, 'DYNAMODB_ENDPOINT');
+  if (dynamodbEndpoint && !URL.canParse(dynamodbEndpoint)) {
+    throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL (got "${dynamodbEndpoint}")`);
+  }
+  return {
+    tableName,
+    dynamodbEndpoint,
+    region: optional(env, 'S3_REGION') ?? optional(env, 'AWS_REGION') ?? 'us-east-1',
+    profile: oneOf(env, 'S3_PROFILE', PROFILE_NAMES, 'aws'),
+    unsetEncryption: oneOf(env, 'S3_UNSET_ENCRYPTION', UNSET_ENCRYPTION_MODES, 'default'),
+    baseDomain: optional(env, 'S3_BASE_DOMAIN')?.toLowerCase(),
+    obsDomain: optional(env, 'S3_OBS_DOMAIN') ?? 'myhuaweicloud.com',
+    credentialCacheTtlMs: positiveInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 60) * 1000,
+    dynamodbRequestTimeoutMs: positiveInt(env, 'DYNAMODB_REQUEST_TIMEOUT_MS', 1000),
+    dynamodbMaxAttempts: positiveInt(env, 'DYNAMODB_MAX_ATTEMPTS', 3),
+    logLevel: optional(env, 'LOG_LEVEL') ?? 'INFO',
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, read on first use. */
+export function config(): Config {
+  cached ??= readConfig(process.env);
+  return cached;
+}
+
+/** Tests that change the environment call this to read it again. */
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -1,0 +1,39 @@
+// The request as every operation sees it: decoded once from the API Gateway v2 event by the
+// shared middy stack (lib/http/stack.ts), addressed (bucket from the path or the Host header) and,
+// once authenticated, carrying the caller.
+
+export interface Caller {
+  accountId: string;
+  accessKeyId: string;
+}
+
+export interface S3Request {
+  /** Upper-case HTTP method. */
+  method: string;
+  /** The path exactly as the client sent it (still percent-encoded), e.g. `/b1/`. */
+  rawPath: string;
+  /** The query string exactly as sent, without `?`, e.g. `encryption=`. */
+  rawQueryString: string;
+  /** Query parameters, percent-decoded, in the order sent (duplicates kept). */
+  query: ReadonlyArray<readonly [name: string, value: string]>;
+  /** Header names in lower case; repeated headers joined with `,` as API Gateway does. */
+  headers: Readonly<Record<string, string>>;
+  /** The raw request body (empty when none). */
+  body: Buffer;
+  /** Host header value, lower case, without the port. */
+  host: string;
+  /** Bucket addressed, from the path (path-style) or the Host header (virtual-hosted). */
+  bucket: string | undefined;
+  /** Object key addressed, if any (object paths are not implemented: 501). */
+  objectKey: string | undefined;
+  /** The S3 subresource named in the query (`encryption`, `policy`, …), if any. */
+  subresource: string | undefined;
+  /** Resource for error documents: `/bucket` or `/bucket/key` or `/`. */
+  resource: string;
+  requestId: string;
+  /** Set by authentication. */
+  caller?: Caller;
+}
+
+export const header = (request: Pick<S3Request, 'headers'>, name: string): string | undefined =>
+  request.headers[name.toLowerCase()];
