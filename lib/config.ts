@@ -44,7 +44,8 @@ const positiveInt = (env: Env, name: string, fallback: number): number => {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new ConfigError(`${name} must be a positive integer (got "${value}")`);
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new ConfigError(`${name} must be a positive integer (got "${value}")`);
   return parsed;
 };
 

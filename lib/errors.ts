@@ -7,7 +7,10 @@ export const S3_ERRORS = {
   AccessDenied: [403, 'Access Denied'],
   AuthorizationHeaderMalformed: [400, 'The authorization header is malformed.'],
   AuthorizationQueryParametersError: [400, 'Error parsing the X-Amz-Credential parameter.'],
-  BadDigest: [400, 'The Content-MD5 or checksum value that you specified did not match what the server received.'],
+  BadDigest: [
+    400,
+    'The Content-MD5 or checksum value that you specified did not match what the server received.',
+  ],
   BucketAlreadyExists: [
     409,
     'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
@@ -28,7 +31,7 @@ export const S3_ERRORS = {
   InvalidLocationConstraint: [400, 'The specified location-constraint is not valid'],
   InvalidRequest: [400, 'Invalid Request'],
   InvalidURI: [400, "Couldn't parse the specified URI."],
-  MalformedPolicy: [400, 'Policies must be valid JSON and the first byte must be \'{\''],
+  MalformedPolicy: [400, "Policies must be valid JSON and the first byte must be '{'"],
   MalformedXML: [
     400,
     'The XML you provided was not well-formed or did not validate against our published schema',
@@ -41,14 +44,20 @@ export const S3_ERRORS = {
   NoSuchEncryptionConfiguration: [404, 'The encryption configuration does not exist'],
   NotImplemented: [501, 'A header you provided implies functionality that is not implemented'],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
-  ServerSideEncryptionConfigurationNotFoundError: [404, 'The server side encryption configuration was not found'],
+  ServerSideEncryptionConfigurationNotFoundError: [
+    404,
+    'The server side encryption configuration was not found',
+  ],
   ServiceUnavailable: [503, 'Please reduce your request rate.'],
   SignatureDoesNotMatch: [
     403,
     'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
   ],
   SlowDown: [503, 'Please reduce your request rate.'],
-  XAmzContentSHA256Mismatch: [400, "The provided 'x-amz-content-sha256' header does not match what was computed."],
+  XAmzContentSHA256Mismatch: [
+    400,
+    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;
@@ -92,7 +101,8 @@ export class S3Error extends Error {
 export const isS3Error = (error: unknown): error is S3Error => error instanceof S3Error;
 
 // Factories for the errors raised from more than one place.
-export const noSuchBucket = (bucket: string) => new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+export const noSuchBucket = (bucket: string) =>
+  new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
 export const accessDenied = (message?: string) => new S3Error('AccessDenied', message ? { message } : {});
 export const malformedXml = (detail?: string) =>
   // The detail is for logs only: AWS answers MalformedXML with its fixed message.
@@ -100,7 +110,10 @@ export const malformedXml = (detail?: string) =>
 export const invalidArgument = (message: string, argumentName: string, argumentValue?: string) =>
   new S3Error('InvalidArgument', {
     message,
-    fields: argumentValue === undefined ? { ArgumentName: argumentName } : { ArgumentName: argumentName, ArgumentValue: argumentValue },
+    fields:
+      argumentValue === undefined
+        ? { ArgumentName: argumentName }
+        : { ArgumentName: argumentName, ArgumentValue: argumentValue },
   });
 export const invalidRequest = (message: string) => new S3Error('InvalidRequest', { message });
 export const notImplemented = (message?: string) => new S3Error('NotImplemented', message ? { message } : {});

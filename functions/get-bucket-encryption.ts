@@ -1,0 +1,41 @@
+// GetBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
+// One strongly consistent GetItem on the bucket item.
+import { assertMayAct, expectedBucketOwner } from '../lib/auth/authorize.ts';
+import { config } from '../lib/config.ts';
+import { getProfile } from '../lib/encryption/profiles.ts';
+import { serializeEncryptionConfiguration } from '../lib/encryption/serialize.ts';
+import { S3Error } from '../lib/errors.ts';
+import type { S3Operation } from '../lib/http/dispatch.ts';
+import { xmlResponse } from '../lib/http/response.ts';
+import { storage } from '../lib/storage/index.ts';
+
+export const getBucketEncryption: S3Operation = {
+  name: 'GetBucketEncryption',
+  method: 'GET',
+  target: 'bucket',
+  subresource: 'encryption',
+  async handle(request) {
+    const { bucket, caller } = request;
+    const record = assertMayAct(
+      bucket,
+      await storage().buckets.getBucket(bucket),
+      caller,
+      expectedBucketOwner(request),
+    );
+    const settings = config();
+    const profile = getProfile(settings.profile);
+    let encryption = record.encryption;
+    if (!encryption) {
+      if (settings.unsetEncryption === 'not-found') {
+        throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', {
+          fields: { BucketName: bucket },
+        });
+      }
+      if (profile.unsetAnswer === 'NoSuchEncryptionConfiguration') {
+        throw new S3Error('NoSuchEncryptionConfiguration', { fields: { BucketName: bucket } });
+      }
+      encryption = { ...profile.platformDefault, updatedAt: '', updatedBy: '' };
+    }
+    return xmlResponse(serializeEncryptionConfiguration(encryption, profile, settings));
+  },
+};

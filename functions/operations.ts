@@ -1,0 +1,25 @@
+// The declarative operation table: which S3 operation a request is, by method, target (service or
+// bucket) and subresource. lib/http/dispatch.ts reads it; the route Lambdas serve slices of it.
+import type { OperationTable } from '../lib/http/dispatch.ts';
+import { createBucket } from './create-bucket.ts';
+import { deleteBucket } from './delete-bucket.ts';
+import { deleteBucketEncryption } from './delete-bucket-encryption.ts';
+import { getBucketEncryption } from './get-bucket-encryption.ts';
+import { headBucketApiVersion, headServiceApiVersion } from './head-api-version.ts';
+import { headBucket } from './head-bucket.ts';
+import { listBuckets } from './list-buckets.ts';
+import { putBucketEncryption } from './put-bucket-encryption.ts';
+
+/** Operations on a bucket: served by every route (path-style `/{bucket}`, and virtual-hosted `/`). */
+export const BUCKET_OPERATIONS: OperationTable = [
+  createBucket,
+  headBucket,
+  deleteBucket,
+  putBucketEncryption,
+  getBucketEncryption,
+  deleteBucketEncryption,
+  headBucketApiVersion,
+];
+
+/** Operations on the service (`GET /`): only the `/` route sees them. */
+export const SERVICE_OPERATIONS: OperationTable = [listBuckets, headServiceApiVersion];

@@ -1,0 +1,24 @@
+// Who is calling: the request's signature, verified against the access key's stored secret
+// (cached in the container), in the forms the deployment's profile accepts.
+import { config } from '../config.ts';
+import type { Caller, S3Request } from '../http/request.ts';
+import { storage } from '../storage/index.ts';
+import { createCredentialCache } from './credentials.ts';
+import { verifyRequestSignature } from './sigv4.ts';
+
+let cache: ReturnType<typeof createCredentialCache> | undefined;
+
+export function credentialCache() {
+  cache ??= createCredentialCache(() => storage().accounts, config().credentialCacheTtlMs);
+  return cache;
+}
+
+export async function authenticate(request: S3Request): Promise<Caller> {
+  const settings = config();
+  return verifyRequestSignature(request, {
+    now: new Date(),
+    region: settings.region,
+    allowV2: settings.profile === 'obs',
+    lookup: credentialCache().lookup,
+  });
+}

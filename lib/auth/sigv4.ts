@@ -1,0 +1,73 @@
+// Request-signature verification, the entry point: which mechanism a request uses, then that
+// mechanism's check (SigV4 forms in sigv4-verify.ts, V2/OBS in v2.ts).
+// Pure: no storage (the secret comes from `lookup`), no clock (`now` is passed in).
+//
+// Written by hand on purpose: there is no well-kept server-side SigV4/V2 verifier for Node (the AWS
+// SDKs and @smithy/signature-v4 only sign; the verifiers in S3 emulators are not packaged for reuse).
+// The unit tests therefore verify requests signed by the real clients: @smithy/signature-v4 and the
+// SDK v3 S3 client, @aws-sdk/s3-request-presigner, and esdk-obs-nodejs talking to a local server.
+//
+// Mechanisms, in the order AWS tells them apart:
+//   Authorization: AWS4-HMAC-SHA256 …                 SigV4 header form          (sigv4-verify.ts)
+//   ?X-Amz-Algorithm=AWS4-HMAC-SHA256&…               SigV4 presigned URL        (sigv4-verify.ts)
+//   Authorization: AWS ak:sig / OBS ak:sig            V2 / OBS, obs profile only (v2.ts)
+//   none                                               anonymous → 403 AccessDenied
+
+import { S3Error } from '../errors.ts';
+import type { S3Request } from '../http/request.ts';
+import { splitQuery, type VerifyOptions } from './signature-common.ts';
+import { PRESIGNED_MARKERS, SIGV4_ALGORITHM, verifySigV4Header, verifySigV4Query } from './sigv4-verify.ts';
+import { AWS_V2, OBS_V2, verifyV2 } from './v2.ts';
+
+export type { SecretLookup, SigningSecret, VerifiedCaller, VerifyOptions } from './signature-common.ts';
+
+/** AWS's answer to a V2 signature in a SigV4-only region (here: every profile but obs). */
+const sigV4Only = () =>
+  new S3Error('InvalidRequest', {
+    message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+  });
+
+/** AWS's answer to an Authorization scheme it does not know (`Basic …`, `Bearer …`, `OBS …` off obs). */
+const unsupportedAuthorizationType = (authorization: string) =>
+  new S3Error('InvalidArgument', {
+    message: 'Unsupported Authorization Type',
+    fields: { ArgumentName: 'Authorization', ArgumentValue: authorization },
+  });
+
+/**
+ * Verifies the request's signature and returns who signed it, or throws the S3Error AWS would answer
+ * with (400/403). Never returns for an anonymous request: this service has no public operations.
+ */
+export async function verifyRequestSignature(
+  request: S3Request,
+  options: VerifyOptions,
+): Promise<{ accountId: string; accessKeyId: string }> {
+  const pieces = splitQuery(request.rawQueryString);
+  const authorization = request.headers.authorization;
+  const presigned = pieces.some((piece) => (PRESIGNED_MARKERS as readonly string[]).includes(piece.name));
+
+  if (authorization !== undefined && authorization !== '') {
+    if (presigned) {
+      throw new S3Error('InvalidArgument', {
+        message:
+          'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
+        fields: { ArgumentName: 'Authorization', ArgumentValue: authorization },
+      });
+    }
+    if (authorization.startsWith(SIGV4_ALGORITHM)) {
+      return verifySigV4Header(request, authorization, pieces, options);
+    }
+    if (authorization.startsWith('AWS ')) {
+      if (!options.allowV2) throw sigV4Only();
+      return verifyV2(request, authorization, AWS_V2, options);
+    }
+    if (authorization.startsWith('OBS ') && options.allowV2) {
+      return verifyV2(request, authorization, OBS_V2, options);
+    }
+    throw unsupportedAuthorizationType(authorization);
+  }
+  if (presigned) return verifySigV4Query(request, pieces, options);
+  // V2 query-string authentication (AWS `AWSAccessKeyId=…&Signature=…`, OBS `AccessKeyId=…&Signature=…`).
+  if (pieces.some((piece) => piece.name === 'Signature')) throw sigV4Only();
+  throw new S3Error('AccessDenied');
+}

@@ -1,0 +1,125 @@
+// Vendor profiles as data (ARCHITECTURE.md "Vendor profiles"): one deployment speaks one profile,
+// and every difference between AWS, QStorage and Huawei OBS that the encryption code needs is a
+// field here rather than a branch elsewhere.
+
+import type { ProfileName } from '../config.ts';
+import type { EncryptionConfiguration, SseAlgorithm } from './model.ts';
+
+export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+export interface Profile {
+  readonly name: ProfileName;
+  /** The SSEAlgorithm values this profile accepts, case-sensitive. */
+  readonly algorithms: readonly SseAlgorithm[];
+  /** The subset that encrypts with a KMS key: only these may carry a KMSMasterKeyID. */
+  readonly kmsAlgorithms: readonly SseAlgorithm[];
+  /** Whether a KMS algorithm needs a KMSMasterKeyID (qstorage's verenc) or falls back to the platform key. */
+  readonly keyRequired: boolean;
+  /** Whether a KMSMasterKeyID has this profile's shape. Keys are never looked up (clients test with made-up ids). */
+  readonly isValidKeyId: (keyId: string) => boolean;
+  /** The InvalidArgument message for a key that fails `isValidKeyId`. */
+  readonly invalidKeyIdMessage: string;
+  /** Whether `ProjectID` may appear in ApplyServerSideEncryptionByDefault (OBS, only together with a key). */
+  readonly allowsProjectId: boolean;
+  /** The namespace of the documents this profile answers with. */
+  readonly namespace: (region: string, obsDomain: string) => string;
+  /** A namespace a request document may use besides none and S3's. */
+  readonly isOwnNamespace: (namespace: string) => boolean;
+  readonly requestIdHeaders: { readonly requestId: string; readonly hostId: string };
+  /** Whether PUT must carry Content-MD5 or an x-amz-checksum-* header (when present it is always verified). */
+  readonly integrityRequired: boolean;
+  /** GET with nothing set: the platform default (200) or 404 NoSuchEncryptionConfiguration. */
+  readonly unsetAnswer: 'platform-default' | 'NoSuchEncryptionConfiguration';
+  readonly platformDefault: EncryptionConfiguration;
+}
+
+// Key shapes. Every KMS key id, key ARN and alias of these vendors is printable ASCII, so a
+// "plausible" key is 1–2048 characters from `!` to `~` (no whitespace, no control or non-ASCII
+// characters); each profile narrows that below. XML-special characters (<, &, …) are allowed here
+// and escaped on output: they are implausible in a key, but rejecting them buys nothing.
+const KEY_TOKEN = /^[\x21-\x7e]{1,2048}$/;
+
+// aws: a key id (UUID, `mrk-…`, or a made-up id such as s3-tests' `testkey-1`), `alias/<name>`,
+// or an ARN `arn:<partition>:kms:<region>:<12-digit account>:key/<id>` or `…:alias/<name>`.
+const AWS_KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\x21-\x7e]+$/;
+const isAwsKeyId = (keyId: string): boolean => {
+  if (!KEY_TOKEN.test(keyId)) return false;
+  if (keyId.startsWith('arn:')) return AWS_KMS_ARN.test(keyId);
+  if (keyId.startsWith('alias/')) return keyId.length > 'alias/'.length;
+  return true;
+};
+
+// qstorage: verenc keys are `qkms:<id>` (the QStorage PutBucketEncryption document).
+const isQStorageKeyId = (keyId: string): boolean =>
+  keyId.startsWith('qkms:') && keyId.length > 'qkms:'.length && KEY_TOKEN.test(keyId);
+
+// obs: a key id without colons, or `<region>:<domain id>:key/<key id>` (Huawei's KMS key form,
+// e.g. `cn-north-4:0d5ca48b7200d3d50f4cc00c1fe7d6a4:key/4f1cd4de-ab64-4807-920a-47fc42e7f0d0`).
+const OBS_KMS_KEY = /^[a-z0-9-]+:[A-Za-z0-9]+:key\/[\x21-\x39\x3b-\x7e]+$/;
+const isObsKeyId = (keyId: string): boolean =>
+  KEY_TOKEN.test(keyId) && (!keyId.includes(':') || OBS_KMS_KEY.test(keyId));
+
+const OBS_NAMESPACE = /^http:\/\/obs\.[A-Za-z0-9.-]+\/doc\/2015-06-30\/$/;
+
+const AMZ_REQUEST_ID_HEADERS = Object.freeze({ requestId: 'x-amz-request-id', hostId: 'x-amz-id-2' });
+
+// What GET answers for a bucket whose configuration was never set (SSE-S3, as AWS since 2023).
+const PLATFORM_DEFAULT: EncryptionConfiguration = Object.freeze({
+  sseAlgorithm: 'AES256',
+  bucketKeyEnabled: false,
+});
+
+const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
+  aws: Object.freeze({
+    name: 'aws',
+    algorithms: Object.freeze(['AES256', 'aws:kms', 'aws:kms:dsse'] as const),
+    kmsAlgorithms: Object.freeze(['aws:kms', 'aws:kms:dsse'] as const),
+    keyRequired: false,
+    isValidKeyId: isAwsKeyId,
+    invalidKeyIdMessage: 'The KMSMasterKeyID is not a valid KMS key id, key ARN, alias name or alias ARN',
+    allowsProjectId: false,
+    namespace: () => S3_NAMESPACE,
+    isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
+    requestIdHeaders: AMZ_REQUEST_ID_HEADERS,
+    integrityRequired: true,
+    unsetAnswer: 'platform-default',
+    platformDefault: PLATFORM_DEFAULT,
+  }),
+  qstorage: Object.freeze({
+    name: 'qstorage',
+    algorithms: Object.freeze(['AES256', 'verenc'] as const),
+    kmsAlgorithms: Object.freeze(['verenc'] as const),
+    keyRequired: true,
+    isValidKeyId: isQStorageKeyId,
+    invalidKeyIdMessage: 'The KMSMasterKeyID must be a qkms: key id',
+    allowsProjectId: false,
+    namespace: () => S3_NAMESPACE,
+    isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
+    requestIdHeaders: AMZ_REQUEST_ID_HEADERS,
+    integrityRequired: true,
+    // The QStorage docs: every bucket is encrypted by default.
+    unsetAnswer: 'platform-default',
+    platformDefault: PLATFORM_DEFAULT,
+  }),
+  obs: Object.freeze({
+    name: 'obs',
+    algorithms: Object.freeze(['kms', 'AES256'] as const),
+    kmsAlgorithms: Object.freeze(['kms'] as const),
+    keyRequired: false,
+    isValidKeyId: isObsKeyId,
+    invalidKeyIdMessage: 'The KMSMasterKeyID is not a valid key id or region:domain:key/id',
+    allowsProjectId: true,
+    namespace: (region: string, obsDomain: string) => `http://obs.${region}.${obsDomain}/doc/2015-06-30/`,
+    // Any OBS-style namespace: Huawei's clients differ in the host they put there.
+    isOwnNamespace: (namespace: string) => OBS_NAMESPACE.test(namespace),
+    requestIdHeaders: Object.freeze({ requestId: 'x-obs-request-id', hostId: 'x-obs-id-2' }),
+    // OBS's own client sends no checksum; one that is present is still verified.
+    integrityRequired: false,
+    unsetAnswer: 'NoSuchEncryptionConfiguration',
+    platformDefault: PLATFORM_DEFAULT,
+  }),
+});
+
+export function getProfile(name: ProfileName): Profile {
+  return PROFILES[name];
+}

@@ -1,0 +1,57 @@
+// EncryptionConfiguration → GetBucketEncryption's body
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html).
+// Pure twin of parse.ts: canonical element order (ApplyServerSideEncryptionByDefault,
+// BucketKeyEnabled, BlockedEncryptionTypes), BucketKeyEnabled always present, the profile's namespace.
+
+import type { EncryptionConfiguration } from './model.ts';
+import type { Profile } from './profiles.ts';
+
+// A five-line escape rather than fast-xml-parser's XMLBuilder: the document is fixed, so building
+// it is string concatenation, and a builder would need a JS tree per call and options that decide
+// whether it escapes at all. `>` is escaped too so that `]]>` can never appear in content.
+const NEEDS_ESCAPE = /[&<>"']/;
+const ESCAPE_ALL = /[&<>"']/g;
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+const escapeXml = (value: string): string =>
+  NEEDS_ESCAPE.test(value)
+    ? value.replace(ESCAPE_ALL, (character) => ESCAPES[character] ?? character)
+    : value;
+
+export interface SerializeOptions {
+  region: string;
+  obsDomain: string;
+}
+
+export function serializeEncryptionConfiguration(
+  config: EncryptionConfiguration,
+  profile: Profile,
+  options: SerializeOptions,
+): string {
+  let byDefault = `<SSEAlgorithm>${escapeXml(config.sseAlgorithm)}</SSEAlgorithm>`;
+  if (config.kmsMasterKeyId !== undefined) {
+    byDefault += `<KMSMasterKeyID>${escapeXml(config.kmsMasterKeyId)}</KMSMasterKeyID>`;
+  }
+  // Only profiles whose schema has ProjectID (OBS) ever answer with it.
+  if (config.projectId !== undefined && profile.allowsProjectId) {
+    byDefault += `<ProjectID>${escapeXml(config.projectId)}</ProjectID>`;
+  }
+  let rule = `<ApplyServerSideEncryptionByDefault>${byDefault}</ApplyServerSideEncryptionByDefault>`;
+  rule += `<BucketKeyEnabled>${config.bucketKeyEnabled ? 'true' : 'false'}</BucketKeyEnabled>`;
+  const blocked = config.blockedEncryptionTypes;
+  if (blocked !== undefined && blocked.length > 0) {
+    rule += '<BlockedEncryptionTypes>';
+    for (const type of blocked) rule += `<EncryptionType>${escapeXml(type)}</EncryptionType>`;
+    rule += '</BlockedEncryptionTypes>';
+  }
+  const namespace = escapeXml(profile.namespace(options.region, options.obsDomain));
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<ServerSideEncryptionConfiguration xmlns="${namespace}"><Rule>${rule}</Rule></ServerSideEncryptionConfiguration>`
+  );
+}

@@ -1,0 +1,125 @@
+// Decodes an API Gateway HTTP API (payload v2) event into the S3Request every operation sees:
+// which bucket (from the path, or from the Host header under the base domain), which object key,
+// which subresource. API Gateway routes on method and path only; the operation is picked later
+// from this (lib/http/dispatch.ts).
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { S3Error } from '../errors.ts';
+import type { S3Request } from './request.ts';
+
+// Query parameters that name an S3 subresource (the operation), as opposed to plain parameters
+// such as `x-id`, `prefix` or the X-Amz-* of a presigned URL. From S3's REST API.
+const SUBRESOURCES = new Set([
+  'accelerate',
+  'acl',
+  'analytics',
+  'apiversion',
+  'attributes',
+  'cors',
+  'delete',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'lifecycle',
+  'location',
+  'logging',
+  'metadataTable',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'session',
+  'tagging',
+  'torrent',
+  'uploadId',
+  'uploads',
+  'versioning',
+  'versions',
+  'website',
+]);
+
+const decode = (value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new S3Error('InvalidURI');
+  }
+};
+
+export function parseQuery(rawQueryString: string): Array<readonly [string, string]> {
+  if (!rawQueryString) return [];
+  const pairs: Array<readonly [string, string]> = [];
+  for (const part of rawQueryString.split('&')) {
+    if (!part) continue;
+    const equals = part.indexOf('=');
+    pairs.push(
+      equals < 0 ? [decode(part), ''] : [decode(part.slice(0, equals)), decode(part.slice(equals + 1))],
+    );
+  }
+  return pairs;
+}
+
+export interface Addressing {
+  bucket: string | undefined;
+  objectKey: string | undefined;
+}
+
+/** Bucket and key from the Host header (virtual-hosted) or the path (path-style). */
+export function address(host: string, rawPath: string, baseDomain: string | undefined): Addressing {
+  const path = decode(rawPath || '/');
+  if (baseDomain && host.endsWith(`.${baseDomain}`)) {
+    const bucket = host.slice(0, -baseDomain.length - 1);
+    const key = path.replace(/^\//, '');
+    return { bucket, objectKey: key === '' ? undefined : key };
+  }
+  const trimmed = path.replace(/^\//, '');
+  if (trimmed === '') return { bucket: undefined, objectKey: undefined };
+  const slash = trimmed.indexOf('/');
+  if (slash < 0) return { bucket: trimmed, objectKey: undefined };
+  const key = trimmed.slice(slash + 1);
+  return { bucket: trimmed.slice(0, slash), objectKey: key === '' ? undefined : key };
+}
+
+export function decodeEvent(
+  event: APIGatewayProxyEventV2,
+  requestId: string,
+  baseDomain: string | undefined,
+): S3Request {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const host = (headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  const rawPath = event.rawPath || '/';
+  const rawQueryString = event.rawQueryString ?? '';
+  const query = parseQuery(rawQueryString);
+  const { bucket, objectKey } = address(host, rawPath, baseDomain);
+  const subresource = query.find(([name]) => SUBRESOURCES.has(name))?.[0];
+  const body = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64')
+      : Buffer.from(event.body, 'utf8')
+    : Buffer.alloc(0);
+  return {
+    method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
+    rawPath,
+    rawQueryString,
+    query,
+    headers,
+    body,
+    host,
+    bucket,
+    objectKey,
+    subresource,
+    resource: bucket === undefined ? '/' : objectKey === undefined ? `/${bucket}` : `/${bucket}/${objectKey}`,
+    requestId,
+  };
+}

@@ -1,0 +1,78 @@
+// Picks the operation from the request through a declarative table (method, service or bucket,
+// subresource), then runs the checks every operation shares, in S3's order: authenticate, then a
+// valid bucket name, then the operation itself.
+
+import { authenticate } from '../auth/authenticate.ts';
+import { assertValidBucketName } from '../bucket-name.ts';
+import { notImplemented, S3Error } from '../errors.ts';
+import type { Caller, S3Request } from './request.ts';
+import type { S3Response } from './response.ts';
+
+export type Target = 'service' | 'bucket';
+
+export type AuthenticatedRequest = S3Request & { caller: Caller };
+export type BucketRequest = AuthenticatedRequest & { bucket: string };
+
+interface RouteKey {
+  /** S3's name for the operation, e.g. PutBucketEncryption. */
+  name: string;
+  method: string;
+  target: Target;
+  /** The subresource that names the operation (`encryption`); undefined = none. */
+  subresource?: string;
+}
+
+export type S3Operation =
+  | (RouteKey & {
+      target: 'service';
+      anonymous?: false;
+      handle(request: AuthenticatedRequest): Promise<S3Response>;
+    })
+  | (RouteKey & { target: 'bucket'; anonymous?: false; handle(request: BucketRequest): Promise<S3Response> })
+  | (RouteKey & { anonymous: true; handle(request: S3Request): Promise<S3Response> });
+
+export type OperationTable = readonly S3Operation[];
+
+// Methods S3 defines operations for; anything else is 405 MethodNotAllowed. A defined method on a
+// resource we do not serve (ListObjects, ?cors, object paths…) is 501 NotImplemented.
+const S3_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+
+export function findOperation(request: S3Request, table: OperationTable): S3Operation {
+  const target: Target = request.bucket === undefined ? 'service' : 'bucket';
+  if (!S3_METHODS.has(request.method)) throw methodNotAllowed(request, target);
+  if (request.objectKey !== undefined)
+    throw notImplemented('Object operations are not implemented by this service');
+  const operation = table.find(
+    (candidate) =>
+      candidate.method === request.method &&
+      candidate.target === target &&
+      candidate.subresource === request.subresource,
+  );
+  if (operation) return operation;
+  // S3 serves only GET on the service (ListBuckets).
+  if (target === 'service' && request.method !== 'GET') throw methodNotAllowed(request, target);
+  throw notImplemented(
+    request.subresource
+      ? `The ?${request.subresource} subresource is not implemented by this service`
+      : `${request.method} on a ${target} is not implemented by this service`,
+  );
+}
+
+const methodNotAllowed = (request: S3Request, target: Target) =>
+  new S3Error('MethodNotAllowed', {
+    fields: {
+      Method: request.method,
+      ResourceType: target === 'service' ? 'SERVICE' : request.objectKey === undefined ? 'BUCKET' : 'OBJECT',
+    },
+  });
+
+export async function dispatch(request: S3Request, table: OperationTable): Promise<S3Response> {
+  const operation = findOperation(request, table);
+  if (operation.anonymous) return operation.handle(request);
+  // The caller is recorded on the request itself so the access log names the key.
+  request.caller = await authenticate(request);
+  const authenticated = request as AuthenticatedRequest;
+  if (operation.target === 'service') return operation.handle(authenticated);
+  assertValidBucketName(request.bucket ?? '');
+  return operation.handle(authenticated as BucketRequest);
+}

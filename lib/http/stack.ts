@@ -1,0 +1,130 @@
+// The one middy stack every Lambda uses. One middleware owns the S3 protocol: it decodes the API
+// Gateway event into an S3Request before the handler, encodes the S3Response after it, and — as
+// the only error handler — turns any thrown error into S3's XML error document. Handlers and lib
+// code throw S3Errors; they never build error bodies. Anything that is not an S3Error becomes a
+// generic 500 InternalError, its detail only in the logs.
+import { randomBytes } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, Handler } from 'aws-lambda';
+import { config } from '../config.ts';
+import { getProfile } from '../encryption/profiles.ts';
+import { isS3Error, S3Error } from '../errors.ts';
+import { logger } from '../log.ts';
+import { decodeEvent } from './addressing.ts';
+import { dispatch, type OperationTable } from './dispatch.ts';
+import type { S3Request } from './request.ts';
+import type { S3Response } from './response.ts';
+import { xmlDocument } from './xml.ts';
+
+export type GatewayHandler = Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+
+interface Ids {
+  requestId: string;
+  hostId: string;
+}
+
+type Internal = { ids: Ids; startedAt: number };
+
+// AWS's request ids: 16 upper-case hex characters, and a longer opaque host id.
+const newIds = (): Ids => ({
+  requestId: randomBytes(8).toString('hex').toUpperCase(),
+  hostId: randomBytes(24).toString('base64'),
+});
+
+function idHeaders(ids: Ids): Record<string, string> {
+  const names = getProfile(config().profile).requestIdHeaders;
+  return { [names.requestId]: ids.requestId, [names.hostId]: ids.hostId };
+}
+
+function toResult(response: S3Response, ids: Ids, method: string): APIGatewayProxyStructuredResultV2 {
+  const body = method === 'HEAD' ? '' : (response.body ?? '');
+  return {
+    statusCode: response.statusCode,
+    headers: { ...response.headers, ...idHeaders(ids) },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** The S3 `<Error>` document for an error, with the request's resource and ids. */
+export function errorResponse(
+  error: S3Error,
+  request: Pick<S3Request, 'resource' | 'method'>,
+  ids: Ids,
+): S3Response {
+  if (request.method === 'HEAD') return { statusCode: error.statusCode, headers: { ...error.headers } };
+  const body = xmlDocument('Error', {
+    Code: error.code,
+    Message: error.publicMessage,
+    ...error.fields,
+    Resource: request.resource,
+    RequestId: ids.requestId,
+    HostId: ids.hostId,
+  });
+  return {
+    statusCode: error.statusCode,
+    headers: { 'content-type': 'application/xml', ...error.headers },
+    body,
+  };
+}
+
+const s3Protocol = (): MiddlewareObj<S3Request, S3Response, Error, Context, Internal> => ({
+  name: 's3Protocol',
+  before(request) {
+    request.internal.ids = newIds();
+    request.internal.startedAt = performance.now();
+    logger.appendKeys({ s3RequestId: request.internal.ids.requestId });
+    const event = request.event as unknown as APIGatewayProxyEventV2;
+    request.event = decodeEvent(event, request.internal.ids.requestId, config().baseDomain);
+  },
+  after(request) {
+    const s3Request = request.event;
+    logger.info('request', access(s3Request, request.response?.statusCode ?? 0, request.internal.startedAt));
+    request.response = toResult(
+      request.response ?? { statusCode: 204 },
+      request.internal.ids,
+      s3Request.method,
+    ) as never;
+  },
+  onError(request) {
+    const ids = request.internal.ids ?? newIds();
+    const error = request.error;
+    const s3Error = isS3Error(error) ? error : new S3Error('InternalError', { cause: error });
+    // A request that failed to decode is still the raw event.
+    const s3Request: Pick<S3Request, 'resource' | 'method'> =
+      'resource' in request.event
+        ? request.event
+        : {
+            resource: '/',
+            method:
+              (request.event as unknown as APIGatewayProxyEventV2).requestContext?.http?.method ?? 'GET',
+          };
+    if (s3Error.statusCode >= 500) {
+      logger.error('request failed', { code: s3Error.code, error: s3Error.cause ?? error });
+    }
+    logger.info('request', access(s3Request, s3Error.statusCode, request.internal.startedAt, s3Error.code));
+    request.response = toResult(errorResponse(s3Error, s3Request, ids), ids, s3Request.method) as never;
+  },
+});
+
+// One access-log line per request: never the query string (presigned signatures), headers or body.
+function access(request: Partial<S3Request>, status: number, startedAt: number | undefined, code?: string) {
+  return {
+    method: request.method,
+    bucket: request.bucket,
+    subresource: request.subresource,
+    accessKeyId: request.caller?.accessKeyId,
+    status,
+    code,
+    durationMs: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 100) / 100,
+  };
+}
+
+/** A Lambda handler serving the given operations through the shared stack. */
+export function s3Lambda(operations: OperationTable): GatewayHandler {
+  return middy<S3Request, S3Response, Error, Context, Internal>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(s3Protocol())
+    .handler((request) => dispatch(request, operations)) as unknown as GatewayHandler;
+}

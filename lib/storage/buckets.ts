@@ -1,0 +1,254 @@
+// The bucket item's access patterns, one function each. One item per bucket
+// (pk = BUCKET#<name>, sk = BUCKET) holds everything an encryption call needs, so each call is one
+// DynamoDB request. Writes are conditional: never read-then-write.
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { BlockedEncryptionType, EncryptionConfiguration, SseAlgorithm } from '../encryption/model.ts';
+import { storageFailure } from './errors.ts';
+
+export interface StoredEncryption extends EncryptionConfiguration {
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface BucketRecord {
+  name: string;
+  ownerId: string;
+  region: string;
+  createdAt: string;
+  /** Incremented on every change of the item. */
+  version: number;
+  encryption: StoredEncryption | undefined;
+  policy: string | undefined;
+}
+
+export interface BucketSummary {
+  name: string;
+  createdAt: string;
+  region: string;
+}
+
+/** Why a conditional write on a bucket did not happen. */
+export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'not-owner'; bucket: BucketRecord };
+
+export type WriteResult = { ok: true } | ({ ok: false } & WriteRefusal);
+
+const bucketKey = (name: string): Record<string, AttributeValue> => ({
+  pk: { S: `BUCKET#${name}` },
+  sk: { S: 'BUCKET' },
+});
+
+const OWNER_INDEX = 'byOwner';
+
+function toEncryptionAttribute(encryption: StoredEncryption): AttributeValue {
+  const map: Record<string, AttributeValue> = {
+    sseAlgorithm: { S: encryption.sseAlgorithm },
+    bucketKeyEnabled: { BOOL: encryption.bucketKeyEnabled },
+    updatedAt: { S: encryption.updatedAt },
+    updatedBy: { S: encryption.updatedBy },
+  };
+  if (encryption.kmsMasterKeyId !== undefined) map.kmsMasterKeyId = { S: encryption.kmsMasterKeyId };
+  if (encryption.projectId !== undefined) map.projectId = { S: encryption.projectId };
+  if (encryption.blockedEncryptionTypes?.length) {
+    map.blockedEncryptionTypes = { L: encryption.blockedEncryptionTypes.map((type) => ({ S: type })) };
+  }
+  return { M: map };
+}
+
+function fromEncryptionAttribute(value: AttributeValue | undefined): StoredEncryption | undefined {
+  const map = value?.M;
+  if (!map) return undefined;
+  const encryption: StoredEncryption = {
+    sseAlgorithm: map.sseAlgorithm?.S as SseAlgorithm,
+    bucketKeyEnabled: map.bucketKeyEnabled?.BOOL ?? false,
+    updatedAt: map.updatedAt?.S ?? '',
+    updatedBy: map.updatedBy?.S ?? '',
+  };
+  if (map.kmsMasterKeyId?.S !== undefined) encryption.kmsMasterKeyId = map.kmsMasterKeyId.S;
+  if (map.projectId?.S !== undefined) encryption.projectId = map.projectId.S;
+  if (map.blockedEncryptionTypes?.L) {
+    encryption.blockedEncryptionTypes = map.blockedEncryptionTypes.L.map(
+      (type) => type.S as BlockedEncryptionType,
+    );
+  }
+  return encryption;
+}
+
+function fromItem(item: Record<string, AttributeValue>): BucketRecord {
+  return {
+    name: item.bucketName?.S ?? '',
+    ownerId: item.ownerId?.S ?? '',
+    region: item.region?.S ?? '',
+    createdAt: item.createdAt?.S ?? '',
+    version: Number(item.version?.N ?? '0'),
+    encryption: fromEncryptionAttribute(item.encryption),
+    policy: item.policy?.S,
+  };
+}
+
+function refusal(error: unknown): WriteRefusal | undefined {
+  if (!(error instanceof ConditionalCheckFailedException)) return undefined;
+  return error.Item ? { reason: 'not-owner', bucket: fromItem(error.Item) } : { reason: 'no-such-bucket' };
+}
+
+export interface BucketStore {
+  /** Creates the bucket unless the name is taken; on a taken name returns the current owner. */
+  createBucket(input: {
+    name: string;
+    ownerId: string;
+    region: string;
+    createdAt: string;
+  }): Promise<{ ok: true } | { ok: false; ownerId: string }>;
+  /** The bucket, read strongly consistently; undefined when there is none. */
+  getBucket(name: string): Promise<BucketRecord | undefined>;
+  /** Deletes the bucket (and with it its encryption configuration and policy) if the caller owns it. */
+  deleteBucket(name: string, callerAccountId: string): Promise<WriteResult>;
+  /** The buckets an account owns, by name. */
+  listBuckets(ownerId: string): Promise<BucketSummary[]>;
+  /** Replaces the encryption configuration if the caller owns the bucket. */
+  putEncryption(name: string, callerAccountId: string, encryption: StoredEncryption): Promise<WriteResult>;
+  /** Removes the encryption configuration if the caller owns the bucket (no-op when none is set). */
+  deleteEncryption(name: string, callerAccountId: string): Promise<WriteResult>;
+}
+
+export function createBucketStore(client: DynamoDBClient, tableName: string): BucketStore {
+  async function ownerConditionedUpdate(
+    name: string,
+    callerAccountId: string,
+    operation: string,
+    update: { expression: string; names?: Record<string, string>; values?: Record<string, AttributeValue> },
+  ): Promise<WriteResult> {
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: bucketKey(name),
+          UpdateExpression: `${update.expression} ADD #version :one`,
+          ConditionExpression: 'attribute_exists(pk) AND ownerId = :caller',
+          ExpressionAttributeNames: { '#version': 'version', ...update.names },
+          ExpressionAttributeValues: {
+            ':caller': { S: callerAccountId },
+            ':one': { N: '1' },
+            ...update.values,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      const refused = refusal(error);
+      if (refused) return { ok: false, ...refused };
+      throw storageFailure(error, operation);
+    }
+  }
+
+  return {
+    async createBucket({ name, ownerId, region, createdAt }) {
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...bucketKey(name),
+              bucketName: { S: name },
+              ownerId: { S: ownerId },
+              region: { S: region },
+              createdAt: { S: createdAt },
+              version: { N: '1' },
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          return { ok: false, ownerId: error.Item?.ownerId?.S ?? '' };
+        }
+        throw storageFailure(error, 'createBucket');
+      }
+    },
+
+    async getBucket(name) {
+      try {
+        const { Item } = await client.send(
+          new GetItemCommand({ TableName: tableName, Key: bucketKey(name), ConsistentRead: true }),
+        );
+        return Item ? fromItem(Item) : undefined;
+      } catch (error) {
+        throw storageFailure(error, 'getBucket');
+      }
+    },
+
+    async deleteBucket(name, callerAccountId) {
+      try {
+        await client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: bucketKey(name),
+            ConditionExpression: 'attribute_exists(pk) AND ownerId = :caller',
+            ExpressionAttributeValues: { ':caller': { S: callerAccountId } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { ok: true };
+      } catch (error) {
+        const refused = refusal(error);
+        if (refused) return { ok: false, ...refused };
+        throw storageFailure(error, 'deleteBucket');
+      }
+    },
+
+    async listBuckets(ownerId) {
+      const buckets: BucketSummary[] = [];
+      let startKey: Record<string, AttributeValue> | undefined;
+      try {
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: OWNER_INDEX,
+              KeyConditionExpression: 'ownerId = :owner',
+              ExpressionAttributeValues: { ':owner': { S: ownerId } },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          for (const item of page.Items ?? []) {
+            buckets.push({
+              name: item.bucketName?.S ?? '',
+              createdAt: item.createdAt?.S ?? '',
+              region: item.region?.S ?? '',
+            });
+          }
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+      } catch (error) {
+        throw storageFailure(error, 'listBuckets');
+      }
+      return buckets;
+    },
+
+    putEncryption(name, callerAccountId, encryption) {
+      return ownerConditionedUpdate(name, callerAccountId, 'putEncryption', {
+        expression: 'SET #encryption = :encryption',
+        names: { '#encryption': 'encryption' },
+        values: { ':encryption': toEncryptionAttribute(encryption) },
+      });
+    },
+
+    deleteEncryption(name, callerAccountId) {
+      return ownerConditionedUpdate(name, callerAccountId, 'deleteEncryption', {
+        expression: 'REMOVE #encryption',
+        names: { '#encryption': 'encryption' },
+      });
+    },
+  };
+}

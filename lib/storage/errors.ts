@@ -1,0 +1,35 @@
+// SDK exceptions become domain errors here, so nothing from the SDK (messages, table names)
+// travels further than the storage module.
+import { S3Error } from '../errors.ts';
+import { logger } from '../log.ts';
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+
+const UNAVAILABLE = new Set(['ServiceUnavailable', 'InternalServerError', 'TimeoutError', 'RequestTimeout']);
+
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
+/** Map an unexpected storage failure to a retryable S3 server error, logging the detail. */
+export function storageFailure(error: unknown, operation: string): S3Error {
+  const name = (error as { name?: string })?.name ?? '';
+  const code = (error as { code?: string })?.code ?? '';
+  logger.error('storage request failed', { operation, error });
+  if (THROTTLING.has(name)) return new S3Error('SlowDown', { cause: error });
+  if (UNAVAILABLE.has(name) || NETWORK.has(code) || NETWORK.has(name)) {
+    return new S3Error('ServiceUnavailable', { cause: error });
+  }
+  return new S3Error('InternalError', { cause: error });
+}

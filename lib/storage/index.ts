@@ -1,0 +1,36 @@
+// The storage the handlers use: one client and one set of access patterns per container,
+// built on first use from the configuration. Tests build their own with createStorage.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { config } from '../config.ts';
+import { type AccountStore, createAccountStore } from './accounts.ts';
+import { type BucketStore, createBucketStore } from './buckets.ts';
+import { createDynamoClient } from './client.ts';
+
+export interface Storage {
+  client: DynamoDBClient;
+  buckets: BucketStore;
+  accounts: AccountStore;
+}
+
+export function createStorage(client: DynamoDBClient, tableName: string): Storage {
+  return {
+    client,
+    buckets: createBucketStore(client, tableName),
+    accounts: createAccountStore(client, tableName),
+  };
+}
+
+let current: Storage | undefined;
+
+export function storage(): Storage {
+  if (!current) {
+    const settings = config();
+    current = createStorage(createDynamoClient(settings), settings.tableName);
+  }
+  return current;
+}
+
+/** Replace the container's storage (tests, benchmarks). */
+export function setStorage(replacement: Storage | undefined): void {
+  current = replacement;
+}

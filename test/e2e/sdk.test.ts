@@ -1,0 +1,158 @@
+// End to end: the real @aws-sdk/client-s3 against serverless-offline, with its default behaviour
+// (CRC32 checksums, `/bucket/?encryption=` paths, XML declaration in the body).
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketEncryptionCommand,
+  GetBucketEncryptionCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  PutBucketEncryptionCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+
+const client = (identity = OWNER, endpoint = inject('gateways').aws) =>
+  new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
+    maxAttempts: 1,
+  });
+
+const owner = client();
+const other = client(SECOND_IDENTITY);
+afterAll(() => {
+  owner.destroy();
+  other.destroy();
+});
+
+async function failure(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException)
+      return { name: error.name, status: error.$metadata.httpStatusCode };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('bucket lifecycle through the SDK', () => {
+  it('creates, heads, lists and deletes a bucket', async () => {
+    const bucket = uniqueBucket('sdk');
+    const created = await owner.send(new CreateBucketCommand({ Bucket: bucket }));
+    expect(created.Location).toBe(`/${bucket}`);
+    const head = await owner.send(new HeadBucketCommand({ Bucket: bucket }));
+    expect(head.BucketRegion).toBe('us-east-1');
+    const listed = await owner.send(new ListBucketsCommand({}));
+    expect(listed.Owner?.ID).toBe(OWNER.accountId);
+    expect(listed.Buckets?.map((b) => b.Name)).toContain(bucket);
+    expect(listed.Buckets?.find((b) => b.Name === bucket)?.CreationDate).toBeInstanceOf(Date);
+    await owner.send(new DeleteBucketCommand({ Bucket: bucket }));
+    expect(await failure(owner.send(new HeadBucketCommand({ Bucket: bucket })))).toEqual({
+      name: 'NotFound',
+      status: 404,
+    });
+  });
+
+  it('reports BucketAlreadyExists and BucketAlreadyOwnedByYou', async () => {
+    const bucket = uniqueBucket('sdk');
+    await owner.send(new CreateBucketCommand({ Bucket: bucket }));
+    expect(await failure(owner.send(new CreateBucketCommand({ Bucket: bucket })))).toEqual({
+      name: 'BucketAlreadyOwnedByYou',
+      status: 409,
+    });
+    expect(await failure(other.send(new CreateBucketCommand({ Bucket: bucket })))).toEqual({
+      name: 'BucketAlreadyExists',
+      status: 409,
+    });
+  });
+
+  it('refuses a wrong secret with SignatureDoesNotMatch', async () => {
+    const forged = client({ ...OWNER, secretAccessKey: 'wrong' });
+    expect(await failure(forged.send(new ListBucketsCommand({})))).toEqual({
+      name: 'SignatureDoesNotMatch',
+      status: 403,
+    });
+    forged.destroy();
+  });
+
+  it('refuses an unknown key with InvalidAccessKeyId', async () => {
+    const unknown = client({ ...OWNER, accessKeyId: 'AKIAUNKNOWNUNKNOWN00' });
+    expect(await failure(unknown.send(new ListBucketsCommand({})))).toEqual({
+      name: 'InvalidAccessKeyId',
+      status: 403,
+    });
+    unknown.destroy();
+  });
+});
+
+describe('bucket encryption through the SDK', () => {
+  it('puts, gets and deletes a KMS configuration', async () => {
+    const bucket = uniqueBucket('sdk');
+    await owner.send(new CreateBucketCommand({ Bucket: bucket }));
+    const defaults = await owner.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(defaults.ServerSideEncryptionConfiguration?.Rules).toEqual([
+      { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
+    ]);
+    await owner.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [
+            {
+              ApplyServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: 'alias/team-key',
+              },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+      }),
+    );
+    const got = await owner.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(got.ServerSideEncryptionConfiguration?.Rules).toEqual([
+      {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/team-key' },
+        BucketKeyEnabled: true,
+      },
+    ]);
+    await owner.send(new DeleteBucketEncryptionCommand({ Bucket: bucket }));
+    const after = await owner.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(
+      after.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+    ).toBe('AES256');
+  });
+
+  it('answers the SDK with NoSuchBucket, AccessDenied and InvalidArgument', async () => {
+    const bucket = uniqueBucket('sdk');
+    expect(await failure(owner.send(new GetBucketEncryptionCommand({ Bucket: bucket })))).toEqual({
+      name: 'NoSuchBucket',
+      status: 404,
+    });
+    await owner.send(new CreateBucketCommand({ Bucket: bucket }));
+    expect(await failure(other.send(new GetBucketEncryptionCommand({ Bucket: bucket })))).toEqual({
+      name: 'AccessDenied',
+      status: 403,
+    });
+    const wrong = new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: {
+        Rules: [
+          { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256', KMSMasterKeyID: 'alias/x' } },
+        ],
+      },
+    });
+    expect(await failure(owner.send(wrong))).toEqual({ name: 'InvalidArgument', status: 400 });
+    expect(
+      await failure(
+        owner.send(new GetBucketEncryptionCommand({ Bucket: bucket, ExpectedBucketOwner: '999999999999' })),
+      ),
+    ).toEqual({ name: 'AccessDenied', status: 403 });
+  });
+});

@@ -1,0 +1,46 @@
+// One DynamoDB Local for the integration and e2e tests, on a free port, with the table and the
+// local identity; plus serverless-offline gateways (aws and obs profiles) for the e2e tests.
+import type { TestProject } from 'vitest/node';
+import {
+  DEFAULT_LOCAL_IDENTITY,
+  ensureTable,
+  freePort,
+  LOCAL_TABLE_NAME,
+  type Stoppable,
+  seedIdentity,
+  startDynamoDbLocal,
+  startOffline,
+} from '../../scripts/local-stack.ts';
+import { SECOND_IDENTITY } from './identities.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+    tableName: string;
+    gateways: { aws: string; obs: string };
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const started: Stoppable[] = [];
+  const dynamo = await startDynamoDbLocal();
+  started.push(dynamo);
+  await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
+  await seedIdentity(dynamo.endpoint, LOCAL_TABLE_NAME, DEFAULT_LOCAL_IDENTITY);
+  await seedIdentity(dynamo.endpoint, LOCAL_TABLE_NAME, SECOND_IDENTITY);
+  // One after the other: both build into the same .esbuild directory.
+  const aws = await startOffline({ port: await freePort(), dynamodbEndpoint: dynamo.endpoint });
+  started.push(aws);
+  const obs = await startOffline({
+    port: await freePort(),
+    dynamodbEndpoint: dynamo.endpoint,
+    env: { S3_PROFILE: 'obs' },
+  });
+  started.push(obs);
+  project.provide('dynamodbEndpoint', dynamo.endpoint);
+  project.provide('tableName', LOCAL_TABLE_NAME);
+  project.provide('gateways', { aws: aws.endpoint, obs: obs.endpoint });
+  return async () => {
+    for (const part of started.reverse()) await part.stop();
+  };
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+import { errorCode, send } from '../helpers/invoke.ts';
+
+describe('CreateBucket', () => {
+  it('creates a bucket and answers 200 with its Location', async () => {
+    const bucket = uniqueBucket();
+    const created = await send({ method: 'PUT', path: `/${bucket}` });
+    expect(created.statusCode).toBe(200);
+    expect(created.headers.location).toBe(`/${bucket}`);
+    expect(created.headers['x-amz-request-id']).toMatch(/^[0-9A-F]{16}$/);
+    expect(created.headers['x-amz-id-2']).toBeTruthy();
+  });
+
+  it('accepts a CreateBucketConfiguration naming the service region', async () => {
+    const bucket = uniqueBucket();
+    const body =
+      '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint></LocationConstraint></CreateBucketConfiguration>';
+    expect((await send({ method: 'PUT', path: `/${bucket}`, body })).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['eu-west-1', 'IllegalLocationConstraintException'],
+    ['us-east-1', 'InvalidLocationConstraint'],
+  ])('refuses LocationConstraint %s with %s', async (region, code) => {
+    const bucket = uniqueBucket();
+    const body = `<CreateBucketConfiguration><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`;
+    const result = await send({ method: 'PUT', path: `/${bucket}`, body });
+    expect(result.statusCode).toBe(400);
+    expect(errorCode(result)).toBe(code);
+    expect((await send({ method: 'HEAD', path: `/${bucket}` })).statusCode).toBe(404);
+  });
+
+  it('refuses a DOCTYPE in the configuration with MalformedXML', async () => {
+    const body =
+      '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><CreateBucketConfiguration><LocationConstraint>&e;</LocationConstraint></CreateBucketConfiguration>';
+    const result = await send({ method: 'PUT', path: `/${uniqueBucket()}`, body });
+    expect(errorCode(result)).toBe('MalformedXML');
+  });
+
+  it('answers 409 BucketAlreadyOwnedByYou when the caller owns the name', async () => {
+    const bucket = uniqueBucket();
+    await send({ method: 'PUT', path: `/${bucket}` });
+    const again = await send({ method: 'PUT', path: `/${bucket}` });
+    expect(again.statusCode).toBe(409);
+    expect(errorCode(again)).toBe('BucketAlreadyOwnedByYou');
+    expect(again.body).toContain(`<BucketName>${bucket}</BucketName>`);
+  });
+
+  it('answers 409 BucketAlreadyExists when another account owns the name', async () => {
+    const bucket = uniqueBucket();
+    await send({ method: 'PUT', path: `/${bucket}` });
+    const theirs = await send({ method: 'PUT', path: `/${bucket}`, identity: SECOND_IDENTITY });
+    expect(theirs.statusCode).toBe(409);
+    expect(errorCode(theirs)).toBe('BucketAlreadyExists');
+  });
+
+  it.each([
+    'ab',
+    'UPPER',
+    'a..b',
+    '192.168.5.4',
+    'xn--abc',
+    'bucket-s3alias',
+    '-start',
+    'end-',
+    'under_score',
+  ])('answers 400 InvalidBucketName for %s', async (bucket) => {
+    const result = await send({ method: 'PUT', path: `/${bucket}` });
+    expect(result.statusCode).toBe(400);
+    expect(errorCode(result)).toBe('InvalidBucketName');
+  });
+});
+
+describe('HeadBucket', () => {
+  it('answers 200 with x-amz-bucket-region for an owned bucket', async () => {
+    const bucket = uniqueBucket();
+    await send({ method: 'PUT', path: `/${bucket}` });
+    const head = await send({ method: 'HEAD', path: `/${bucket}` });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['x-amz-bucket-region']).toBe('us-east-1');
+    expect(head.body).toBe('');
+  });
+
+  it('answers 404 without a body when the bucket does not exist', async () => {
+    const head = await send({ method: 'HEAD', path: `/${uniqueBucket()}` });
+    expect(head.statusCode).toBe(404);
+    expect(head.body).toBe('');
+  });
+
+  it("answers 403 without a body on another account's bucket", async () => {
+    const bucket = uniqueBucket();
+    await send({ method: 'PUT', path: `/${bucket}` });
+    const head = await send({ method: 'HEAD', path: `/${bucket}`, identity: SECOND_IDENTITY });
+    expect(head.statusCode).toBe(403);
+    expect(head.body).toBe('');
+  });
+});
+
+describe('DeleteBucket', () => {
+  it('answers 204 and the bucket is gone', async () => {
+    const bucket = uniqueBucket();
+    await send({ method: 'PUT', path: `/${bucket}` });
+    expect((await send({ method: 'DELETE', path: `/${bucket}` })).statusCode).toBe(204);
+    expect((await send({ method: 'HEAD', path: `/${bucket}` })).statusCode).toBe(404);
+  });
+
+  it('answers 404 NoSuchBucket with the bucket name', async () => {
+    const bucket = uniqueBucket();
+    const result = await send({ method: 'DELETE', path: `/${bucket}` });
+    expect(result.statusCode).toBe(404);
+    expect(errorCode(result)).toBe('NoSuchBucket');
+    expect(result.body).toContain(`<BucketName>${bucket}</BucketName>`);
+    expect(result.body).toContain(`<Resource>/${bucket}</Resource>`);
+  });
+
+  it("answers 403 AccessDenied on another account's bucket and keeps it", async () => {
+    const bucket = uniqueBucket();
+    await send({ method: 'PUT', path: `/${bucket}` });
+    const result = await send({ method: 'DELETE', path: `/${bucket}`, identity: SECOND_IDENTITY });
+    expect(errorCode(result)).toBe('AccessDenied');
+    expect((await send({ method: 'HEAD', path: `/${bucket}` })).statusCode).toBe(200);
+  });
+});
+
+describe('ListBuckets', () => {
+  it("lists the caller's buckets only, with the Owner", async () => {
+    const mine = uniqueBucket('mine');
+    const theirs = uniqueBucket('theirs');
+    await send({ method: 'PUT', path: `/${mine}` });
+    await send({ method: 'PUT', path: `/${theirs}`, identity: SECOND_IDENTITY });
+    const result = await send({ method: 'GET', path: '/' });
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['content-type']).toBe('application/xml');
+    expect(result.body).toContain('<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">');
+    expect(result.body).toContain('<Owner><ID>123456789012</ID></Owner>');
+    expect(result.body).toContain(`<Name>${mine}</Name>`);
+    expect(result.body).not.toContain(`<Name>${theirs}</Name>`);
+  });
+});
+
+describe('routing', () => {
+  it.each([
+    ['GET', '/b-objects/key', '', 501, 'NotImplemented'],
+    ['PUT', '/b-objects/a/b', '', 501, 'NotImplemented'],
+    ['GET', '/b-objects', 'cors', 501, 'NotImplemented'],
+    ['GET', '/b-objects', '', 501, 'NotImplemented'],
+    ['PATCH', '/b-objects', '', 405, 'MethodNotAllowed'],
+    ['PUT', '/', '', 405, 'MethodNotAllowed'],
+    ['DELETE', '/', '', 405, 'MethodNotAllowed'],
+  ])('answers %s %s?%s with %i %s', async (method, path, query, status, code) => {
+    const result = await send({ method, path, query });
+    expect(result.statusCode).toBe(status);
+    expect(errorCode(result)).toBe(code);
+    expect(result.body).not.toMatch(/at .*\.ts|Exception|TableName|bucket-encryption-api-/);
+  });
+
+  it('addresses the bucket from the Host header (virtual-hosted)', async () => {
+    const bucket = uniqueBucket();
+    const created = await send({ method: 'PUT', path: '/', host: `${bucket}.localhost:3000` });
+    expect(created.statusCode).toBe(200);
+    expect((await send({ method: 'HEAD', path: `/${bucket}` })).statusCode).toBe(200);
+  });
+
+  it('answers 403 AccessDenied to an anonymous request', async () => {
+    const result = await send({ method: 'GET', path: '/', unsigned: true });
+    expect(result.statusCode).toBe(403);
+    expect(errorCode(result)).toBe('AccessDenied');
+  });
+});
