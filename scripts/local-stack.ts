@@ -222,6 +222,7 @@ export async function startOffline(
         ...process.env,
         DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
         TABLE_NAME: options.tableName ?? LOCAL_TABLE_NAME,
+        ESBUILD_WORK_FOLDER: `.esbuild/offline-${options.port}`,
         S3_BASE_DOMAIN: process.env.S3_BASE_DOMAIN ?? 'localhost',
         // osls must not look for AWS credentials or phone home to run locally.
         SLS_TELEMETRY_DISABLED: '1',

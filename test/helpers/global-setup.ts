@@ -28,15 +28,21 @@ export default async function setup(project: TestProject) {
   await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
   await seedIdentity(dynamo.endpoint, LOCAL_TABLE_NAME, DEFAULT_LOCAL_IDENTITY);
   await seedIdentity(dynamo.endpoint, LOCAL_TABLE_NAME, SECOND_IDENTITY);
-  // One after the other: both build into the same .esbuild directory.
-  const aws = await startOffline({ port: await freePort(), dynamodbEndpoint: dynamo.endpoint });
-  started.push(aws);
-  const obs = await startOffline({
-    port: await freePort(),
-    dynamodbEndpoint: dynamo.endpoint,
-    env: { S3_PROFILE: 'obs' },
-  });
-  started.push(obs);
+  const [awsPort, obsPort] = [await freePort(), await freePort()];
+  const gateways = await Promise.allSettled([
+    startOffline({ port: awsPort, dynamodbEndpoint: dynamo.endpoint }),
+    startOffline({ port: obsPort, dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' } }),
+  ]);
+  for (const gateway of gateways) if (gateway.status === 'fulfilled') started.push(gateway.value);
+  const failed = gateways.find((gateway) => gateway.status === 'rejected');
+  if (failed) {
+    for (const part of started.reverse()) await part.stop();
+    throw failed.reason;
+  }
+  const [aws, obs] = gateways.map(
+    (gateway) => (gateway as PromiseFulfilledResult<Stoppable & { endpoint: string }>).value,
+  );
+  if (!aws || !obs) throw new Error('gateways did not start');
   project.provide('dynamodbEndpoint', dynamo.endpoint);
   project.provide('tableName', LOCAL_TABLE_NAME);
   project.provide('gateways', { aws: aws.endpoint, obs: obs.endpoint });
