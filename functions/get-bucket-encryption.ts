@@ -1,6 +1,6 @@
 // GetBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
 // One strongly consistent GetItem on the bucket item.
-import { assertMayAct, expectedBucketOwner } from '../lib/auth/authorize.ts';
+import { authorize } from '../lib/auth/authorize.ts';
 import { config } from '../lib/config.ts';
 import { getProfile } from '../lib/encryption/profiles.ts';
 import { serializeEncryptionConfiguration } from '../lib/encryption/serialize.ts';
@@ -15,13 +15,8 @@ export const getBucketEncryption: S3Operation = {
   target: 'bucket',
   subresource: 'encryption',
   async handle(request) {
-    const { bucket, caller } = request;
-    const record = assertMayAct(
-      bucket,
-      await storage().buckets.getBucket(bucket),
-      caller,
-      expectedBucketOwner(request),
-    );
+    const { bucket } = request;
+    const record = authorize(await storage().buckets.getBucket(bucket), request, 's3:GetEncryptionConfiguration');
     const settings = config();
     const profile = getProfile(settings.profile);
     let encryption = record.encryption;

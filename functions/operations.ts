@@ -4,11 +4,14 @@ import type { OperationTable } from '../lib/http/dispatch.ts';
 import { createBucket } from './create-bucket.ts';
 import { deleteBucket } from './delete-bucket.ts';
 import { deleteBucketEncryption } from './delete-bucket-encryption.ts';
+import { deleteBucketPolicy } from './delete-bucket-policy.ts';
 import { getBucketEncryption } from './get-bucket-encryption.ts';
+import { getBucketPolicy } from './get-bucket-policy.ts';
 import { headBucketApiVersion, headServiceApiVersion } from './head-api-version.ts';
 import { headBucket } from './head-bucket.ts';
 import { listBuckets } from './list-buckets.ts';
 import { putBucketEncryption } from './put-bucket-encryption.ts';
+import { putBucketPolicy } from './put-bucket-policy.ts';
 
 /** Operations on a bucket: served by every route (path-style `/{bucket}`, and virtual-hosted `/`). */
 export const BUCKET_OPERATIONS: OperationTable = [
@@ -18,6 +21,9 @@ export const BUCKET_OPERATIONS: OperationTable = [
   putBucketEncryption,
   getBucketEncryption,
   deleteBucketEncryption,
+  putBucketPolicy,
+  getBucketPolicy,
+  deleteBucketPolicy,
   headBucketApiVersion,
 ];
 

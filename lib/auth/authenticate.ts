@@ -4,12 +4,24 @@ import { config } from '../config.ts';
 import type { Caller, S3Request } from '../http/request.ts';
 import { storage } from '../storage/index.ts';
 import { createCredentialCache } from './credentials.ts';
+import { type SecretCipher, secretCipher } from './secrets.ts';
 import { verifyRequestSignature } from './sigv4.ts';
 
 let cache: ReturnType<typeof createCredentialCache> | undefined;
 
 export function credentialCache() {
-  cache ??= createCredentialCache(() => storage().accounts, config().credentialCacheTtlMs);
+  const settings = config();
+  let cipher: SecretCipher | undefined;
+  cache ??= createCredentialCache(
+    () => storage().accounts,
+    () =>
+      (cipher ??= secretCipher(settings.secretsMode, {
+        region: settings.region,
+        ...(settings.secretsKmsKeyId ? { kmsKeyId: settings.secretsKmsKeyId } : {}),
+        ...(settings.localSecretsKey ? { localKey: settings.localSecretsKey } : {}),
+      })),
+    settings.credentialCacheTtlMs,
+  );
   return cache;
 }
 

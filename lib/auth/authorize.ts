@@ -1,42 +1,92 @@
-// Whether a caller may act on a bucket, checked in S3's order: the bucket exists (NoSuchBucket),
-// x-amz-expected-bucket-owner names its owner, the caller owns it (AccessDenied otherwise).
-import { accessDenied, noSuchBucket } from '../errors.ts';
-import type { Caller, S3Request } from '../http/request.ts';
-import type { BucketRecord, WriteResult } from '../storage/buckets.ts';
+// Whether a caller may act on a bucket's encryption configuration, in S3's order: the bucket
+// exists (NoSuchBucket), x-amz-expected-bucket-owner names its owner, then the bucket policy and
+// ownership decide (AccessDenied otherwise): an explicit Deny beats everything, the owner is
+// allowed, another account only through an Allow.
+import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
+import { type Caller, effectiveHeaders, type S3Request } from '../http/request.ts';
+import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
+import { type BucketPolicy, evaluateBucketPolicy, type PolicyAction, parseBucketPolicy } from './policy.ts';
 
-export const expectedBucketOwner = (request: Pick<S3Request, 'headers'>): string | undefined =>
-  request.headers['x-amz-expected-bucket-owner'];
+export type AccessRequest = Pick<S3Request, 'headers' | 'query' | 'sourceIp'> & { bucket: string; caller: Caller };
 
-/** Throws the S3 error for a caller who may not act on `bucket` as `record` stands; returns it otherwise. */
-export function assertMayAct(
-  bucket: string,
+export const expectedBucketOwner = (request: Pick<S3Request, 'headers' | 'query'>): string | undefined =>
+  effectiveHeaders(request)['x-amz-expected-bucket-owner'];
+
+// Stored policies were validated when put; parse each text once per container.
+const parsedPolicies = new Map<string, BucketPolicy>();
+function storedPolicy(bucket: string, text: string): BucketPolicy {
+  const key = `${bucket}\n${text}`;
+  let policy = parsedPolicies.get(key);
+  if (!policy) {
+    policy = parseBucketPolicy(text, bucket);
+    if (parsedPolicies.size >= 1_000) parsedPolicies.clear();
+    parsedPolicies.set(key, policy);
+  }
+  return policy;
+}
+
+/** Throws the S3 error for a caller who may not act on the bucket as `record` stands; returns it otherwise. */
+export function authorize(
   record: BucketRecord | undefined,
-  caller: Caller,
-  expectedOwner: string | undefined,
+  request: AccessRequest,
+  action: PolicyAction,
 ): BucketRecord {
+  const { bucket, caller } = request;
   if (!record) throw noSuchBucket(bucket);
+  const expectedOwner = expectedBucketOwner(request);
   if (expectedOwner !== undefined && record.ownerId !== expectedOwner) throw accessDenied();
-  if (record.ownerId !== caller.accountId) throw accessDenied();
+  const verdict = record.policy
+    ? evaluateBucketPolicy(storedPolicy(bucket, record.policy), {
+        action,
+        principalAccount: caller.accountId,
+        resource: `arn:aws:s3:::${bucket}`,
+        sourceIp: request.sourceIp,
+      })
+    : 'none';
+  if (verdict === 'deny') throw accessDenied();
+  if (record.ownerId === caller.accountId || verdict === 'allow') return record;
+  throw accessDenied();
+}
+
+/** Owner-only operations (bucket policy, HeadBucket): exists, expected owner, owner. */
+export function authorizeOwner(record: BucketRecord | undefined, request: AccessRequest): BucketRecord {
+  if (!record) throw noSuchBucket(request.bucket);
+  const expectedOwner = expectedBucketOwner(request);
+  if (expectedOwner !== undefined && record.ownerId !== expectedOwner) throw accessDenied();
+  if (record.ownerId !== request.caller.accountId) throw accessDenied();
   return record;
 }
 
+const MAX_VERSIONED_ATTEMPTS = 3;
+
 /**
- * Runs an owner-conditioned write (one request in steady state). When the write is refused, or the
- * expected owner rules it out, throws the reason in S3's order.
+ * Runs a configuration write under authorization. The owner of a bucket whose policy cannot deny
+ * it writes in one request. Otherwise the refused write hands back the item; its policy is
+ * evaluated, and an allowed call writes again conditioned on the item's version, so a policy
+ * changed in between is never bypassed.
  */
-export async function writeAsOwner(
-  request: Pick<S3Request, 'headers'> & { bucket: string; caller: Caller },
-  write: () => Promise<WriteResult>,
+export async function authorizedWrite(
+  request: AccessRequest,
+  action: PolicyAction,
+  write: (guard: WriteGuard) => Promise<WriteResult>,
   readBucket: (bucket: string) => Promise<BucketRecord | undefined>,
 ): Promise<void> {
-  const { bucket, caller } = request;
   const expectedOwner = expectedBucketOwner(request);
-  if (expectedOwner === undefined || expectedOwner === caller.accountId) {
-    const written = await write();
+  let record: BucketRecord | undefined;
+  if (expectedOwner === undefined || expectedOwner === request.caller.accountId) {
+    const written = await write({ owner: request.caller.accountId });
     if (written.ok) return;
-    assertMayAct(bucket, written.reason === 'not-owner' ? written.bucket : undefined, caller, expectedOwner);
+    if (written.reason === 'no-such-bucket') throw noSuchBucket(request.bucket);
+    record = written.bucket;
+  } else {
+    record = await readBucket(request.bucket);
   }
-  assertMayAct(bucket, await readBucket(bucket), caller, expectedOwner);
-  // The caller owns the bucket but the write was refused: it changed hands in between.
-  throw accessDenied();
+  for (let attempt = 0; attempt < MAX_VERSIONED_ATTEMPTS; attempt++) {
+    const allowed = authorize(record, request, action);
+    const written = await write({ version: allowed.version });
+    if (written.ok) return;
+    if (written.reason === 'no-such-bucket') throw noSuchBucket(request.bucket);
+    record = written.bucket;
+  }
+  throw new S3Error('OperationAborted');
 }

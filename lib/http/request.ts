@@ -31,9 +31,26 @@ export interface S3Request {
   /** Resource for error documents: `/bucket` or `/bucket/key` or `/`. */
   resource: string;
   requestId: string;
+  /** The client's address as the gateway saw it (bucket policy aws:SourceIp). */
+  sourceIp: string | undefined;
   /** Set by authentication. */
   caller?: Caller;
 }
 
 export const header = (request: Pick<S3Request, 'headers'>, name: string): string | undefined =>
   request.headers[name.toLowerCase()];
+
+/**
+ * The request's headers as S3 reads them: for a presigned URL, its `x-amz-*` query parameters
+ * count as headers (the SDK's presigner puts `x-amz-checksum-crc32` and
+ * `x-amz-sdk-checksum-algorithm` there). Headers sent for real win.
+ */
+export function effectiveHeaders(request: Pick<S3Request, 'headers' | 'query'>): Readonly<Record<string, string>> {
+  if (!request.query.some(([name]) => name === 'X-Amz-Signature')) return request.headers;
+  const merged: Record<string, string> = {};
+  for (const [name, value] of request.query) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-') || lower === 'content-md5') merged[lower] ??= value;
+  }
+  return { ...merged, ...request.headers };
+}

@@ -1,6 +1,15 @@
 // Accounts and their access keys: the identity items of the table.
 // account: pk = ACCOUNT#<id>, sk = ACCOUNT; access key: pk = KEY#<access key id>, sk = KEY.
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { storageFailure } from './errors.ts';
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
@@ -8,7 +17,8 @@ export type AccessKeyStatus = 'Active' | 'Inactive';
 export interface AccessKeyRecord {
   accessKeyId: string;
   accountId: string;
-  secretAccessKey: string;
+  /** The secret, sealed (lib/auth/secrets.ts): never stored in plaintext. */
+  sealedSecret: string;
   status: AccessKeyStatus;
   createdAt: string;
 }
@@ -21,29 +31,72 @@ export interface AccountRecord {
 
 export interface AccountStore {
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
-  /** Writes (or overwrites) an access key. */
-  putAccessKey(key: AccessKeyRecord): Promise<void>;
+  /** Writes (or, with `overwrite`, replaces) an access key; false when the id is taken. */
+  putAccessKey(key: AccessKeyRecord, options?: { overwrite?: boolean }): Promise<boolean>;
+  /** Sets a key's status; false when there is no such key. */
+  setAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean>;
+  /** Deletes a key; false when there was none. */
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
+  /** Every access key (admin listing: a scan), without secrets. */
+  listAccessKeys(): Promise<Omit<AccessKeyRecord, 'sealedSecret'>[]>;
   getAccount(accountId: string): Promise<AccountRecord | undefined>;
-  putAccount(account: AccountRecord): Promise<void>;
+  /** Writes (or, with `overwrite`, replaces) an account; false when the id is taken. */
+  putAccount(account: AccountRecord, options?: { overwrite?: boolean }): Promise<boolean>;
+  /** Every account (admin listing: a scan). */
+  listAccounts(): Promise<AccountRecord[]>;
 }
 
+const keyItemKey = (accessKeyId: string) => ({ pk: { S: `KEY#${accessKeyId}` }, sk: { S: 'KEY' } });
+
+const statusOf = (item: Record<string, AttributeValue>): AccessKeyStatus =>
+  item.status?.S === 'Active' ? 'Active' : 'Inactive';
+
 export function createAccountStore(client: DynamoDBClient, tableName: string): AccountStore {
+  /** Runs a conditional write; false when its condition failed. */
+  async function conditional(operation: string, send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw storageFailure(error, operation);
+    }
+  }
+
+  async function scan(prefix: string): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    try {
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: 'begins_with(pk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': { S: prefix } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw storageFailure(error, 'scan');
+    }
+    return items;
+  }
+
   return {
     async getAccessKey(accessKeyId) {
       try {
         const { Item } = await client.send(
-          new GetItemCommand({
-            TableName: tableName,
-            Key: { pk: { S: `KEY#${accessKeyId}` }, sk: { S: 'KEY' } },
-            ConsistentRead: true,
-          }),
+          new GetItemCommand({ TableName: tableName, Key: keyItemKey(accessKeyId), ConsistentRead: true }),
         );
         if (!Item) return undefined;
         return {
           accessKeyId,
           accountId: Item.accountId?.S ?? '',
-          secretAccessKey: Item.secretAccessKey?.S ?? '',
-          status: Item.status?.S === 'Active' ? 'Active' : 'Inactive',
+          sealedSecret: Item.sealedSecret?.S ?? '',
+          status: statusOf(Item),
           createdAt: Item.createdAt?.S ?? '',
         };
       } catch (error) {
@@ -51,24 +104,58 @@ export function createAccountStore(client: DynamoDBClient, tableName: string): A
       }
     },
 
-    async putAccessKey(key) {
-      try {
-        await client.send(
+    putAccessKey(key, options = {}) {
+      return conditional('putAccessKey', () =>
+        client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
-              pk: { S: `KEY#${key.accessKeyId}` },
-              sk: { S: 'KEY' },
+              ...keyItemKey(key.accessKeyId),
               accountId: { S: key.accountId },
-              secretAccessKey: { S: key.secretAccessKey },
+              sealedSecret: { S: key.sealedSecret },
               status: { S: key.status },
               createdAt: { S: key.createdAt },
             },
+            ...(options.overwrite ? {} : { ConditionExpression: 'attribute_not_exists(pk)' }),
           }),
-        );
-      } catch (error) {
-        throw storageFailure(error, 'putAccessKey');
-      }
+        ),
+      );
+    },
+
+    setAccessKeyStatus(accessKeyId, status) {
+      return conditional('setAccessKeyStatus', () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyItemKey(accessKeyId),
+            UpdateExpression: 'SET #status = :status',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': { S: status } },
+          }),
+        ),
+      );
+    },
+
+    deleteAccessKey(accessKeyId) {
+      return conditional('deleteAccessKey', () =>
+        client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: keyItemKey(accessKeyId),
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ),
+      );
+    },
+
+    async listAccessKeys() {
+      return (await scan('KEY#')).map((item) => ({
+        accessKeyId: (item.pk?.S ?? '').slice('KEY#'.length),
+        accountId: item.accountId?.S ?? '',
+        status: statusOf(item),
+        createdAt: item.createdAt?.S ?? '',
+      }));
     },
 
     async getAccount(accountId) {
@@ -77,6 +164,7 @@ export function createAccountStore(client: DynamoDBClient, tableName: string): A
           new GetItemCommand({
             TableName: tableName,
             Key: { pk: { S: `ACCOUNT#${accountId}` }, sk: { S: 'ACCOUNT' } },
+            ConsistentRead: true,
           }),
         );
         if (!Item) return undefined;
@@ -86,9 +174,9 @@ export function createAccountStore(client: DynamoDBClient, tableName: string): A
       }
     },
 
-    async putAccount(account) {
-      try {
-        await client.send(
+    putAccount(account, options = {}) {
+      return conditional('putAccount', () =>
+        client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
@@ -97,11 +185,18 @@ export function createAccountStore(client: DynamoDBClient, tableName: string): A
               name: { S: account.name },
               createdAt: { S: account.createdAt },
             },
+            ...(options.overwrite ? {} : { ConditionExpression: 'attribute_not_exists(pk)' }),
           }),
-        );
-      } catch (error) {
-        throw storageFailure(error, 'putAccount');
-      }
+        ),
+      );
+    },
+
+    async listAccounts() {
+      return (await scan('ACCOUNT#')).map((item) => ({
+        accountId: (item.pk?.S ?? '').slice('ACCOUNT#'.length),
+        name: item.name?.S ?? '',
+        createdAt: item.createdAt?.S ?? '',
+      }));
     },
   };
 }

@@ -27,7 +27,10 @@ export interface BucketRecord {
   /** Incremented on every change of the item. */
   version: number;
   encryption: StoredEncryption | undefined;
+  /** The bucket policy as the owner put it (returned verbatim by GetBucketPolicy). */
   policy: string | undefined;
+  /** Whether the policy has a Deny statement: only then can it refuse the owner. */
+  policyHasDeny: boolean;
 }
 
 export interface BucketSummary {
@@ -36,8 +39,15 @@ export interface BucketSummary {
   region: string;
 }
 
-/** Why a conditional write on a bucket did not happen. */
-export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'not-owner'; bucket: BucketRecord };
+/** Why a conditional write on a bucket did not happen: no bucket, or its guard failed (with the item as it is). */
+export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'refused'; bucket: BucketRecord };
+
+/**
+ * What a configuration write is conditioned on: the caller owns the bucket and no policy could
+ * deny it (one request, the owner's steady state), or the item is still at the version whose
+ * policy was evaluated (the second request of a call allowed by a policy).
+ */
+export type WriteGuard = { owner: string } | { version: number };
 
 export type WriteResult = { ok: true } | ({ ok: false } & WriteRefusal);
 
@@ -91,12 +101,13 @@ function fromItem(item: Record<string, AttributeValue>): BucketRecord {
     version: Number(item.version?.N ?? '0'),
     encryption: fromEncryptionAttribute(item.encryption),
     policy: item.policy?.S,
+    policyHasDeny: item.policyHasDeny?.BOOL ?? false,
   };
 }
 
 function refusal(error: unknown): WriteRefusal | undefined {
   if (!(error instanceof ConditionalCheckFailedException)) return undefined;
-  return error.Item ? { reason: 'not-owner', bucket: fromItem(error.Item) } : { reason: 'no-such-bucket' };
+  return error.Item ? { reason: 'refused', bucket: fromItem(error.Item) } : { reason: 'no-such-bucket' };
 }
 
 export interface BucketStore {
@@ -113,16 +124,35 @@ export interface BucketStore {
   deleteBucket(name: string, callerAccountId: string): Promise<WriteResult>;
   /** The buckets an account owns, by name. */
   listBuckets(ownerId: string): Promise<BucketSummary[]>;
-  /** Replaces the encryption configuration if the caller owns the bucket. */
-  putEncryption(name: string, callerAccountId: string, encryption: StoredEncryption): Promise<WriteResult>;
-  /** Removes the encryption configuration if the caller owns the bucket (no-op when none is set). */
-  deleteEncryption(name: string, callerAccountId: string): Promise<WriteResult>;
+  /** Replaces the encryption configuration if the guard holds. */
+  putEncryption(name: string, guard: WriteGuard, encryption: StoredEncryption): Promise<WriteResult>;
+  /** Removes the encryption configuration if the guard holds (no-op when none is set). */
+  deleteEncryption(name: string, guard: WriteGuard): Promise<WriteResult>;
+  /** Sets the bucket policy if the caller owns the bucket. */
+  putPolicy(name: string, callerAccountId: string, policy: string, hasDeny: boolean): Promise<WriteResult>;
+  /** Removes the bucket policy if the caller owns the bucket. */
+  deletePolicy(name: string, callerAccountId: string): Promise<WriteResult>;
 }
 
+function guardCondition(guard: WriteGuard): { expression: string; values: Record<string, AttributeValue> } {
+  if ('owner' in guard) {
+    return {
+      expression: 'attribute_exists(pk) AND ownerId = :caller AND (attribute_not_exists(policyHasDeny) OR policyHasDeny = :false)',
+      values: { ':caller': { S: guard.owner }, ':false': { BOOL: false } },
+    };
+  }
+  return { expression: 'attribute_exists(pk) AND #version = :version', values: { ':version': { N: String(guard.version) } } };
+}
+
+const ownerGuard = (callerAccountId: string) => ({
+  expression: 'attribute_exists(pk) AND ownerId = :caller',
+  values: { ':caller': { S: callerAccountId } },
+});
+
 export function createBucketStore(client: DynamoDBClient, tableName: string): BucketStore {
-  async function ownerConditionedUpdate(
+  async function conditionedUpdate(
     name: string,
-    callerAccountId: string,
+    condition: { expression: string; values: Record<string, AttributeValue> },
     operation: string,
     update: { expression: string; names?: Record<string, string>; values?: Record<string, AttributeValue> },
   ): Promise<WriteResult> {
@@ -132,13 +162,9 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
           TableName: tableName,
           Key: bucketKey(name),
           UpdateExpression: `${update.expression} ADD #version :one`,
-          ConditionExpression: 'attribute_exists(pk) AND ownerId = :caller',
+          ConditionExpression: condition.expression,
           ExpressionAttributeNames: { '#version': 'version', ...update.names },
-          ExpressionAttributeValues: {
-            ':caller': { S: callerAccountId },
-            ':one': { N: '1' },
-            ...update.values,
-          },
+          ExpressionAttributeValues: { ':one': { N: '1' }, ...condition.values, ...update.values },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -236,18 +262,33 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
       return buckets;
     },
 
-    putEncryption(name, callerAccountId, encryption) {
-      return ownerConditionedUpdate(name, callerAccountId, 'putEncryption', {
+    putEncryption(name, guard, encryption) {
+      return conditionedUpdate(name, guardCondition(guard), 'putEncryption', {
         expression: 'SET #encryption = :encryption',
         names: { '#encryption': 'encryption' },
         values: { ':encryption': toEncryptionAttribute(encryption) },
       });
     },
 
-    deleteEncryption(name, callerAccountId) {
-      return ownerConditionedUpdate(name, callerAccountId, 'deleteEncryption', {
+    deleteEncryption(name, guard) {
+      return conditionedUpdate(name, guardCondition(guard), 'deleteEncryption', {
         expression: 'REMOVE #encryption',
         names: { '#encryption': 'encryption' },
+      });
+    },
+
+    putPolicy(name, callerAccountId, policy, hasDeny) {
+      return conditionedUpdate(name, ownerGuard(callerAccountId), 'putPolicy', {
+        expression: 'SET #policy = :policy, policyHasDeny = :hasDeny',
+        names: { '#policy': 'policy' },
+        values: { ':policy': { S: policy }, ':hasDeny': { BOOL: hasDeny } },
+      });
+    },
+
+    deletePolicy(name, callerAccountId) {
+      return conditionedUpdate(name, ownerGuard(callerAccountId), 'deletePolicy', {
+        expression: 'REMOVE #policy, policyHasDeny',
+        names: { '#policy': 'policy' },
       });
     },
   };

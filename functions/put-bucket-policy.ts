@@ -1,0 +1,33 @@
+// PutBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
+// Owner only. The policy is validated (MalformedPolicy) and stored verbatim.
+import { authorizeOwner } from '../lib/auth/authorize.ts';
+import { MAX_POLICY_BYTES, parseBucketPolicy } from '../lib/auth/policy.ts';
+import { S3Error } from '../lib/errors.ts';
+import type { S3Operation } from '../lib/http/dispatch.ts';
+import { emptyResponse } from '../lib/http/response.ts';
+import { storage } from '../lib/storage/index.ts';
+
+export const putBucketPolicy: S3Operation = {
+  name: 'PutBucketPolicy',
+  method: 'PUT',
+  target: 'bucket',
+  subresource: 'policy',
+  async handle(request) {
+    const { bucket, caller, body } = request;
+    const buckets = storage().buckets;
+    let policy: ReturnType<typeof parseBucketPolicy>;
+    let text: string;
+    try {
+      if (body.byteLength > MAX_POLICY_BYTES) throw new S3Error('MalformedPolicy', { message: 'Policies must be less than 20 KB' });
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+      policy = parseBucketPolicy(text, bucket);
+    } catch (bodyError) {
+      // AWS checks the bucket before the body.
+      authorizeOwner(await buckets.getBucket(bucket), request);
+      throw bodyError instanceof S3Error ? bodyError : new S3Error('MalformedPolicy');
+    }
+    const written = await buckets.putPolicy(bucket, caller.accountId, text, policy.hasDeny);
+    if (!written.ok) authorizeOwner(written.reason === 'refused' ? written.bucket : undefined, request);
+    return emptyResponse(204);
+  },
+};
