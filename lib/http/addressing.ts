@@ -121,5 +121,6 @@ export function decodeEvent(
     subresource,
     resource: bucket === undefined ? '/' : objectKey === undefined ? `/${bucket}` : `/${bucket}/${objectKey}`,
     requestId,
+    sourceIp: event.requestContext?.http?.sourceIp,
   };
 }
