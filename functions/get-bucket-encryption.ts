@@ -16,7 +16,11 @@ export const getBucketEncryption: S3Operation = {
   subresource: 'encryption',
   async handle(request) {
     const { bucket } = request;
-    const record = authorize(await storage().buckets.getBucket(bucket), request, 's3:GetEncryptionConfiguration');
+    const record = authorize(
+      await storage().buckets.getBucket(bucket),
+      request,
+      's3:GetEncryptionConfiguration',
+    );
     const settings = config();
     const profile = getProfile(settings.profile);
     let encryption = record.encryption;

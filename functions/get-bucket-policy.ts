@@ -12,7 +12,8 @@ export const getBucketPolicy: S3Operation = {
   subresource: 'policy',
   async handle(request) {
     const record = authorizeOwner(await storage().buckets.getBucket(request.bucket), request);
-    if (record.policy === undefined) throw new S3Error('NoSuchBucketPolicy', { fields: { BucketName: request.bucket } });
+    if (record.policy === undefined)
+      throw new S3Error('NoSuchBucketPolicy', { fields: { BucketName: request.bucket } });
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: record.policy };
   },
 };

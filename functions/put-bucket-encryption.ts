@@ -43,7 +43,12 @@ export const putBucketEncryption: S3Operation = {
       throw bodyError;
     }
     const stored = { ...configuration, updatedAt: new Date().toISOString(), updatedBy: caller.accountId };
-    await authorizedWrite(request, ACTION, (guard) => buckets.putEncryption(bucket, guard, stored), buckets.getBucket);
+    await authorizedWrite(
+      request,
+      ACTION,
+      (guard) => buckets.putEncryption(bucket, guard, stored),
+      buckets.getBucket,
+    );
     return emptyResponse(200);
   },
 };

@@ -4,7 +4,9 @@ import { authorizeOwner } from '../lib/auth/authorize.ts';
 import { MAX_POLICY_BYTES, parseBucketPolicy } from '../lib/auth/policy.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
+import { effectiveHeaders } from '../lib/http/request.ts';
 import { emptyResponse } from '../lib/http/response.ts';
+import { verifyIntegrity } from '../lib/integrity.ts';
 import { storage } from '../lib/storage/index.ts';
 
 export const putBucketPolicy: S3Operation = {
@@ -18,7 +20,9 @@ export const putBucketPolicy: S3Operation = {
     let policy: ReturnType<typeof parseBucketPolicy>;
     let text: string;
     try {
-      if (body.byteLength > MAX_POLICY_BYTES) throw new S3Error('MalformedPolicy', { message: 'Policies must be less than 20 KB' });
+      if (body.byteLength > MAX_POLICY_BYTES)
+        throw new S3Error('MalformedPolicy', { message: 'Policies must be less than 20 KB' });
+      await verifyIntegrity(effectiveHeaders(request), body, { required: false });
       text = new TextDecoder('utf-8', { fatal: true }).decode(body);
       policy = parseBucketPolicy(text, bucket);
     } catch (bodyError) {

@@ -2,7 +2,10 @@
 // `--persist DIR` / LOCAL_PERSIST_DIR to keep data), or uses DYNAMODB_ENDPOINT when set; creates the
 // table from the definition serverless.yml deploys; seeds a local account and access key; starts
 // serverless-offline on 127.0.0.1; prints what a user needs. Ctrl-C or SIGTERM stops everything.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOCAL_STATE_FILE } from './admin.ts';
 import {
   DEFAULT_LOCAL_IDENTITY,
   ensureTable,
@@ -49,6 +52,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     for (const part of started.reverse()) await part.stop().catch(() => {});
+    rmSync(LOCAL_STATE_FILE, { force: true });
   }
   process.exit(code);
 }
@@ -67,6 +71,9 @@ try {
   }
   await ensureTable(dynamodbEndpoint, LOCAL_TABLE_NAME);
   await seedIdentity(dynamodbEndpoint, LOCAL_TABLE_NAME, identity);
+  // Where `npm run admin` finds this stack.
+  mkdirSync(dirname(LOCAL_STATE_FILE), { recursive: true });
+  writeFileSync(LOCAL_STATE_FILE, JSON.stringify({ dynamodbEndpoint, tableName: LOCAL_TABLE_NAME }));
 
   console.log('Starting serverless-offline…');
   const gateway = await startOffline({ port, dynamodbEndpoint, stdio: 'inherit' });
@@ -89,6 +96,8 @@ Try it (another terminal):
   aws --endpoint-url ${endpoint} s3api create-bucket --bucket demo
   aws --endpoint-url ${endpoint} s3api put-bucket-encryption --bucket demo --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/demo"},"BucketKeyEnabled":true}]}'
   aws --endpoint-url ${endpoint} s3api get-bucket-encryption --bucket demo
+
+Accounts and keys: npm run admin -- account create --name team-a   (npm run admin -- --help)
 
 Ctrl-C stops everything.`);
 } catch (error) {

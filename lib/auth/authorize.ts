@@ -7,7 +7,10 @@ import { type Caller, effectiveHeaders, type S3Request } from '../http/request.t
 import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
 import { type BucketPolicy, evaluateBucketPolicy, type PolicyAction, parseBucketPolicy } from './policy.ts';
 
-export type AccessRequest = Pick<S3Request, 'headers' | 'query' | 'sourceIp'> & { bucket: string; caller: Caller };
+export type AccessRequest = Pick<S3Request, 'headers' | 'query' | 'sourceIp'> & {
+  bucket: string;
+  caller: Caller;
+};
 
 export const expectedBucketOwner = (request: Pick<S3Request, 'headers' | 'query'>): string | undefined =>
   effectiveHeaders(request)['x-amz-expected-bucket-owner'];

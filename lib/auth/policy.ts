@@ -18,23 +18,82 @@ export type PolicyAction = 's3:GetEncryptionConfiguration' | 's3:PutEncryptionCo
 // The S3 actions a statement may name (AWS's service authorization reference). Naming one this
 // service does not act on is valid, as in AWS; naming one that does not exist is MalformedPolicy.
 const S3_ACTIONS = [
-  'AbortMultipartUpload', 'BypassGovernanceRetention', 'CreateBucket', 'DeleteBucket', 'DeleteBucketPolicy',
-  'DeleteBucketOwnershipControls', 'DeleteBucketWebsite', 'DeleteObject', 'DeleteObjectTagging',
-  'DeleteObjectVersion', 'DeleteObjectVersionTagging', 'GetAccelerateConfiguration', 'GetAnalyticsConfiguration',
-  'GetBucketAcl', 'GetBucketCORS', 'GetBucketLocation', 'GetBucketLogging', 'GetBucketNotification',
-  'GetBucketObjectLockConfiguration', 'GetBucketOwnershipControls', 'GetBucketPolicy', 'GetBucketPolicyStatus',
-  'GetBucketPublicAccessBlock', 'GetBucketRequestPayment', 'GetBucketTagging', 'GetBucketVersioning',
-  'GetBucketWebsite', 'GetEncryptionConfiguration', 'GetInventoryConfiguration', 'GetLifecycleConfiguration',
-  'GetMetricsConfiguration', 'GetObject', 'GetObjectAcl', 'GetObjectAttributes', 'GetObjectLegalHold',
-  'GetObjectRetention', 'GetObjectTagging', 'GetObjectVersion', 'GetObjectVersionAcl', 'GetObjectVersionTagging',
-  'GetReplicationConfiguration', 'ListAllMyBuckets', 'ListBucket', 'ListBucketMultipartUploads',
-  'ListBucketVersions', 'ListMultipartUploadParts', 'PutAccelerateConfiguration', 'PutAnalyticsConfiguration',
-  'PutBucketAcl', 'PutBucketCORS', 'PutBucketLogging', 'PutBucketNotification', 'PutBucketObjectLockConfiguration',
-  'PutBucketOwnershipControls', 'PutBucketPolicy', 'PutBucketPublicAccessBlock', 'PutBucketRequestPayment',
-  'PutBucketTagging', 'PutBucketVersioning', 'PutBucketWebsite', 'PutEncryptionConfiguration',
-  'PutInventoryConfiguration', 'PutLifecycleConfiguration', 'PutMetricsConfiguration', 'PutObject', 'PutObjectAcl',
-  'PutObjectLegalHold', 'PutObjectRetention', 'PutObjectTagging', 'PutObjectVersionAcl', 'PutObjectVersionTagging',
-  'PutReplicationConfiguration', 'ReplicateDelete', 'ReplicateObject', 'ReplicateTags', 'RestoreObject',
+  'AbortMultipartUpload',
+  'BypassGovernanceRetention',
+  'CreateBucket',
+  'DeleteBucket',
+  'DeleteBucketPolicy',
+  'DeleteBucketOwnershipControls',
+  'DeleteBucketWebsite',
+  'DeleteObject',
+  'DeleteObjectTagging',
+  'DeleteObjectVersion',
+  'DeleteObjectVersionTagging',
+  'GetAccelerateConfiguration',
+  'GetAnalyticsConfiguration',
+  'GetBucketAcl',
+  'GetBucketCORS',
+  'GetBucketLocation',
+  'GetBucketLogging',
+  'GetBucketNotification',
+  'GetBucketObjectLockConfiguration',
+  'GetBucketOwnershipControls',
+  'GetBucketPolicy',
+  'GetBucketPolicyStatus',
+  'GetBucketPublicAccessBlock',
+  'GetBucketRequestPayment',
+  'GetBucketTagging',
+  'GetBucketVersioning',
+  'GetBucketWebsite',
+  'GetEncryptionConfiguration',
+  'GetInventoryConfiguration',
+  'GetLifecycleConfiguration',
+  'GetMetricsConfiguration',
+  'GetObject',
+  'GetObjectAcl',
+  'GetObjectAttributes',
+  'GetObjectLegalHold',
+  'GetObjectRetention',
+  'GetObjectTagging',
+  'GetObjectVersion',
+  'GetObjectVersionAcl',
+  'GetObjectVersionTagging',
+  'GetReplicationConfiguration',
+  'ListAllMyBuckets',
+  'ListBucket',
+  'ListBucketMultipartUploads',
+  'ListBucketVersions',
+  'ListMultipartUploadParts',
+  'PutAccelerateConfiguration',
+  'PutAnalyticsConfiguration',
+  'PutBucketAcl',
+  'PutBucketCORS',
+  'PutBucketLogging',
+  'PutBucketNotification',
+  'PutBucketObjectLockConfiguration',
+  'PutBucketOwnershipControls',
+  'PutBucketPolicy',
+  'PutBucketPublicAccessBlock',
+  'PutBucketRequestPayment',
+  'PutBucketTagging',
+  'PutBucketVersioning',
+  'PutBucketWebsite',
+  'PutEncryptionConfiguration',
+  'PutInventoryConfiguration',
+  'PutLifecycleConfiguration',
+  'PutMetricsConfiguration',
+  'PutObject',
+  'PutObjectAcl',
+  'PutObjectLegalHold',
+  'PutObjectRetention',
+  'PutObjectTagging',
+  'PutObjectVersionAcl',
+  'PutObjectVersionTagging',
+  'PutReplicationConfiguration',
+  'ReplicateDelete',
+  'ReplicateObject',
+  'ReplicateTags',
+  'RestoreObject',
 ].map((name) => `s3:${name}`.toLowerCase());
 
 type Matcher = (value: string) => boolean;
@@ -106,7 +165,8 @@ const IAM_ARN = /^arn:aws:iam::(\d{12}):(root|user\/.+|role\/.+)$/;
 function parsePrincipal(value: unknown): readonly string[] | '*' {
   if (value === '*') return '*';
   if (value === undefined) throw malformed('Missing required field Principal');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('Invalid principal in policy');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed('Invalid principal in policy');
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length !== 1 || entries[0]?.[0] !== 'AWS') throw malformed('Invalid principal in policy');
   const accounts: string[] = [];
@@ -125,7 +185,8 @@ function parsePrincipal(value: unknown): readonly string[] | '*' {
 
 function parseActions(value: unknown): Matcher[] {
   return strings(value, 'action').map((action) => {
-    if (!action.toLowerCase().startsWith('s3:') && action !== '*') throw malformed('Policy has invalid action');
+    if (!action.toLowerCase().startsWith('s3:') && action !== '*')
+      throw malformed('Policy has invalid action');
     const matcher = wildcard(action, true);
     if (!S3_ACTIONS.some(matcher)) throw malformed('Policy has invalid action');
     return matcher;
@@ -147,8 +208,10 @@ function parseResources(value: unknown, bucket: string): Matcher[] {
 const STRING_OPERATORS: Record<string, (values: readonly string[], actual: string | undefined) => boolean> = {
   StringEquals: (values, actual) => actual !== undefined && values.includes(actual),
   StringNotEquals: (values, actual) => actual === undefined || !values.includes(actual),
-  StringLike: (values, actual) => actual !== undefined && values.some((value) => wildcard(value, false)(actual)),
-  StringNotLike: (values, actual) => actual === undefined || !values.some((value) => wildcard(value, false)(actual)),
+  StringLike: (values, actual) =>
+    actual !== undefined && values.some((value) => wildcard(value, false)(actual)),
+  StringNotLike: (values, actual) =>
+    actual === undefined || !values.some((value) => wildcard(value, false)(actual)),
 };
 
 function ipList(values: readonly string[]): BlockList {
@@ -167,10 +230,12 @@ function ipList(values: readonly string[]): BlockList {
 
 function parseConditions(value: unknown): Condition[] {
   if (value === undefined) return [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('Policy has an invalid condition');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed('Policy has an invalid condition');
   const conditions: Condition[] = [];
   for (const [operator, block] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof block !== 'object' || block === null || Array.isArray(block)) throw malformed('Policy has an invalid condition');
+    if (typeof block !== 'object' || block === null || Array.isArray(block))
+      throw malformed('Policy has an invalid condition');
     for (const [rawKey, rawValues] of Object.entries(block as Record<string, unknown>)) {
       const key = rawKey.toLowerCase();
       const values = strings(rawValues, 'condition value');
@@ -184,10 +249,14 @@ function parseConditions(value: unknown): Condition[] {
         }
         const list = ipList(values);
         const inList = (ip: string | undefined) =>
-          ip !== undefined && (isIPv4(ip) ? list.check(ip, 'ipv4') : isIPv6(ip) ? list.check(ip, 'ipv6') : false);
+          ip !== undefined &&
+          (isIPv4(ip) ? list.check(ip, 'ipv4') : isIPv6(ip) ? list.check(ip, 'ipv6') : false);
         conditions.push({
           key,
-          test: operator === 'IpAddress' ? (context) => inList(context.sourceIp) : (context) => !inList(context.sourceIp),
+          test:
+            operator === 'IpAddress'
+              ? (context) => inList(context.sourceIp)
+              : (context) => !inList(context.sourceIp),
         });
       } else {
         throw malformed(`Policy has an invalid condition key: ${rawKey}`);
@@ -200,13 +269,16 @@ function parseConditions(value: unknown): Condition[] {
 const STATEMENT_FIELDS = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource', 'Condition']);
 
 function parseStatement(value: unknown, bucket: string): PolicyStatement {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('Policy has an invalid statement');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed('Policy has an invalid statement');
   const statement = value as Record<string, unknown>;
   for (const field of Object.keys(statement)) {
     if (!STATEMENT_FIELDS.has(field)) throw malformed(`Policy has an unsupported field: ${field}`);
   }
-  if (statement.Sid !== undefined && typeof statement.Sid !== 'string') throw malformed('Policy has an invalid Sid');
-  if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') throw malformed('Policy has an invalid effect');
+  if (statement.Sid !== undefined && typeof statement.Sid !== 'string')
+    throw malformed('Policy has an invalid Sid');
+  if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
+    throw malformed('Policy has an invalid effect');
   if (statement.Action === undefined) throw malformed('Missing required field Action');
   if (statement.Resource === undefined) throw malformed('Missing required field Resource');
   return {
@@ -240,7 +312,9 @@ export function parseBucketPolicy(text: string, bucket: string): BucketPolicy {
   }
   if (id !== undefined && typeof id !== 'string') throw malformed('Policy has an invalid Id');
   if (statement === undefined) throw malformed('Missing required field Statement');
-  const statements = (Array.isArray(statement) ? statement : [statement]).map((item) => parseStatement(item, bucket));
+  const statements = (Array.isArray(statement) ? statement : [statement]).map((item) =>
+    parseStatement(item, bucket),
+  );
   if (statements.length === 0) throw malformed('Missing required field Statement');
   return { statements, hasDeny: statements.some((item) => item.effect === 'Deny') };
 }

@@ -23,7 +23,13 @@ export function localCipher(passphrase: string = DEFAULT_LOCAL_SECRETS_KEY): Sec
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(accessKeyId));
       const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-      return ['local', 'v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), sealed.toString('base64')].join(':');
+      return [
+        'local',
+        'v1',
+        iv.toString('base64'),
+        cipher.getAuthTag().toString('base64'),
+        sealed.toString('base64'),
+      ].join(':');
     },
     async open(sealed, accessKeyId) {
       const [scheme, version, iv = '', tag = '', data = ''] = sealed.split(':');
@@ -66,14 +72,20 @@ export function kmsCipher(options: { region: string; keyId?: string }): SecretCi
       if (scheme !== 'kms' || version !== 'v1') throw new Error('not a KMS-sealed secret');
       const { module, client: kmsClient } = await kms();
       const { Plaintext } = await kmsClient.send(
-        new module.DecryptCommand({ CiphertextBlob: Buffer.from(blob, 'base64'), EncryptionContext: { accessKeyId } }),
+        new module.DecryptCommand({
+          CiphertextBlob: Buffer.from(blob, 'base64'),
+          EncryptionContext: { accessKeyId },
+        }),
       );
       return Buffer.from(Plaintext ?? []).toString('utf8');
     },
   };
 }
 
-export function secretCipher(mode: SecretsMode, settings: { region: string; kmsKeyId?: string; localKey?: string }) {
+export function secretCipher(
+  mode: SecretsMode,
+  settings: { region: string; kmsKeyId?: string; localKey?: string },
+) {
   return mode === 'kms'
     ? kmsCipher({ region: settings.region, ...(settings.kmsKeyId ? { keyId: settings.kmsKeyId } : {}) })
     : localCipher(settings.localKey);

@@ -137,11 +137,15 @@ export interface BucketStore {
 function guardCondition(guard: WriteGuard): { expression: string; values: Record<string, AttributeValue> } {
   if ('owner' in guard) {
     return {
-      expression: 'attribute_exists(pk) AND ownerId = :caller AND (attribute_not_exists(policyHasDeny) OR policyHasDeny = :false)',
+      expression:
+        'attribute_exists(pk) AND ownerId = :caller AND (attribute_not_exists(policyHasDeny) OR policyHasDeny = :false)',
       values: { ':caller': { S: guard.owner }, ':false': { BOOL: false } },
     };
   }
-  return { expression: 'attribute_exists(pk) AND #version = :version', values: { ':version': { N: String(guard.version) } } };
+  return {
+    expression: 'attribute_exists(pk) AND #version = :version',
+    values: { ':version': { N: String(guard.version) } },
+  };
 }
 
 const ownerGuard = (callerAccountId: string) => ({

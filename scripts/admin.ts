@@ -1,0 +1,213 @@
+// `npm run admin -- <command>`: accounts and access keys, against the local stack or a deployed
+// stage's table. Secrets are shown once, at creation, and stored sealed (lib/auth/secrets.ts).
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { kmsCipher, localCipher, type SecretCipher } from '../lib/auth/secrets.ts';
+import { type AccountStore, createAccountStore } from '../lib/storage/accounts.ts';
+import { localDynamoClient, ROOT, SERVICE_NAME } from './local-stack.ts';
+
+export const LOCAL_STATE_FILE = join(ROOT, '.local', 'stack.json');
+
+const USAGE = `usage: npm run admin -- <command> [options]
+
+commands:
+  account create --name NAME        create an account; prints its id
+  account list                      list accounts
+  key create --account ID           create an access key for an account; prints the secret once
+  key list [--account ID]           list access keys (never secrets)
+  key disable ACCESS_KEY_ID         stop a key from working (within the credential cache TTL, 60 s)
+  key enable ACCESS_KEY_ID          let a disabled key work again
+  key delete ACCESS_KEY_ID          delete a key for good
+
+target (default: the stack \`npm start\` is running, from .local/stack.json):
+  --endpoint URL --table NAME       a DynamoDB endpoint (DynamoDB Local) and table; secrets sealed with the local key
+  --stage STAGE [--region REGION]   a deployed stage: table ${SERVICE_NAME}-STAGE, secrets sealed by
+                                    KMS alias/${SERVICE_NAME}-STAGE-secrets (AWS credentials from the environment)
+  --json                            machine-readable output`;
+
+export class UsageError extends Error {}
+
+interface Target {
+  accounts: AccountStore;
+  cipher: SecretCipher;
+  describe: string;
+  close(): void;
+}
+
+interface Options {
+  name?: string | undefined;
+  account?: string | undefined;
+  endpoint?: string | undefined;
+  table?: string | undefined;
+  stage?: string | undefined;
+  region?: string | undefined;
+  json?: boolean | undefined;
+}
+
+function target(options: Options, env: NodeJS.ProcessEnv): Target {
+  if (options.stage) {
+    if (!/^[a-zA-Z0-9-]+$/.test(options.stage))
+      throw new UsageError(`--stage must be letters, digits and dashes (got "${options.stage}")`);
+    const region = options.region ?? env.AWS_REGION ?? 'us-east-1';
+    const tableName = `${SERVICE_NAME}-${options.stage}`;
+    const client = new DynamoDBClient({ region });
+    return {
+      accounts: createAccountStore(client, tableName),
+      cipher: kmsCipher({ region, keyId: `alias/${SERVICE_NAME}-${options.stage}-secrets` }),
+      describe: `table ${tableName} in ${region}`,
+      close: () => client.destroy(),
+    };
+  }
+  let endpoint = options.endpoint ?? env.DYNAMODB_ENDPOINT;
+  let tableName = options.table ?? env.TABLE_NAME;
+  const stateFile = env.LOCAL_STATE_FILE ?? LOCAL_STATE_FILE;
+  if (!endpoint && existsSync(stateFile)) {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      dynamodbEndpoint?: string;
+      tableName?: string;
+    };
+    endpoint = state.dynamodbEndpoint;
+    tableName ??= state.tableName;
+  }
+  if (!endpoint || !tableName) {
+    throw new UsageError(
+      'no target: start the local stack with `npm start`, or pass --endpoint URL --table NAME, or --stage STAGE',
+    );
+  }
+  const client = localDynamoClient(endpoint);
+  return {
+    accounts: createAccountStore(client, tableName),
+    cipher: localCipher(env.LOCAL_SECRETS_KEY || undefined),
+    describe: `table ${tableName} at ${endpoint}`,
+    close: () => client.destroy(),
+  };
+}
+
+// AWS's shapes: 12-digit account ids, AKIA + 16 base-32 characters, 40-character secrets.
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const newAccountId = () =>
+  String(randomInt(1, 10)) + Array.from({ length: 11 }, () => randomInt(0, 10)).join('');
+const newAccessKeyId = () => `AKIA${Array.from({ length: 16 }, () => BASE32[randomInt(0, 32)]).join('')}`;
+const newSecret = () => randomBytes(30).toString('base64');
+
+type Output = (human: string, data: unknown) => void;
+
+export async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      account: { type: 'string' },
+      endpoint: { type: 'string' },
+      table: { type: 'string' },
+      stage: { type: 'string' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [noun, verb, argument] = positionals;
+  if (values.help || !noun) {
+    print(USAGE);
+    return;
+  }
+  const output: Output = (human, data) => print(values.json ? JSON.stringify(data) : human);
+  const command = `${noun} ${verb ?? ''}`.trim();
+  const commands: Record<string, (t: Target) => Promise<void>> = {
+    'account create': async ({ accounts }) => {
+      const name = values.name?.trim();
+      if (!name) throw new UsageError('account create needs --name NAME');
+      const account = { accountId: newAccountId(), name, createdAt: new Date().toISOString() };
+      if (!(await accounts.putAccount(account))) throw new Error('account id collision; try again');
+      output(`created account ${account.accountId} (${name})`, account);
+    },
+    'account list': async ({ accounts }) => {
+      const list = (await accounts.listAccounts()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      output(
+        list.map((a) => `${a.accountId}  ${a.name}  ${a.createdAt}`).join('\n') || '(no accounts)',
+        list,
+      );
+    },
+    'key create': async ({ accounts, cipher }) => {
+      const accountId = values.account;
+      if (!accountId) throw new UsageError('key create needs --account ID');
+      if (!(await accounts.getAccount(accountId)))
+        throw new UsageError(`no account ${accountId} (see: account list)`);
+      const accessKeyId = newAccessKeyId();
+      const secretAccessKey = newSecret();
+      const created = await accounts.putAccessKey({
+        accessKeyId,
+        accountId,
+        sealedSecret: await cipher.seal(secretAccessKey, accessKeyId),
+        status: 'Active',
+        createdAt: new Date().toISOString(),
+      });
+      if (!created) throw new Error('access key id collision; try again');
+      output(
+        `created access key for account ${accountId}\n  access key id      ${accessKeyId}\n  secret access key  ${secretAccessKey}\nThe secret is shown only now.`,
+        { accessKeyId, secretAccessKey, accountId },
+      );
+    },
+    'key list': async ({ accounts }) => {
+      const list = (await accounts.listAccessKeys())
+        .filter((key) => !values.account || key.accountId === values.account)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      output(
+        list.map((k) => `${k.accessKeyId}  ${k.accountId}  ${k.status}  ${k.createdAt}`).join('\n') ||
+          '(no keys)',
+        list,
+      );
+    },
+    'key disable': (t) => setStatus(t, argument, 'Inactive', output),
+    'key enable': (t) => setStatus(t, argument, 'Active', output),
+    'key delete': async ({ accounts }) => {
+      if (!argument) throw new UsageError('key delete needs ACCESS_KEY_ID');
+      if (!(await accounts.deleteAccessKey(argument))) throw new UsageError(`no access key ${argument}`);
+      output(`deleted access key ${argument}`, { accessKeyId: argument, deleted: true });
+    },
+  };
+  const handler = commands[command];
+  if (!handler) throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  const chosen = target(values, env);
+  try {
+    await handler(chosen);
+  } finally {
+    chosen.close();
+  }
+}
+
+async function setStatus(
+  { accounts }: Target,
+  accessKeyId: string | undefined,
+  status: 'Active' | 'Inactive',
+  output: Output,
+): Promise<void> {
+  if (!accessKeyId)
+    throw new UsageError(`key ${status === 'Active' ? 'enable' : 'disable'} needs ACCESS_KEY_ID`);
+  if (!(await accounts.setAccessKeyStatus(accessKeyId, status)))
+    throw new UsageError(`no access key ${accessKeyId}`);
+  output(
+    `access key ${accessKeyId} is now ${status}${status === 'Inactive' ? ' (cached credentials expire within 60 s)' : ''}`,
+    { accessKeyId, status },
+  );
+}
+
+if (import.meta.main) {
+  try {
+    await run(process.argv.slice(2), process.env, (line) => console.log(line));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message}`);
+    process.exit(
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1,
+    );
+  }
+}

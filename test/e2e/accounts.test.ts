@@ -1,0 +1,247 @@
+// Two accounts through the real SDK and the local gateway: isolation, a bucket policy granting,
+// denying and withdrawn; and presigned URLs (@aws-sdk/s3-request-presigner) for every operation.
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketEncryptionCommand,
+  DeleteBucketPolicyCommand,
+  GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+
+const client = (identity: { accessKeyId: string; secretAccessKey: string }) =>
+  new S3Client({
+    endpoint: inject('gateways').aws,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
+    maxAttempts: 1,
+  });
+const a = client(OWNER);
+const b = client(SECOND_IDENTITY);
+afterAll(() => {
+  a.destroy();
+  b.destroy();
+});
+
+async function errorName(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) return `${error.$metadata.httpStatusCode} ${error.name}`;
+    throw error;
+  }
+  return 'succeeded';
+}
+
+const KMS = {
+  Rules: [
+    {
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: 'alias/a-key' },
+    },
+  ],
+};
+const policy = (bucket: string, ...statements: { Effect: string; Action: string }[]) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((statement) => ({
+      ...statement,
+      Principal: { AWS: `arn:aws:iam::${SECOND_IDENTITY.accountId}:root` },
+      Resource: `arn:aws:s3:::${bucket}`,
+    })),
+  });
+
+describe('two accounts through the SDK', () => {
+  it('isolates, grants, denies and withdraws as the bucket policy says', async () => {
+    const bucket = uniqueBucket('acct');
+    await a.send(new CreateBucketCommand({ Bucket: bucket }));
+    await a.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: KMS }));
+
+    // B is denied everything and sees nothing of A's bucket.
+    expect(await errorName(b.send(new GetBucketEncryptionCommand({ Bucket: bucket })))).toBe(
+      '403 AccessDenied',
+    );
+    expect(
+      await errorName(
+        b.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: KMS })),
+      ),
+    ).toBe('403 AccessDenied');
+    expect(await errorName(b.send(new DeleteBucketEncryptionCommand({ Bucket: bucket })))).toBe(
+      '403 AccessDenied',
+    );
+    expect(await errorName(b.send(new GetBucketPolicyCommand({ Bucket: bucket })))).toBe('403 AccessDenied');
+    expect((await errorName(b.send(new HeadBucketCommand({ Bucket: bucket })))).startsWith('403 ')).toBe(
+      true,
+    );
+    expect(await errorName(b.send(new DeleteBucketCommand({ Bucket: bucket })))).toBe('403 AccessDenied');
+    const listed = await b.send(new ListBucketsCommand({}));
+    expect(listed.Buckets?.map((entry) => entry.Name) ?? []).not.toContain(bucket);
+
+    // A grants B Get only: B can get, not put.
+    await a.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: policy(bucket, { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration' }),
+      }),
+    );
+    const seen = await b.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(
+      seen.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID,
+    ).toBe('alias/a-key');
+    expect(
+      await errorName(
+        b.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: KMS })),
+      ),
+    ).toBe('403 AccessDenied');
+
+    // A Deny added by A wins over the Allow.
+    await a.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: policy(
+          bucket,
+          { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration' },
+          { Effect: 'Deny', Action: 's3:GetEncryptionConfiguration' },
+        ),
+      }),
+    );
+    expect(await errorName(b.send(new GetBucketEncryptionCommand({ Bucket: bucket })))).toBe(
+      '403 AccessDenied',
+    );
+
+    // Deleting the policy restores denial.
+    await a.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: policy(bucket, { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration' }),
+      }),
+    );
+    expect((await b.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).$metadata.httpStatusCode).toBe(
+      200,
+    );
+    await a.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+    expect(await errorName(b.send(new GetBucketEncryptionCommand({ Bucket: bucket })))).toBe(
+      '403 AccessDenied',
+    );
+    expect(await errorName(a.send(new GetBucketPolicyCommand({ Bucket: bucket })))).toBe(
+      '404 NoSuchBucketPolicy',
+    );
+  });
+});
+
+describe('presigned URLs', () => {
+  /** The body the SDK serialises for a command: sent once through a client that records instead of sending. */
+  async function serialisedBody(command: Parameters<typeof getSignedUrl>[1]): Promise<string | undefined> {
+    let body: string | undefined;
+    const recorder = new S3Client({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: OWNER.accessKeyId, secretAccessKey: OWNER.secretAccessKey },
+      requestHandler: {
+        handle: async (request: { body?: unknown }) => {
+          body = typeof request.body === 'string' ? request.body : undefined;
+          throw new Error('recorded');
+        },
+      },
+    });
+    await recorder.send(command as never).catch(() => {});
+    recorder.destroy();
+    return body;
+  }
+
+  /** Presigns with the SDK; the request is then sent with fetch, with the body the SDK serialised. */
+  async function presigned(
+    command: Parameters<typeof getSignedUrl>[1],
+    options: { signingDate?: Date } = {},
+  ) {
+    const body = await serialisedBody(command);
+    const signer = client(OWNER);
+    const url = await getSignedUrl(signer, command, { expiresIn: 300, ...options });
+    signer.destroy();
+    return { url, body };
+  }
+
+  async function call(
+    command: Parameters<typeof getSignedUrl>[1],
+    method: string,
+    options: { signingDate?: Date } = {},
+  ) {
+    const { url, body } = await presigned(command, options);
+    const response = await fetch(url, { method, ...(body !== undefined ? { body } : {}) });
+    return { status: response.status, text: await response.text() };
+  }
+
+  it('works for every operation', async () => {
+    const bucket = uniqueBucket('pre');
+    const steps: [string, Parameters<typeof getSignedUrl>[1], string, number][] = [
+      ['CreateBucket', new CreateBucketCommand({ Bucket: bucket }), 'PUT', 200],
+      ['HeadBucket', new HeadBucketCommand({ Bucket: bucket }), 'HEAD', 200],
+      ['ListBuckets', new ListBucketsCommand({}), 'GET', 200],
+      [
+        'PutBucketEncryption',
+        new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: KMS }),
+        'PUT',
+        200,
+      ],
+      ['GetBucketEncryption', new GetBucketEncryptionCommand({ Bucket: bucket }), 'GET', 200],
+      ['DeleteBucketEncryption', new DeleteBucketEncryptionCommand({ Bucket: bucket }), 'DELETE', 204],
+      [
+        'PutBucketPolicy',
+        new PutBucketPolicyCommand({
+          Bucket: bucket,
+          Policy: policy(bucket, { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration' }),
+        }),
+        'PUT',
+        204,
+      ],
+      ['GetBucketPolicy', new GetBucketPolicyCommand({ Bucket: bucket }), 'GET', 200],
+      ['DeleteBucketPolicy', new DeleteBucketPolicyCommand({ Bucket: bucket }), 'DELETE', 204],
+      ['DeleteBucket', new DeleteBucketCommand({ Bucket: bucket }), 'DELETE', 204],
+    ];
+    const results: string[] = [];
+    for (const [name, command, method] of steps) {
+      const { status, text } = await call(command, method);
+      results.push(`${name} ${status}${status >= 300 ? ` ${/<Code>([^<]*)/.exec(text)?.[1]}` : ''}`);
+    }
+    expect(results).toEqual(steps.map(([name, , , status]) => `${name} ${status}`));
+  });
+
+  it('stores through a presigned PutBucketEncryption what the SDK serialised', async () => {
+    const bucket = uniqueBucket('pre');
+    await a.send(new CreateBucketCommand({ Bucket: bucket }));
+    await call(
+      new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: KMS }),
+      'PUT',
+    );
+    const got = await a.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(got.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault).toEqual(
+      KMS.Rules[0]?.ApplyServerSideEncryptionByDefault,
+    );
+  });
+
+  it('answers 403 AccessDenied "Request has expired" to an expired URL', async () => {
+    const { status, text } = await call(new ListBucketsCommand({}), 'GET', {
+      signingDate: new Date(Date.now() - 600_000),
+    });
+    expect(status).toBe(403);
+    expect(text).toContain('<Code>AccessDenied</Code>');
+    expect(text).toContain('Request has expired');
+  });
+
+  it('answers SignatureDoesNotMatch to a URL whose query was changed', async () => {
+    const { url } = await presigned(new GetBucketEncryptionCommand({ Bucket: uniqueBucket('pre') }));
+    const response = await fetch(url.replace(/pre-[^/?]+/, 'someone-elses-bucket'));
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+});

@@ -1,0 +1,224 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { storage } from '../../lib/storage/index.ts';
+import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { md5 } from '../helpers/signed-event.ts';
+
+const AES =
+  '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+const KMS = AES.replace('AES256', 'aws:kms');
+
+const statement = (
+  effect: 'Allow' | 'Deny',
+  principal: unknown,
+  action: string | string[],
+  bucket: string,
+) => ({
+  Effect: effect,
+  Principal: principal,
+  Action: action,
+  Resource: `arn:aws:s3:::${bucket}`,
+});
+const policyOf = (...statements: object[]) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+const putPolicy = (bucket: string, policy: string, identity = OWNER) =>
+  send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body: policy, identity });
+const putEncryption = (bucket: string, body: string, identity = OWNER) =>
+  send({
+    method: 'PUT',
+    path: `/${bucket}`,
+    query: 'encryption',
+    body,
+    headers: { 'content-md5': md5(body) },
+    identity,
+  });
+const getEncryption = (bucket: string, identity = OWNER) =>
+  send({ method: 'GET', path: `/${bucket}`, query: 'encryption', identity });
+const deleteEncryption = (bucket: string, identity = OWNER) =>
+  send({ method: 'DELETE', path: `/${bucket}`, query: 'encryption', identity });
+
+async function newBucket(): Promise<string> {
+  const bucket = uniqueBucket('pol');
+  expect((await send({ method: 'PUT', path: `/${bucket}` })).statusCode).toBe(200);
+  return bucket;
+}
+
+const code = (result: Result) => `${result.statusCode} ${errorCode(result) ?? ''}`.trim();
+
+describe('Put/Get/DeleteBucketPolicy', () => {
+  it('stores the policy verbatim and deletes it', async () => {
+    const bucket = await newBucket();
+    const policy = policyOf(
+      statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:GetEncryptionConfiguration', bucket),
+    );
+    expect(code(await putPolicy(bucket, policy))).toBe('204');
+    const got = await send({ method: 'GET', path: `/${bucket}`, query: 'policy' });
+    expect(got.statusCode).toBe(200);
+    expect(got.headers['content-type']).toBe('application/json');
+    expect(got.body).toBe(policy);
+    expect(code(await send({ method: 'DELETE', path: `/${bucket}`, query: 'policy' }))).toBe('204');
+    const gone = await send({ method: 'GET', path: `/${bucket}`, query: 'policy' });
+    expect(code(gone)).toBe('404 NoSuchBucketPolicy');
+    expect(code(await send({ method: 'DELETE', path: `/${bucket}`, query: 'policy' }))).toBe('204');
+  });
+
+  it.each([
+    ['bad JSON', '{"Version":'],
+    ['an unknown action', (b: string) => policyOf(statement('Allow', '*', 's3:GetEncryption', b))],
+    [
+      'an unsupported condition key',
+      (b: string) =>
+        policyOf({
+          ...statement('Allow', '*', 's3:*', b),
+          Condition: { StringEquals: { 's3:prefix': 'x' } },
+        }),
+    ],
+    ['another bucket', () => policyOf(statement('Allow', '*', 's3:*', 'not-this-bucket'))],
+  ])('answers 400 MalformedPolicy for %s and keeps the old policy', async (_what, make) => {
+    const bucket = await newBucket();
+    const original = policyOf(
+      statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:GetEncryptionConfiguration', bucket),
+    );
+    await putPolicy(bucket, original);
+    const text = typeof make === 'string' ? make : make(bucket);
+    expect(code(await putPolicy(bucket, text))).toBe('400 MalformedPolicy');
+    expect((await send({ method: 'GET', path: `/${bucket}`, query: 'policy' })).body).toBe(original);
+  });
+
+  it('answers NoSuchBucket before looking at the policy', async () => {
+    expect(code(await putPolicy(uniqueBucket('missing'), 'not json'))).toBe('404 NoSuchBucket');
+  });
+
+  it.each(['PUT', 'GET', 'DELETE'])('lets only the owner %s the policy', async (method) => {
+    const bucket = await newBucket();
+    const policy = policyOf(statement('Allow', '*', 's3:*', bucket));
+    await putPolicy(bucket, policy);
+    const result = await send({
+      method,
+      path: `/${bucket}`,
+      query: 'policy',
+      identity: SECOND_IDENTITY,
+      ...(method === 'PUT' ? { body: policy } : {}),
+    });
+    expect(code(result)).toBe('403 AccessDenied');
+    expect(result.body).not.toContain('Statement');
+  });
+});
+
+describe('encryption operations under a bucket policy', () => {
+  it('denies another account without a policy, on every operation', async () => {
+    const bucket = await newBucket();
+    expect(code(await getEncryption(bucket, SECOND_IDENTITY))).toBe('403 AccessDenied');
+    expect(code(await putEncryption(bucket, KMS, SECOND_IDENTITY))).toBe('403 AccessDenied');
+    expect(code(await deleteEncryption(bucket, SECOND_IDENTITY))).toBe('403 AccessDenied');
+    expect(code(await send({ method: 'HEAD', path: `/${bucket}`, identity: SECOND_IDENTITY }))).toBe('403');
+    expect(code(await send({ method: 'DELETE', path: `/${bucket}`, identity: SECOND_IDENTITY }))).toBe(
+      '403 AccessDenied',
+    );
+  });
+
+  it('lets a Get grant read but not write', async () => {
+    const bucket = await newBucket();
+    await putEncryption(bucket, KMS);
+    await putPolicy(
+      bucket,
+      policyOf(
+        statement(
+          'Allow',
+          { AWS: `arn:aws:iam::${SECOND_IDENTITY.accountId}:root` },
+          's3:GetEncryptionConfiguration',
+          bucket,
+        ),
+      ),
+    );
+    const got = await getEncryption(bucket, SECOND_IDENTITY);
+    expect(got.statusCode).toBe(200);
+    expect(got.body).toContain('<SSEAlgorithm>aws:kms</SSEAlgorithm>');
+    expect(code(await putEncryption(bucket, AES, SECOND_IDENTITY))).toBe('403 AccessDenied');
+    expect(code(await deleteEncryption(bucket, SECOND_IDENTITY))).toBe('403 AccessDenied');
+    expect((await getEncryption(bucket)).body).toContain('aws:kms');
+  });
+
+  it('lets a Put grant write and delete', async () => {
+    const bucket = await newBucket();
+    await putPolicy(
+      bucket,
+      policyOf(
+        statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:PutEncryptionConfiguration', bucket),
+      ),
+    );
+    expect(code(await putEncryption(bucket, KMS, SECOND_IDENTITY))).toBe('200');
+    expect((await getEncryption(bucket)).body).toContain('aws:kms');
+    expect(code(await deleteEncryption(bucket, SECOND_IDENTITY))).toBe('204');
+    expect((await getEncryption(bucket)).body).toContain('AES256');
+  });
+
+  it('lets an explicit Deny win over an Allow, for the owner too', async () => {
+    const bucket = await newBucket();
+    await putPolicy(
+      bucket,
+      policyOf(
+        statement('Allow', '*', 's3:*', bucket),
+        statement('Deny', '*', 's3:PutEncryptionConfiguration', bucket),
+      ),
+    );
+    expect(code(await putEncryption(bucket, KMS, SECOND_IDENTITY))).toBe('403 AccessDenied');
+    expect(code(await putEncryption(bucket, KMS))).toBe('403 AccessDenied');
+    expect(code(await deleteEncryption(bucket))).toBe('403 AccessDenied');
+    expect(code(await getEncryption(bucket, SECOND_IDENTITY))).toBe('200');
+    expect((await getEncryption(bucket)).body).toContain('AES256');
+  });
+
+  it('restores denial when the policy is deleted', async () => {
+    const bucket = await newBucket();
+    await putPolicy(bucket, policyOf(statement('Allow', '*', 's3:GetEncryptionConfiguration', bucket)));
+    expect(code(await getEncryption(bucket, SECOND_IDENTITY))).toBe('200');
+    await send({ method: 'DELETE', path: `/${bucket}`, query: 'policy' });
+    expect(code(await getEncryption(bucket, SECOND_IDENTITY))).toBe('403 AccessDenied');
+  });
+
+  it('drops the policy with the bucket', async () => {
+    const bucket = await newBucket();
+    await putPolicy(bucket, policyOf(statement('Allow', '*', 's3:*', bucket)));
+    await send({ method: 'DELETE', path: `/${bucket}` });
+    await send({ method: 'PUT', path: `/${bucket}` });
+    expect(code(await send({ method: 'GET', path: `/${bucket}`, query: 'policy' }))).toBe(
+      '404 NoSuchBucketPolicy',
+    );
+    expect(code(await getEncryption(bucket, SECOND_IDENTITY))).toBe('403 AccessDenied');
+  });
+});
+
+describe('DynamoDB requests per call under a policy', () => {
+  const counter = 'countPolicyRequests';
+  let requests = 0;
+  afterEach(() => {
+    storage().client.middlewareStack.remove(counter);
+  });
+  const count = async (call: () => Promise<Result>) => {
+    requests = 0;
+    const result = await call();
+    expect(result.statusCode).toBeLessThan(300);
+    return requests;
+  };
+
+  it("keeps the owner's path at one request when the policy cannot deny, and uses two for a granted account", async () => {
+    const bucket = await newBucket();
+    await putPolicy(bucket, policyOf(statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:*', bucket)));
+    await getEncryption(bucket, SECOND_IDENTITY); // warm the credential cache
+    storage().client.middlewareStack.add(
+      (next) => async (args) => {
+        requests++;
+        return next(args);
+      },
+      { step: 'initialize', name: counter },
+    );
+    expect(await count(() => putEncryption(bucket, KMS))).toBe(1);
+    expect(await count(() => getEncryption(bucket))).toBe(1);
+    expect(await count(() => deleteEncryption(bucket))).toBe(1);
+    expect(await count(() => getEncryption(bucket, SECOND_IDENTITY))).toBe(1);
+    expect(await count(() => putEncryption(bucket, KMS, SECOND_IDENTITY))).toBe(2);
+    expect(await count(() => deleteEncryption(bucket, SECOND_IDENTITY))).toBe(2);
+  });
+});
