@@ -2,7 +2,7 @@
 // Pure. The XML is read with the same hardening as the encryption configuration (no DOCTYPE, no
 // entities, no processing instructions).
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { malformedXml, S3Error } from './errors.ts';
+import { isS3Error, malformedXml, S3Error } from './errors.ts';
 
 const MAX_BYTES = 64 * 1024;
 const parser = new XMLParser({
@@ -14,15 +14,36 @@ const parser = new XMLParser({
   trimValues: false,
 });
 
+// A reference other than the five predefined entities and character references: no DTD defines it.
+const UNDEFINED_ENTITY = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)/;
+// XML 1.0 `Char`, as in lib/encryption/parse.ts.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters XML forbids is the point
+const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The region the bucket is created in: the constraint, or the service's region when none. */
 export function parseLocationConstraint(body: Uint8Array, serviceRegion: string): string {
   if (body.byteLength === 0) return serviceRegion;
   if (body.byteLength > MAX_BYTES) throw new S3Error('MaxMessageLengthExceeded');
-  const text = Buffer.from(body).toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw malformedXml('body is not valid UTF-8');
+  }
+  if (NOT_XML_CHAR.test(text)) throw malformedXml('character not allowed in XML');
   if (/<!|<\?(?!xml[\s?])/i.test(text.replace(/^\uFEFF?<\?xml[^>]*\?>/, '')))
     throw malformedXml('markup declaration');
-  if (XMLValidator.validate(text) !== true) throw malformedXml('not well-formed');
-  const document = parser.parse(text) as Record<string, unknown>;
+  if (UNDEFINED_ENTITY.test(text)) throw malformedXml('undefined entity or stray &');
+  let document: Record<string, unknown>;
+  try {
+    if (XMLValidator.validate(text) !== true) throw malformedXml('not well-formed');
+    // fast-xml-parser throws plain Errors on deep nesting and on names such as __proto__.
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    if (isS3Error(error)) throw error;
+    throw malformedXml(error instanceof Error ? error.message : 'unparseable body');
+  }
   const root = document.CreateBucketConfiguration;
   if (root === undefined || Object.keys(document).length !== 1) throw malformedXml('root');
   if (root === '') return serviceRegion;

@@ -43,7 +43,12 @@ export const S3_ERRORS = {
   NoSuchBucketPolicy: [404, 'The bucket policy does not exist'],
   NoSuchEncryptionConfiguration: [404, 'The encryption configuration does not exist'],
   NotImplemented: [501, 'A header you provided implies functionality that is not implemented'],
-  OperationAborted: [409, 'A conflicting conditional operation is currently in progress against this resource. Please try again.'],
+  OperationAborted: [
+    409,
+    'A conflicting conditional operation is currently in progress against this resource. Please try again.',
+  ],
+  // S3's answer when the request's headers and query string together exceed 8 KB.
+  RequestHeaderSectionTooLarge: [400, 'Your request header section exceeds the maximum allowed size.'],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],
   ServerSideEncryptionConfigurationNotFoundError: [
     404,

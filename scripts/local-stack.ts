@@ -3,6 +3,7 @@
 // same definition serverless.yml deploys), the seeded local identity, and serverless-offline.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,7 +160,11 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
 }
 
 /** Writes the local account and its access key, the secret sealed with the local key (idempotent). */
-export async function seedIdentity(endpoint: string, tableName: string, identity: LocalIdentity): Promise<void> {
+export async function seedIdentity(
+  endpoint: string,
+  tableName: string,
+  identity: LocalIdentity,
+): Promise<void> {
   const client = localDynamoClient(endpoint);
   try {
     const accounts = createAccountStore(client, tableName);
@@ -194,6 +199,45 @@ export interface OfflineOptions {
   stdio?: 'inherit' | 'pipe';
 }
 
+// serverless-offline gives every HTTP API request that has a body and no Content-Type the header
+// `content-type: application/json`; API Gateway passes headers through as sent. V2 and OBS signatures
+// sign Content-Type (an empty line when there is none), so the injected value broke every signed PUT
+// from Huawei's esdk-obs-nodejs, which sends its XML without a Content-Type. The Lambda cannot tell an
+// injected header from a sent one, so the fix is here: this preload has serverless-offline load its
+// HTTP API event builder without that one statement. It is a resolve hook that swaps in a patched copy
+// (imports from the copy resolve as from the original): osls loads the plugin with require(), which
+// Node 24's load hooks break and its async hooks do not reach. serverless-offline is pinned; if the
+// statement ever changes, the gateway refuses to start rather than silently break signatures again.
+const OFFLINE_PRELOAD = `
+import { readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+const builder = '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js';
+const injection = /if \\(!headers\\["content-type"\\]\\) \\{\\s*headers\\["content-type"\\] = "application\\/json"\\s*\\}/;
+let original;
+let patched;
+// module.registerHooks: Node >= 22.15 (npm scripts run the project's own Node 24).
+if (typeof nodeModule.registerHooks !== 'function') {
+  console.warn('Node ' + process.version + ' cannot patch serverless-offline: signed V2/OBS PUTs without a Content-Type will fail locally');
+} else nodeModule.registerHooks({
+  resolve(specifier, context, nextResolve) {
+    if (patched !== undefined && context.parentURL === patched) {
+      return nextResolve(specifier, { ...context, parentURL: original });
+    }
+    const resolved = nextResolve(specifier, context);
+    if (!resolved.url.endsWith(builder)) return resolved;
+    if (patched === undefined) {
+      const source = readFileSync(new URL(resolved.url), 'utf8');
+      if (!injection.test(source)) {
+        throw new Error('scripts/local-stack.ts: serverless-offline no longer injects a default Content-Type where expected; review OFFLINE_PRELOAD');
+      }
+      original = resolved.url;
+      patched = 'data:text/javascript,' + encodeURIComponent(source.replace(injection, ''));
+    }
+    return { url: patched, format: 'module', shortCircuit: true };
+  },
+});
+`;
+
 /** Starts serverless-offline on 127.0.0.1 and waits until the gateway answers. */
 export async function startOffline(
   options: OfflineOptions,
@@ -203,6 +247,8 @@ export async function startOffline(
   const child = spawn(
     process.execPath,
     [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(OFFLINE_PRELOAD)}`,
       serverlessBin,
       'offline',
       'start',
@@ -243,7 +289,10 @@ export async function startOffline(
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const stop = () => stopChild(child, true);
+  const stop = async () => {
+    await stopChild(child, true);
+    rmSync(join(ROOT, '.esbuild', `offline-${options.port}`), { recursive: true, force: true });
+  };
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null)

@@ -29,6 +29,7 @@ environment (defaults in brackets):
   LOCAL_SECRET_ACCESS_KEY   its secret [${DEFAULT_LOCAL_IDENTITY.secretAccessKey}]
   LOCAL_PERSIST_DIR         keep DynamoDB Local's data in this directory [in memory]
   DYNAMODB_ENDPOINT         use this DynamoDB instead of starting DynamoDB Local
+  LOCAL_STATE_FILE          where \`npm run admin\` finds this stack [.local/stack.json]
   S3_PROFILE                aws | qstorage | obs [aws]
   S3_UNSET_ENCRYPTION       default | not-found [default]`);
   process.exit(0);
@@ -45,6 +46,9 @@ const identity = {
   secretAccessKey: process.env.LOCAL_SECRET_ACCESS_KEY || DEFAULT_LOCAL_IDENTITY.secretAccessKey,
 };
 const persistDir = values.persist ?? process.env.LOCAL_PERSIST_DIR;
+// Where `npm run admin` finds this stack; LOCAL_STATE_FILE as admin.ts reads it (a second stack, or a
+// test, must not overwrite or delete the state file of the one a developer is running).
+const stateFile = process.env.LOCAL_STATE_FILE || LOCAL_STATE_FILE;
 
 const started: Stoppable[] = [];
 let stopping = false;
@@ -52,7 +56,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     for (const part of started.reverse()) await part.stop().catch(() => {});
-    rmSync(LOCAL_STATE_FILE, { force: true });
+    rmSync(stateFile, { force: true });
   }
   process.exit(code);
 }
@@ -71,9 +75,8 @@ try {
   }
   await ensureTable(dynamodbEndpoint, LOCAL_TABLE_NAME);
   await seedIdentity(dynamodbEndpoint, LOCAL_TABLE_NAME, identity);
-  // Where `npm run admin` finds this stack.
-  mkdirSync(dirname(LOCAL_STATE_FILE), { recursive: true });
-  writeFileSync(LOCAL_STATE_FILE, JSON.stringify({ dynamodbEndpoint, tableName: LOCAL_TABLE_NAME }));
+  mkdirSync(dirname(stateFile), { recursive: true });
+  writeFileSync(stateFile, JSON.stringify({ dynamodbEndpoint, tableName: LOCAL_TABLE_NAME }));
 
   console.log('Starting serverless-offline…');
   const gateway = await startOffline({ port, dynamodbEndpoint, stdio: 'inherit' });

@@ -86,7 +86,11 @@ export async function authorizedWrite(
   }
   for (let attempt = 0; attempt < MAX_VERSIONED_ATTEMPTS; attempt++) {
     const allowed = authorize(record, request, action);
-    const written = await write({ version: allowed.version });
+    const written = await write({
+      version: allowed.version,
+      ownerId: allowed.ownerId,
+      createdAt: allowed.createdAt,
+    });
     if (written.ok) return;
     if (written.reason === 'no-such-bucket') throw noSuchBucket(request.bucket);
     record = written.bucket;

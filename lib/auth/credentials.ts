@@ -49,7 +49,10 @@ export function createCredentialCache(
       if (cached && cached.expiresAt > now()) return cached.secret;
       const secret = await load(accessKeyId);
       if (entries.size >= MAX_ENTRIES) entries.clear();
-      entries.set(accessKeyId, { secret, expiresAt: now() + (secret ? ttlMs : Math.min(ttlMs, NEGATIVE_TTL_MS)) });
+      entries.set(accessKeyId, {
+        secret,
+        expiresAt: now() + (secret ? ttlMs : Math.min(ttlMs, NEGATIVE_TTL_MS)),
+      });
       return secret;
     },
     clear() {

@@ -51,7 +51,12 @@ export function kmsCipher(options: { region: string; keyId?: string }): SecretCi
   const kms = async () => {
     kmsModule ??= import('@aws-sdk/client-kms');
     const module = await kmsModule;
-    client ??= new module.KMSClient({ region: options.region, maxAttempts: 3 });
+    // Timeouts like the DynamoDB client's: a hung KMS must not hold a request until the Lambda dies.
+    client ??= new module.KMSClient({
+      region: options.region,
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
+    });
     return { module, client };
   };
   return {

@@ -87,9 +87,13 @@ export const requestTimeTooSkewed = (requestTimeAsSent: string, now: Date) =>
     },
   });
 
+/** IAM's limit for access key ids; a longer one is unknown without a lookup (and too long a table key). */
+const MAX_ACCESS_KEY_ID_LENGTH = 128;
+
 /** The secret of an access key, or 403 InvalidAccessKeyId. */
 export async function secretFor(lookup: SecretLookup, accessKeyId: string): Promise<SigningSecret> {
-  const secret = accessKeyId === '' ? undefined : await lookup(accessKeyId);
+  const looksLikeKey = accessKeyId !== '' && accessKeyId.length <= MAX_ACCESS_KEY_ID_LENGTH;
+  const secret = looksLikeKey ? await lookup(accessKeyId) : undefined;
   if (!secret) throw new S3Error('InvalidAccessKeyId', { fields: { AWSAccessKeyId: accessKeyId } });
   return secret;
 }

@@ -46,6 +46,11 @@ const SUBRESOURCES = new Set([
   'website',
 ]);
 
+/** The largest body any operation takes (PutBucketEncryption's 1 MiB): anything bigger is refused unread. */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+/** S3's limit on the request's headers and query string together (8 KB). */
+export const MAX_HEADER_SECTION_BYTES = 8 * 1024;
+
 const decode = (value: string): string => {
   try {
     return decodeURIComponent(value);
@@ -88,6 +93,28 @@ export function address(host: string, rawPath: string, baseDomain: string | unde
   return { bucket: trimmed.slice(0, slash), objectKey: key === '' ? undefined : key };
 }
 
+/** Header names and values (`name: value` CRLF each) and the query string, in UTF-16 units ≈ bytes. */
+function headerSectionSize(headers: Record<string, string>, rawQueryString: string): number {
+  let size = rawQueryString.length;
+  for (const [name, value] of Object.entries(headers)) size += name.length + value.length + 4;
+  return size;
+}
+
+/** The body's size in bytes, from the event's string, without decoding it. */
+function bodySize(event: APIGatewayProxyEventV2): number {
+  const body = event.body ?? '';
+  if (!event.isBase64Encoded) return Buffer.byteLength(body, 'utf8');
+  const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
+  return Math.floor((body.length * 3) / 4) - padding;
+}
+
+/** The subresources a query names, each once, sorted (more than one is a conflict: lib/http/dispatch.ts). */
+export function subresourcesOf(query: ReadonlyArray<readonly [string, string]>): string[] {
+  const named: string[] = [];
+  for (const [name] of query) if (SUBRESOURCES.has(name) && !named.includes(name)) named.push(name);
+  return named.sort();
+}
+
 export function decodeEvent(
   event: APIGatewayProxyEventV2,
   requestId: string,
@@ -100,6 +127,18 @@ export function decodeEvent(
   const host = (headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
   const rawPath = event.rawPath || '/';
   const rawQueryString = event.rawQueryString ?? '';
+  // Limits first, before anything is decoded or hashed.
+  if (headerSectionSize(headers, rawQueryString) > MAX_HEADER_SECTION_BYTES) {
+    throw new S3Error('RequestHeaderSectionTooLarge', {
+      fields: { MaxSizeAllowed: String(MAX_HEADER_SECTION_BYTES) },
+    });
+  }
+  if (
+    Number(headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES ||
+    bodySize(event) > MAX_REQUEST_BODY_BYTES
+  ) {
+    throw new S3Error('MaxMessageLengthExceeded');
+  }
   const query = parseQuery(rawQueryString);
   const { bucket, objectKey } = address(host, rawPath, baseDomain);
   const subresource = query.find(([name]) => SUBRESOURCES.has(name))?.[0];

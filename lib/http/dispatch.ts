@@ -5,6 +5,7 @@
 import { authenticate } from '../auth/authenticate.ts';
 import { assertValidBucketName } from '../bucket-name.ts';
 import { notImplemented, S3Error } from '../errors.ts';
+import { subresourcesOf } from './addressing.ts';
 import type { Caller, S3Request } from './request.ts';
 import type { S3Response } from './response.ts';
 
@@ -39,6 +40,16 @@ const S3_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 
 export function findOperation(request: S3Request, table: OperationTable): S3Operation {
   const target: Target = request.bucket === undefined ? 'service' : 'bucket';
+  // S3 refuses a request naming two subresources (`?acl&versioning`): which operation it is is ambiguous.
+  if (request.subresource !== undefined) {
+    const named = subresourcesOf(request.query);
+    if (named.length > 1) {
+      throw new S3Error('InvalidArgument', {
+        message: `Conflicting query string parameters: ${named.join(', ')}`,
+        fields: { ArgumentName: 'ResourceType', ArgumentValue: named[0] ?? '' },
+      });
+    }
+  }
   if (!S3_METHODS.has(request.method)) throw methodNotAllowed(request, target);
   if (request.objectKey !== undefined)
     throw notImplemented('Object operations are not implemented by this service');
@@ -51,6 +62,13 @@ export function findOperation(request: S3Request, table: OperationTable): S3Oper
   if (operation) return operation;
   // S3 serves only GET on the service (ListBuckets).
   if (target === 'service' && request.method !== 'GET') throw methodNotAllowed(request, target);
+  // A subresource served here, with a method it does not take (POST or HEAD ?encryption): S3 answers 405.
+  if (
+    request.subresource !== undefined &&
+    table.some((candidate) => candidate.target === target && candidate.subresource === request.subresource)
+  ) {
+    throw methodNotAllowed(request, target);
+  }
   throw notImplemented(
     request.subresource
       ? `The ?${request.subresource} subresource is not implemented by this service`

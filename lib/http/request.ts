@@ -45,7 +45,9 @@ export const header = (request: Pick<S3Request, 'headers'>, name: string): strin
  * count as headers (the SDK's presigner puts `x-amz-checksum-crc32` and
  * `x-amz-sdk-checksum-algorithm` there). Headers sent for real win.
  */
-export function effectiveHeaders(request: Pick<S3Request, 'headers' | 'query'>): Readonly<Record<string, string>> {
+export function effectiveHeaders(
+  request: Pick<S3Request, 'headers' | 'query'>,
+): Readonly<Record<string, string>> {
   if (!request.query.some(([name]) => name === 'X-Amz-Signature')) return request.headers;
   const merged: Record<string, string> = {};
   for (const [name, value] of request.query) {

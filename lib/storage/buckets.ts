@@ -44,10 +44,11 @@ export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'refused'; b
 
 /**
  * What a configuration write is conditioned on: the caller owns the bucket and no policy could
- * deny it (one request, the owner's steady state), or the item is still at the version whose
- * policy was evaluated (the second request of a call allowed by a policy).
+ * deny it (one request, the owner's steady state), or the item is still the one whose policy was
+ * evaluated (the second request of a call allowed by a policy): same version of the same
+ * generation — owner and creation time — since a bucket deleted and re-created restarts at 1.
  */
-export type WriteGuard = { owner: string } | { version: number };
+export type WriteGuard = { owner: string } | { version: number; ownerId: string; createdAt: string };
 
 export type WriteResult = { ok: true } | ({ ok: false } & WriteRefusal);
 
@@ -143,8 +144,13 @@ function guardCondition(guard: WriteGuard): { expression: string; values: Record
     };
   }
   return {
-    expression: 'attribute_exists(pk) AND #version = :version',
-    values: { ':version': { N: String(guard.version) } },
+    expression:
+      'attribute_exists(pk) AND #version = :version AND ownerId = :owner AND createdAt = :createdAt',
+    values: {
+      ':version': { N: String(guard.version) },
+      ':owner': { S: guard.ownerId },
+      ':createdAt': { S: guard.createdAt },
+    },
   };
 }
 

@@ -1,5 +1,10 @@
 // The DynamoDB client: created once per container, with explicit timeouts and retries sized to
-// fit inside the Lambda timeout (serverless.yml): attempts × request timeout + backoff < timeout.
+// fit inside the Lambda timeout (serverless.yml). One call costs at most
+// attempts × request timeout + backoff (3 × 1 s + ≤ 150 ms; throttling backs off longer, ≤ 3 s).
+// A request may make more than one call, so the stack also gives each invocation a deadline
+// (withStorageDeadline): an attempt that could not finish before it is not started, and the request
+// is answered 503 in S3 XML while the Lambda is still running.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config.ts';
 
@@ -8,13 +13,26 @@ export type DynamoClientSettings = Pick<
   'dynamodbEndpoint' | 'region' | 'dynamodbRequestTimeoutMs' | 'dynamodbMaxAttempts'
 >;
 
+const deadlines = new AsyncLocalStorage<number>();
+
+/** Runs `work` with storage calls bounded by `deadlineMs` (epoch ms): no attempt starts that could end later. */
+export const withStorageDeadline = <T>(deadlineMs: number, work: () => T): T =>
+  deadlines.run(deadlineMs, work);
+
+/** The error of an attempt not started for lack of time; not retryable, mapped to 503 by storageFailure. */
+export const DEADLINE_EXCEEDED = 'StorageDeadlineExceeded';
+
 export function createDynamoClient(settings: DynamoClientSettings): DynamoDBClient {
-  return new DynamoDBClient({
+  const attemptTimeoutMs = settings.dynamodbRequestTimeoutMs;
+  const client = new DynamoDBClient({
     region: settings.region,
     maxAttempts: settings.dynamodbMaxAttempts,
     requestHandler: {
-      connectionTimeout: Math.min(settings.dynamodbRequestTimeoutMs, 500),
-      requestTimeout: settings.dynamodbRequestTimeoutMs,
+      connectionTimeout: Math.min(attemptTimeoutMs, 500),
+      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and a
+      // DynamoDB that accepts connections but never answers holds the request until the Lambda dies.
+      requestTimeout: attemptTimeoutMs,
+      throwOnRequestTimeout: true,
     },
     ...(settings.dynamodbEndpoint
       ? {
@@ -27,4 +45,19 @@ export function createDynamoClient(settings: DynamoClientSettings): DynamoDBClie
         }
       : {}),
   });
+  // Per attempt (finalizeRequest, after the retry middleware's `high` priority, so inside the retry
+  // loop): start one only if it can end before the deadline.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const deadline = deadlines.getStore();
+      if (deadline !== undefined && Date.now() + attemptTimeoutMs > deadline) {
+        throw Object.assign(new Error('no time left for another DynamoDB attempt'), {
+          name: DEADLINE_EXCEEDED,
+        });
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'storageDeadline' },
+  );
+  return client;
 }

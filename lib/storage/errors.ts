@@ -2,6 +2,7 @@
 // travels further than the storage module.
 import { S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
+import { DEADLINE_EXCEEDED } from './client.ts';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -10,7 +11,13 @@ const THROTTLING = new Set([
   'LimitExceededException',
 ]);
 
-const UNAVAILABLE = new Set(['ServiceUnavailable', 'InternalServerError', 'TimeoutError', 'RequestTimeout']);
+const UNAVAILABLE = new Set([
+  'ServiceUnavailable',
+  'InternalServerError',
+  'TimeoutError',
+  'RequestTimeout',
+  DEADLINE_EXCEEDED,
+]);
 
 const NETWORK = new Set([
   'ECONNREFUSED',

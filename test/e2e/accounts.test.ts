@@ -18,6 +18,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 
+/** Any S3 client command: the commands' generic types do not unify across the client and the presigner. */
+type S3Command = object;
+
 const client = (identity: { accessKeyId: string; secretAccessKey: string }) =>
   new S3Client({
     endpoint: inject('gateways').aws,
@@ -140,7 +143,7 @@ describe('two accounts through the SDK', () => {
 
 describe('presigned URLs', () => {
   /** The body the SDK serialises for a command: sent once through a client that records instead of sending. */
-  async function serialisedBody(command: Parameters<typeof getSignedUrl>[1]): Promise<string | undefined> {
+  async function serialisedBody(command: S3Command): Promise<string | undefined> {
     let body: string | undefined;
     const recorder = new S3Client({
       region: 'us-east-1',
@@ -160,22 +163,15 @@ describe('presigned URLs', () => {
   }
 
   /** Presigns with the SDK; the request is then sent with fetch, with the body the SDK serialised. */
-  async function presigned(
-    command: Parameters<typeof getSignedUrl>[1],
-    options: { signingDate?: Date } = {},
-  ) {
+  async function presigned(command: S3Command, options: { signingDate?: Date } = {}) {
     const body = await serialisedBody(command);
     const signer = client(OWNER);
-    const url = await getSignedUrl(signer, command, { expiresIn: 300, ...options });
+    const url = await getSignedUrl(signer, command as never, { expiresIn: 300, ...options });
     signer.destroy();
     return { url, body };
   }
 
-  async function call(
-    command: Parameters<typeof getSignedUrl>[1],
-    method: string,
-    options: { signingDate?: Date } = {},
-  ) {
+  async function call(command: S3Command, method: string, options: { signingDate?: Date } = {}) {
     const { url, body } = await presigned(command, options);
     const response = await fetch(url, { method, ...(body !== undefined ? { body } : {}) });
     return { status: response.status, text: await response.text() };
@@ -183,7 +179,7 @@ describe('presigned URLs', () => {
 
   it('works for every operation', async () => {
     const bucket = uniqueBucket('pre');
-    const steps: [string, Parameters<typeof getSignedUrl>[1], string, number][] = [
+    const steps: [string, S3Command, string, number][] = [
       ['CreateBucket', new CreateBucketCommand({ Bucket: bucket }), 'PUT', 200],
       ['HeadBucket', new HeadBucketCommand({ Bucket: bucket }), 'HEAD', 200],
       ['ListBuckets', new ListBucketsCommand({}), 'GET', 200],

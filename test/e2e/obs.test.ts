@@ -1,0 +1,245 @@
+// End to end: Huawei's own Node SDK (esdk-obs-nodejs) against the obs-profile gateway, in both of its
+// addressing modes, and which signature it used for each call:
+//   - path-style (`path_style: true`): no negotiation, every request signed V2 `Authorization: AWS ak:sig`;
+//   - virtual-hosted (the default): an unsigned `HEAD /?apiversion` on `<bucket>.localhost` first; our
+//     obs profile answers `x-obs-api: 3.0`, so the client signs `Authorization: OBS ak:sig`.
+// The Authorization header of every call is recorded through the SDK's own RequestHook parameter, and
+// the response (status, headers, raw body) through its ResponseHook.
+import dns from 'node:dns';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import ObsClient, { type ObsResult, type OperationParams } from 'esdk-obs-nodejs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { OWNER, uniqueBucket } from '../helpers/identities.ts';
+
+const OBS_NAMESPACE = 'http://obs.us-east-1.myhuaweicloud.com/doc/2015-06-30/';
+const KMS_KEY = 'cn-north-4:0d5ca48b7200d3d50f4cc00c1fe7d6a4:key/4f1cd4de-ab64-4807-920a-47fc42e7f0d0';
+const PROJECT_ID = '9a1b2c3d4e5f60718293a4b5c6d7e8f9';
+
+// Virtual-hosted requests go to `<bucket>.localhost`. RFC 6761 §6.3 makes every name under `localhost`
+// a loopback name, but Node's resolver (getaddrinfo) answers ENOTFOUND for them, so this test process
+// answers 127.0.0.1 for `localhost` and `*.localhost` itself (the gateway listens on 127.0.0.1 only, so
+// `localhost` must not become ::1 either). Node's HTTP client connects through `dns.lookup`; the
+// promise API is not used by it and stays as it is.
+const systemLookup = dns.lookup;
+const isLoopbackName = (hostname: string) => hostname === 'localhost' || hostname.endsWith('.localhost');
+function loopbackLookup(hostname: string, options: unknown, callback?: unknown): void {
+  const done = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
+  if (!isLoopbackName(hostname.toLowerCase())) {
+    (systemLookup as (...args: unknown[]) => void)(hostname, options, callback);
+    return;
+  }
+  const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
+  process.nextTick(() =>
+    all ? done(null, [{ address: '127.0.0.1', family: 4 }]) : done(null, '127.0.0.1', 4),
+  );
+}
+beforeAll(() => {
+  dns.lookup = loopbackLookup as typeof dns.lookup;
+});
+afterAll(() => {
+  dns.lookup = systemLookup;
+});
+
+/** One call as it went over the wire. */
+interface Exchange {
+  authorization: string | undefined;
+  host: string | undefined;
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+type Operation =
+  | 'createBucket'
+  | 'deleteBucket'
+  | 'setBucketEncryption'
+  | 'getBucketEncryption'
+  | 'deleteBucketEncryption';
+
+/** Runs an operation, recording the request's Authorization and Host and the raw response. */
+async function call(
+  client: InstanceType<typeof ObsClient>,
+  operation: Operation,
+  params: OperationParams,
+): Promise<{ result: ObsResult; exchange: Exchange }> {
+  const chunks: Buffer[] = [];
+  const exchange: Exchange = { authorization: undefined, host: undefined, status: 0, headers: {}, body: '' };
+  const sent = client[operation]({
+    ...params,
+    RequestHook: (request) => {
+      exchange.authorization = request.getHeader('authorization')?.toString();
+      exchange.host = request.getHeader('host')?.toString();
+    },
+    // Listening here as well as in the SDK: both get every chunk (the SDK attaches its own
+    // listener synchronously right after this hook returns).
+    ResponseHook: (response) => {
+      exchange.status = response.statusCode ?? 0;
+      exchange.headers = response.headers;
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    },
+  });
+  try {
+    const result = await sent;
+    exchange.body = Buffer.concat(chunks).toString('utf8');
+    return { result, exchange };
+  } catch (error) {
+    // The SDK rejects only when it cannot read the answer: show what the gateway sent.
+    const body = Buffer.concat(chunks).toString('utf8').slice(0, 1_000);
+    throw new Error(`${operation}: the SDK could not read the ${exchange.status} answer: ${body}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The `ApplyServerSideEncryptionByDefault` the SDK parsed out of a GetBucketEncryption answer. */
+const parsedDefaults = (result: ObsResult) =>
+  (
+    result.InterfaceResult?.Rule as
+      | { ApplyServerSideEncryptionByDefault?: Record<string, string> }
+      | undefined
+  )?.ApplyServerSideEncryptionByDefault;
+
+/** PutBucketEncryption signed SigV4 (which the obs profile also accepts): the SDK's model has no ProjectID. */
+async function putWithSigV4(gateway: string, bucket: string, body: string): Promise<number> {
+  const url = new URL(`${gateway}/${bucket}?encryption`);
+  const signer = new SignatureV4({
+    service: 's3',
+    region: 'us-east-1',
+    credentials: { accessKeyId: OWNER.accessKeyId, secretAccessKey: OWNER.secretAccessKey },
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: false,
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: { encryption: '' },
+      headers: {
+        host: url.host,
+        'content-type': 'application/xml',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+      body,
+    }),
+  );
+  const response = await fetch(url, {
+    method: 'PUT',
+    headers: signed.headers as Record<string, string>,
+    body,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe.each([
+  { addressing: 'path-style', options: { path_style: true }, scheme: 'AWS' },
+  { addressing: 'virtual-hosted', options: {}, scheme: 'OBS' },
+])('esdk-obs-nodejs, $addressing, against the obs profile', ({ addressing, options, scheme }) => {
+  const gateway = inject('gateways').obs;
+  const port = new URL(gateway).port;
+  let client: InstanceType<typeof ObsClient>;
+  const bucket = uniqueBucket('obs');
+  const exchanges: Exchange[] = [];
+  const run = async (operation: Operation, params: OperationParams = {}) => {
+    const { result, exchange } = await call(client, operation, { Bucket: bucket, ...params });
+    exchanges.push(exchange);
+    return { result, exchange };
+  };
+
+  beforeAll(async () => {
+    client = new ObsClient({
+      access_key_id: OWNER.accessKeyId,
+      secret_access_key: OWNER.secretAccessKey,
+      // A name, not 127.0.0.1: the SDK forces path-style for an IP address.
+      server: `http://localhost:${port}`,
+      max_retry_count: 0,
+      timeout: 20,
+      ...options,
+    });
+    // The client finishes configuring itself a tick after construction.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  });
+  afterAll(() => client.close());
+
+  it('returns 200 for createBucket', async () => {
+    const { result, exchange } = await run('createBucket');
+    expect(result.CommonMsg.Status).toBe(200);
+    expect(exchange.headers.location).toBe(`/${bucket}`);
+  });
+
+  it('returns 404 NoSuchEncryptionConfiguration from getBucketEncryption when nothing is set', async () => {
+    const { result, exchange } = await run('getBucketEncryption');
+    expect([result.CommonMsg.Status, result.CommonMsg.Code]).toEqual([404, 'NoSuchEncryptionConfiguration']);
+    expect(exchange.body).toContain(`<BucketName>${bucket}</BucketName>`);
+    expect(result.CommonMsg.RequestId).toBe(exchange.headers['x-obs-request-id']);
+  });
+
+  it('returns kms and its key from getBucketEncryption after setBucketEncryption', async () => {
+    const set = await run('setBucketEncryption', {
+      Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'kms', KMSMasterKeyID: KMS_KEY } },
+    });
+    expect(set.result.CommonMsg).toMatchObject({ Status: 200, Code: '' });
+    const { result, exchange } = await run('getBucketEncryption');
+    expect(result.CommonMsg.Status).toBe(200);
+    expect(parsedDefaults(result)).toEqual({ SSEAlgorithm: 'kms', KMSMasterKeyID: KMS_KEY });
+    expect(exchange.headers['content-type']).toBe('application/xml');
+    expect(exchange.body).toContain(`<ServerSideEncryptionConfiguration xmlns="${OBS_NAMESPACE}">`);
+  });
+
+  it('returns AES256 from getBucketEncryption after setBucketEncryption replaces kms', async () => {
+    const set = await run('setBucketEncryption', {
+      Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    });
+    expect(set.result.CommonMsg.Status).toBe(200);
+    const { result, exchange } = await run('getBucketEncryption');
+    // The SDK reports an element the answer does not have as ''.
+    expect(parsedDefaults(result)).toEqual({ SSEAlgorithm: 'AES256', KMSMasterKeyID: '' });
+    expect(exchange.body).not.toContain('KMSMasterKeyID');
+  });
+
+  it('returns a configuration with a ProjectID (put by a SigV4 client) to getBucketEncryption', async () => {
+    const defaults = `<SSEAlgorithm>kms</SSEAlgorithm><KMSMasterKeyID>${KMS_KEY}</KMSMasterKeyID><ProjectID>${PROJECT_ID}</ProjectID>`;
+    const body = `<ServerSideEncryptionConfiguration xmlns="${OBS_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault>${defaults}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
+    expect(await putWithSigV4(gateway, bucket, body)).toBe(200);
+    const { result, exchange } = await run('getBucketEncryption');
+    expect(parsedDefaults(result)).toEqual({ SSEAlgorithm: 'kms', KMSMasterKeyID: KMS_KEY });
+    expect(exchange.body).toContain(
+      `<ApplyServerSideEncryptionByDefault>${defaults}</ApplyServerSideEncryptionByDefault>`,
+    );
+  });
+
+  it('returns 204 for deleteBucketEncryption, then 404 NoSuchEncryptionConfiguration', async () => {
+    expect((await run('deleteBucketEncryption')).result.CommonMsg.Status).toBe(204);
+    const { result } = await run('getBucketEncryption');
+    expect([result.CommonMsg.Status, result.CommonMsg.Code]).toEqual([404, 'NoSuchEncryptionConfiguration']);
+  });
+
+  it('returns 204 for deleteBucket, then 404 NoSuchBucket', async () => {
+    expect((await run('deleteBucket')).result.CommonMsg.Status).toBe(204);
+    const { result } = await run('getBucketEncryption');
+    expect([result.CommonMsg.Status, result.CommonMsg.Code]).toEqual([404, 'NoSuchBucket']);
+  });
+
+  it(`returns every call signed ${scheme} and addressed ${addressing}`, () => {
+    expect(exchanges.length).toBeGreaterThanOrEqual(10);
+    const prefix = new RegExp(`^${scheme} ${OWNER.accessKeyId}:[A-Za-z0-9+/]{27}=$`);
+    for (const exchange of exchanges) expect(exchange.authorization).toMatch(prefix);
+    const host = addressing === 'path-style' ? 'localhost' : `${bucket}.localhost`;
+    expect(new Set(exchanges.map((exchange) => exchange.host))).toEqual(new Set([host]));
+  });
+
+  it('returns x-obs-request-id and x-obs-id-2 (and no x-amz-*) on every response', () => {
+    for (const { headers } of exchanges) {
+      expect(headers['x-obs-request-id']).toMatch(/^[0-9A-F]{16}$/);
+      expect(headers['x-obs-id-2']).toBeTruthy();
+      expect(headers['x-amz-request-id']).toBeUndefined();
+      expect(headers['x-amz-id-2']).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, config, readConfig, resetConfig } from '../../lib/config.ts';
+
+describe('readConfig', () => {
+  it('returns the defaults when only TABLE_NAME is set', () => {
+    expect(readConfig({ TABLE_NAME: 'buckets' })).toEqual({
+      tableName: 'buckets',
+      dynamodbEndpoint: undefined,
+      region: 'us-east-1',
+      profile: 'aws',
+      unsetEncryption: 'default',
+      baseDomain: undefined,
+      obsDomain: 'myhuaweicloud.com',
+      credentialCacheTtlMs: 60_000,
+      dynamodbRequestTimeoutMs: 1000,
+      dynamodbMaxAttempts: 3,
+      logLevel: 'INFO',
+      secretsMode: 'kms',
+      secretsKmsKeyId: undefined,
+      localSecretsKey: undefined,
+    });
+  });
+
+  it('returns every setting read from its variable when all are set', () => {
+    expect(
+      readConfig({
+        TABLE_NAME: ' buckets ',
+        DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+        S3_REGION: 'eu-west-1',
+        AWS_REGION: 'us-west-2',
+        S3_PROFILE: 'obs',
+        S3_UNSET_ENCRYPTION: 'not-found',
+        S3_BASE_DOMAIN: 'S3.Example.COM',
+        S3_OBS_DOMAIN: 'example.org',
+        CREDENTIAL_CACHE_TTL_SECONDS: '5',
+        DYNAMODB_REQUEST_TIMEOUT_MS: '250',
+        DYNAMODB_MAX_ATTEMPTS: '2',
+        LOG_LEVEL: 'DEBUG',
+        SECRETS_MODE: 'kms',
+        SECRETS_KMS_KEY_ID: 'alias/secrets',
+        LOCAL_SECRETS_KEY: 'passphrase',
+      }),
+    ).toEqual({
+      tableName: 'buckets',
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+      region: 'eu-west-1',
+      profile: 'obs',
+      unsetEncryption: 'not-found',
+      baseDomain: 's3.example.com',
+      obsDomain: 'example.org',
+      credentialCacheTtlMs: 5_000,
+      dynamodbRequestTimeoutMs: 250,
+      dynamodbMaxAttempts: 2,
+      logLevel: 'DEBUG',
+      secretsMode: 'kms',
+      secretsKmsKeyId: 'alias/secrets',
+      localSecretsKey: 'passphrase',
+    });
+  });
+
+  it.each([
+    ['AWS_REGION when S3_REGION is unset', { AWS_REGION: 'ap-south-1' }, 'ap-south-1'],
+    ['AWS_REGION when S3_REGION is blank', { S3_REGION: '  ', AWS_REGION: 'ap-south-1' }, 'ap-south-1'],
+    ['S3_REGION over AWS_REGION', { S3_REGION: 'eu-west-1', AWS_REGION: 'ap-south-1' }, 'eu-west-1'],
+  ])('returns the region from %s', (_case, env, region) => {
+    expect(readConfig({ TABLE_NAME: 't', ...env }).region).toBe(region);
+  });
+
+  it.each([
+    ['S3_PROFILE', { S3_PROFILE: '' }, 'profile', 'aws'],
+    ['S3_UNSET_ENCRYPTION', { S3_UNSET_ENCRYPTION: '' }, 'unsetEncryption', 'default'],
+    ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '' }, 'credentialCacheTtlMs', 60_000],
+    ['S3_BASE_DOMAIN', { S3_BASE_DOMAIN: '   ' }, 'baseDomain', undefined],
+  ] as const)('returns the default when %s is empty', (_name, env, field, expected) => {
+    expect(readConfig({ TABLE_NAME: 't', ...env })[field]).toBe(expected);
+  });
+
+  it.each([
+    ['a DynamoDB endpoint', { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }, 'local'],
+    ['no DynamoDB endpoint (AWS)', {}, 'kms'],
+    [
+      'SECRETS_MODE=kms with an endpoint',
+      { DYNAMODB_ENDPOINT: 'http://db:8000', SECRETS_MODE: 'kms' },
+      'kms',
+    ],
+  ])('returns secrets mode %s → %s', (_case, env, mode) => {
+    expect(readConfig({ TABLE_NAME: 't', ...env }).secretsMode).toBe(mode);
+  });
+
+  it.each([
+    ['TABLE_NAME', { TABLE_NAME: undefined }],
+    ['TABLE_NAME', { TABLE_NAME: '   ' }],
+    ['DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'not a url' }],
+    ['S3_PROFILE', { S3_PROFILE: 'gcs' }],
+    ['S3_PROFILE', { S3_PROFILE: 'AWS' }],
+    ['S3_UNSET_ENCRYPTION', { S3_UNSET_ENCRYPTION: 'none' }],
+    ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '0' }],
+    ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '-5' }],
+    ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '1.5' }],
+    ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: 'sixty' }],
+    ['DYNAMODB_REQUEST_TIMEOUT_MS', { DYNAMODB_REQUEST_TIMEOUT_MS: '1e400' }],
+    ['DYNAMODB_REQUEST_TIMEOUT_MS', { DYNAMODB_REQUEST_TIMEOUT_MS: 'fast' }],
+    ['DYNAMODB_MAX_ATTEMPTS', { DYNAMODB_MAX_ATTEMPTS: '0' }],
+    ['SECRETS_MODE', { SECRETS_MODE: 'plaintext' }],
+  ])('throws a ConfigError naming %s when it is %o', (name, env) => {
+    const read = () => readConfig({ TABLE_NAME: 'buckets', ...env });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(new RegExp(`^${name} must `));
+  });
+
+  it('returns the allowed values in the message when a value is not one of them', () => {
+    expect(() => readConfig({ TABLE_NAME: 't', S3_PROFILE: 'gcs' })).toThrow(
+      'S3_PROFILE must be one of aws, qstorage, obs (got "gcs")',
+    );
+  });
+});
+
+describe('config', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    resetConfig();
+  });
+
+  it('returns the environment as read once until resetConfig', () => {
+    vi.stubEnv('TABLE_NAME', 'first');
+    resetConfig();
+    expect(config().tableName).toBe('first');
+    vi.stubEnv('TABLE_NAME', 'second');
+    expect(config().tableName).toBe('first');
+    resetConfig();
+    expect(config().tableName).toBe('second');
+  });
+});
