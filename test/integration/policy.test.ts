@@ -222,3 +222,30 @@ describe('DynamoDB requests per call under a policy', () => {
     expect(await count(() => deleteEncryption(bucket, SECOND_IDENTITY))).toBe(2);
   });
 });
+
+describe('the policy-checked write guard', () => {
+  it('refuses a write evaluated against a bucket that was deleted and re-created by another account', async () => {
+    const buckets = storage().buckets;
+    const bucket = await newBucket();
+    const evaluated = await buckets.getBucket(bucket);
+    if (!evaluated) throw new Error('bucket missing');
+    // Deleted, and re-created by another account up to the same version number.
+    await send({ method: 'DELETE', path: `/${bucket}` });
+    expect((await send({ method: 'PUT', path: `/${bucket}`, identity: SECOND_IDENTITY })).statusCode).toBe(
+      200,
+    );
+    let current = await buckets.getBucket(bucket);
+    while (current && current.version < evaluated.version) {
+      await send({ method: 'DELETE', path: `/${bucket}`, query: 'encryption', identity: SECOND_IDENTITY });
+      current = await buckets.getBucket(bucket);
+    }
+    expect(current?.version).toBe(evaluated.version);
+    const stale = await buckets.putEncryption(
+      bucket,
+      { version: evaluated.version, ownerId: evaluated.ownerId, createdAt: evaluated.createdAt },
+      { sseAlgorithm: 'aws:kms', bucketKeyEnabled: false, updatedAt: 'now', updatedBy: OWNER.accountId },
+    );
+    expect(stale.ok).toBe(false);
+    expect((await getEncryption(bucket, SECOND_IDENTITY)).body).toContain('AES256');
+  });
+});
