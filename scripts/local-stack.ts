@@ -197,6 +197,10 @@ export interface OfflineOptions {
   env?: Record<string, string>;
   /** Where serverless-offline's own output goes. */
   stdio?: 'inherit' | 'pipe';
+  /** A service file other than serverless.yml, in the repository root (the benchmark's). */
+  config?: string;
+  /** Sees every chunk of the gateway's stdout (when piped): the Lambdas' log lines. */
+  onStdout?: (chunk: string) => void;
 }
 
 // serverless-offline gives every HTTP API request that has a body and no Content-Type the header
@@ -252,6 +256,7 @@ export async function startOffline(
       serverlessBin,
       'offline',
       'start',
+      ...(options.config ? ['--config', options.config] : []),
       '--host',
       '127.0.0.1',
       '--httpPort',
@@ -286,7 +291,10 @@ export async function startOffline(
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };
-  child.stdout?.on('data', collect);
+  child.stdout?.on('data', (chunk: Buffer) => {
+    collect(chunk);
+    options.onStdout?.(chunk.toString());
+  });
   child.stderr?.on('data', collect);
   const endpoint = `http://127.0.0.1:${options.port}`;
   const stop = async () => {

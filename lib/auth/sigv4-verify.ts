@@ -183,8 +183,12 @@ function checkPayloadHashValue(value: string): void {
   });
 }
 
-// One-shot hashing: no Hash object per call (it was a fifth of verification's time).
-const sha256Hex = (data: string | Buffer): string => hash('sha256', data, 'hex');
+// The payload hash of every bodiless request (GET, DELETE, HEAD): a constant, not a hash per request.
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+// One-shot hashing: no Hash object per call, which was half the cost of hashing a canonical request.
+const sha256Hex = (data: string | Buffer): string =>
+  data.length === 0 ? EMPTY_SHA256 : hash('sha256', data, 'hex');
 
 /** A hex payload hash must be the body's (checked after the signature, as AWS does while streaming). */
 function checkPayloadHash(declared: string, body: Buffer): void {

@@ -3,25 +3,13 @@
 // Pure twin of parse.ts: canonical element order (ApplyServerSideEncryptionByDefault,
 // BucketKeyEnabled, BlockedEncryptionTypes), BucketKeyEnabled always present, the profile's namespace.
 
+import { escapeXml } from '../xml-text.ts';
 import type { EncryptionConfiguration } from './model.ts';
 import type { Profile } from './profiles.ts';
 
 // A five-line escape rather than fast-xml-parser's XMLBuilder: the document is fixed, so building
 // it is string concatenation, and a builder would need a JS tree per call and options that decide
-// whether it escapes at all. `>` is escaped too so that `]]>` can never appear in content.
-const NEEDS_ESCAPE = /[&<>"']/;
-const ESCAPE_ALL = /[&<>"']/g;
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-};
-const escapeXml = (value: string): string =>
-  NEEDS_ESCAPE.test(value)
-    ? value.replace(ESCAPE_ALL, (character) => ESCAPES[character] ?? character)
-    : value;
+// whether it escapes at all.
 
 export interface SerializeOptions {
   region: string;

@@ -1,0 +1,48 @@
+// What the benchmark sends: requests shaped as the AWS SDK v3 sends them (path `/{bucket}/`,
+// `?encryption=`, a CRC32 checksum, its invocation headers), for the identity `npm start` seeds.
+import { crc32 } from 'node:zlib';
+import { DEFAULT_LOCAL_IDENTITY } from '../scripts/local-stack.ts';
+import type { RequestShape } from '../test/helpers/signed-event.ts';
+
+export const IDENTITY = DEFAULT_LOCAL_IDENTITY;
+
+/** A KMS configuration with a key ARN and a bucket key: the longest common document. */
+export const KMS_CONFIGURATION =
+  '<?xml version="1.0" encoding="UTF-8"?><ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
+
+export const crc32Base64 = (body: string | Buffer): string => {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(crc32(body));
+  return bytes.toString('base64');
+};
+
+const SDK_HEADERS = {
+  'user-agent': 'aws-sdk-js/3.1169.0 ua/2.1 os/linux lang/js md/nodejs#24.9.0 api/s3#3.1169.0',
+  'x-amz-user-agent': 'aws-sdk-js/3.1169.0',
+  'amz-sdk-invocation-id': '6f1c1c8e-2b1a-4a52-9d2e-6c1d1b0c7a11',
+  'amz-sdk-request': 'attempt=1; max=3',
+};
+
+export type EncryptionOperation = 'GetBucketEncryption' | 'PutBucketEncryption' | 'DeleteBucketEncryption';
+
+export function encryptionRequest(operation: EncryptionOperation, bucket: string): RequestShape {
+  const base = { path: `/${bucket}/`, query: 'encryption=', identity: IDENTITY };
+  switch (operation) {
+    case 'GetBucketEncryption':
+      return { ...base, method: 'GET', headers: SDK_HEADERS };
+    case 'DeleteBucketEncryption':
+      return { ...base, method: 'DELETE', headers: SDK_HEADERS };
+    case 'PutBucketEncryption':
+      return {
+        ...base,
+        method: 'PUT',
+        body: KMS_CONFIGURATION,
+        headers: {
+          ...SDK_HEADERS,
+          'content-type': 'application/xml',
+          'x-amz-sdk-checksum-algorithm': 'CRC32',
+          'x-amz-checksum-crc32': crc32Base64(KMS_CONFIGURATION),
+        },
+      };
+  }
+}
