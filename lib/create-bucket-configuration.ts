@@ -1,8 +1,9 @@
 // CreateBucket's optional body: <CreateBucketConfiguration><LocationConstraint>region</…></…>.
-// Pure. The XML is read with the same hardening as the encryption configuration (no DOCTYPE, no
-// entities, no processing instructions).
+// Pure. The body is read through lib/xml-input.ts, like every XML body (no DOCTYPE, no entities,
+// no processing instructions).
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { isS3Error, malformedXml, S3Error } from './errors.ts';
+import { readXmlText } from './xml-input.ts';
 
 const MAX_BYTES = 64 * 1024;
 const parser = new XMLParser({
@@ -16,24 +17,11 @@ const parser = new XMLParser({
 
 // A reference other than the five predefined entities and character references: no DTD defines it.
 const UNDEFINED_ENTITY = /&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)/;
-// XML 1.0 `Char`, as in lib/encryption/parse.ts.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters XML forbids is the point
-const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The region the bucket is created in: the constraint, or the service's region when none. */
 export function parseLocationConstraint(body: Uint8Array, serviceRegion: string): string {
   if (body.byteLength === 0) return serviceRegion;
-  if (body.byteLength > MAX_BYTES) throw new S3Error('MaxMessageLengthExceeded');
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw malformedXml('body is not valid UTF-8');
-  }
-  if (NOT_XML_CHAR.test(text)) throw malformedXml('character not allowed in XML');
-  if (/<!|<\?(?!xml[\s?])/i.test(text.replace(/^\uFEFF?<\?xml[^>]*\?>/, '')))
-    throw malformedXml('markup declaration');
+  const text = readXmlText(body, MAX_BYTES);
   if (UNDEFINED_ENTITY.test(text)) throw malformedXml('undefined entity or stray &');
   let document: Record<string, unknown>;
   try {

@@ -6,7 +6,8 @@
 // fields are InvalidArgument with the ArgumentName AWS uses.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { invalidArgument, isS3Error, malformedXml, S3Error } from '../errors.ts';
+import { invalidArgument, isS3Error, malformedXml } from '../errors.ts';
+import { readXmlText } from '../xml-input.ts';
 import type { BlockedEncryptionType, EncryptionConfiguration, SseAlgorithm } from './model.ts';
 import { type Profile, S3_NAMESPACE } from './profiles.ts';
 
@@ -23,10 +24,6 @@ const TEXT = '#text';
 const CDATA = '#cdata';
 const ATTRIBUTES = ':@';
 const ATTRIBUTE_PREFIX = '@_';
-
-// Built once, at module scope, and shared by every call.
-// `fatal` makes invalid UTF-8 throw; a leading BOM is stripped (ignoreBOM: false).
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const xmlParser = new XMLParser({
   preserveOrder: true, // keeps duplicates and text/element interleaving visible
@@ -48,17 +45,6 @@ const xmlParser = new XMLParser({
 
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 
-// XML 1.0 `Char`: no C0 controls except tab/LF/CR, no lone surrogates, no U+FFFE/U+FFFF.
-// The `u` flag makes the surrogate range match only unpaired halves.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters XML forbids is the point
-const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
-
-// The XML declaration, as the grammar has it (XMLDecl), anchored at the document's start.
-// The encoding label is not acted on: the body is decoded as UTF-8, and the documents' values are
-// ASCII, which every label a client sends (UTF-8, ISO-8859-1, US-ASCII) decodes alike.
-const XML_DECLARATION =
-  /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/;
-
 // The five predefined entities and character references: all a document without a DTD may use.
 const REFERENCE = /&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/y;
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -79,88 +65,13 @@ export function parseEncryptionConfiguration(
   options: ParseOptions = {},
 ): EncryptionConfiguration {
   try {
-    const document = decodeBody(body);
-    preScan(document);
+    const document = readXmlText(body, MAX_CONFIGURATION_BYTES);
     const root = readRoot(document);
     return readConfiguration(root, profile, options);
   } catch (error) {
     if (isS3Error(error)) throw error;
     // fast-xml-parser throws plain Errors on input its validator let through; so may anything else.
     throw malformedXml(error instanceof Error ? error.message : 'unparseable body');
-  }
-}
-
-function decodeBody(body: Uint8Array | string): string {
-  let document: string;
-  if (typeof body === 'string') {
-    if (body.length > MAX_CONFIGURATION_BYTES || utf8Length(body) > MAX_CONFIGURATION_BYTES) throw tooLarge();
-    document = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
-  } else if (body instanceof Uint8Array) {
-    if (body.byteLength > MAX_CONFIGURATION_BYTES) throw tooLarge();
-    try {
-      document = utf8.decode(body);
-    } catch {
-      throw malformedXml('body is not valid UTF-8');
-    }
-  } else {
-    // Not reachable from typed callers; a missing body is the empty body.
-    throw malformedXml('no body');
-  }
-  if (document.length === 0) throw malformedXml('empty body');
-  if (NOT_XML_CHAR.test(document)) throw malformedXml('character not allowed in XML');
-  return document;
-}
-
-const tooLarge = () => new S3Error('MaxMessageLengthExceeded');
-
-/** UTF-8 length of a string (lone surrogates count as the 3 bytes of U+FFFD, as TextEncoder writes them). */
-function utf8Length(text: string): number {
-  // Every UTF-16 unit is 1–3 bytes (a pair is 4 = 2 + 2): short strings need no count.
-  if (text.length * 3 <= MAX_CONFIGURATION_BYTES) return text.length;
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-/**
- * Rejects what fast-xml-parser's validator lets through or would act on: DOCTYPE, ENTITY and every
- * other `<!` declaration (so no entity is ever defined, let alone expanded — XXE, billion laughs),
- * processing instructions other than a leading XML declaration, and unterminated comments and
- * CDATA sections. Comments and CDATA are skipped, so their content never trips the scan. Linear.
- */
-function preScan(document: string): void {
-  let from = 0;
-  if (document.startsWith('<?')) {
-    const declaration = XML_DECLARATION.exec(document);
-    if (!declaration) throw malformedXml('processing instruction or malformed XML declaration');
-    from = declaration[0].length;
-  }
-  for (let at = document.indexOf('<', from); at !== -1; at = document.indexOf('<', from)) {
-    const next = document.charCodeAt(at + 1);
-    if (next === 0x3f /* ? */) throw malformedXml('processing instruction');
-    if (next !== 0x21 /* ! */) {
-      from = at + 1;
-    } else if (document.startsWith('<!--', at)) {
-      // `--` may appear in a comment only as its end.
-      const dashes = document.indexOf('--', at + 4);
-      if (dashes === -1 || document.charCodeAt(dashes + 2) !== 0x3e /* > */)
-        throw malformedXml('bad comment');
-      from = dashes + 3;
-    } else if (document.startsWith('<![CDATA[', at)) {
-      const end = document.indexOf(']]>', at + 9);
-      if (end === -1) throw malformedXml('unterminated CDATA section');
-      from = end + 3;
-    } else {
-      throw malformedXml('DOCTYPE or markup declaration');
-    }
   }
 }
 
