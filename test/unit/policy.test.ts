@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type EvaluationContext, evaluateBucketPolicy, parseBucketPolicy } from '../../lib/auth/policy.ts';
+import {
+  actionsDeniableToOwner,
+  type EvaluationContext,
+  evaluateBucketPolicy,
+  parseBucketPolicy,
+} from '../../lib/auth/policy.ts';
 import { S3Error } from '../../lib/errors.ts';
 
 const BUCKET = 'shared-bucket';
 const ARN = `arn:aws:s3:::${BUCKET}`;
 const OTHER = '210987654321';
+const OWNER = '123456789012';
 
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const allow = (principal: unknown, action: unknown, extra: object = {}) => ({
@@ -106,9 +112,10 @@ describe('parseBucketPolicy', () => {
     expect(malformed(policy(allow(principal, ['s3:GetEncryptionConfiguration', 's3:Get*'])))).toBeUndefined();
   });
 
-  it('records whether any statement denies', () => {
-    expect(parseBucketPolicy(policy(allow('*', 's3:*')), BUCKET).hasDeny).toBe(false);
-    expect(parseBucketPolicy(policy(allow('*', 's3:*'), deny('*', 's3:Put*')), BUCKET).hasDeny).toBe(true);
+  it('records no deniable action for a policy without Deny', () => {
+    expect(
+      actionsDeniableToOwner(parseBucketPolicy(policy(allow('*', 's3:*')), BUCKET), OWNER, BUCKET),
+    ).toEqual([]);
   });
 });
 
