@@ -98,21 +98,24 @@ describe('Put/Get/DeleteBucketPolicy', () => {
     ['PUT', 's3:GetEncryptionConfiguration', '403 AccessDenied'],
     ['GET', 's3:GetEncryptionConfiguration', '403 AccessDenied'],
     ['DELETE', 's3:GetEncryptionConfiguration', '403 AccessDenied'],
-  ])('lets only the owner %s the policy (another account granted %s: %s)', async (method, granted, answer) => {
-    const bucket = await newBucket();
-    const policy = policyOf(statement('Allow', '*', granted, bucket));
-    await putPolicy(bucket, policy);
-    const result = await send({
-      method,
-      path: `/${bucket}`,
-      query: 'policy',
-      identity: SECOND_IDENTITY,
-      ...(method === 'PUT' ? { body: policyOf(statement('Allow', '*', 's3:*', bucket)) } : {}),
-    });
-    expect(code(result)).toBe(answer);
-    expect(result.body).not.toContain('Statement');
-    expect((await send({ method: 'GET', path: `/${bucket}`, query: 'policy' })).body).toBe(policy);
-  });
+  ])(
+    'lets only the owner %s the policy (another account granted %s: %s)',
+    async (method, granted, answer) => {
+      const bucket = await newBucket();
+      const policy = policyOf(statement('Allow', '*', granted, bucket));
+      await putPolicy(bucket, policy);
+      const result = await send({
+        method,
+        path: `/${bucket}`,
+        query: 'policy',
+        identity: SECOND_IDENTITY,
+        ...(method === 'PUT' ? { body: policyOf(statement('Allow', '*', 's3:*', bucket)) } : {}),
+      });
+      expect(code(result)).toBe(answer);
+      expect(result.body).not.toContain('Statement');
+      expect((await send({ method: 'GET', path: `/${bucket}`, query: 'policy' })).body).toBe(policy);
+    },
+  );
 });
 
 describe('encryption operations under a bucket policy', () => {
