@@ -68,7 +68,7 @@ export function createCredentialCache(
 
   async function load(accessKeyId: string): Promise<SigningSecret | undefined> {
     const key = await accounts().getAccessKey(accessKeyId);
-    if (!key || key.status !== 'Active') return undefined;
+    if (key?.status !== 'Active') return undefined;
     try {
       const secretAccessKey = await cipher().open(key.sealedSecret, accessKeyId);
       return { accessKeyId, secretAccessKey, accountId: key.accountId };
