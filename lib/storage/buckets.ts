@@ -38,8 +38,6 @@ export interface BucketRecord {
   policyRevision: string | undefined;
   /** The actions for which a Deny of the policy could apply to the owner (lib/auth/policy.ts). */
   ownerDenyActions: readonly string[];
-  /** Set on items whose policy was put before ownerDenyActions existed: their Deny is unanalysed. */
-  legacyPolicyHasDeny: boolean;
 }
 
 export interface BucketSummary {
@@ -117,7 +115,6 @@ function fromItem(item: Record<string, AttributeValue>): BucketRecord {
     policy: item.policy?.S,
     policyRevision: item.policyRevision?.S,
     ownerDenyActions: item.ownerDenyActions?.SS ?? [],
-    legacyPolicyHasDeny: item.policyHasDeny?.BOOL ?? false,
   };
 }
 

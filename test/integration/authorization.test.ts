@@ -3,10 +3,12 @@
 // the bucket item is read back after each refusal. Then concurrency: writers under a Deny that cannot
 // apply to them never fail each other, and a policy changed under a policy-checked write makes it
 // re-evaluate.
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { BUCKET_OPERATIONS } from '../../functions/operations.ts';
 import { authorizedWrite } from '../../lib/auth/authorize.ts';
 import type { S3Action } from '../../lib/auth/policy.ts';
+import { config } from '../../lib/config.ts';
 import type { BucketRecord, WriteGuard } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
@@ -250,6 +252,28 @@ describe('DynamoDB requests per write under a Deny that cannot apply to the writ
     } finally {
       storage().client.middlewareStack.remove(counter);
     }
+  });
+});
+
+describe('a policy put before ownerDenyActions existed', () => {
+  it("is evaluated on the owner's writes, so its Deny still binds the owner", async () => {
+    const bucket = await bucketWith((b) =>
+      policyOf(statement('Deny', '*', 's3:PutEncryptionConfiguration', b)),
+    );
+    // The item as the previous version stored it: a policyHasDeny flag, no analysis, no revision.
+    await storage().client.send(
+      new UpdateItemCommand({
+        TableName: config().tableName,
+        Key: { pk: { S: `BUCKET#${bucket}` }, sk: { S: 'BUCKET' } },
+        UpdateExpression: 'SET policyHasDeny = :true REMOVE ownerDenyActions, policyRevision',
+        ExpressionAttributeValues: { ':true': { BOOL: true } },
+      }),
+    );
+    const before = await storage().buckets.getBucket(bucket);
+    expect(answer(await send(putEncryptionShape(bucket, AES)))).toBe('403 AccessDenied');
+    expect(await storage().buckets.getBucket(bucket)).toEqual(before);
+    expect(answer(await send({ method: 'DELETE', path: `/${bucket}`, query: 'policy' }))).toBe('204');
+    expect(answer(await send(putEncryptionShape(bucket, AES)))).toBe('200');
   });
 });
 
