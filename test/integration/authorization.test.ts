@@ -160,6 +160,13 @@ const CALLERS: Caller[] = [
     expect: () => '403 AccessDenied',
   },
   {
+    name: 'a granted account naming the owner as expected owner',
+    identity: SECOND_IDENTITY,
+    headers: { 'x-amz-expected-bucket-owner': OWNER.accountId },
+    policy: (b, action) => policyOf(statement('Allow', { AWS: SECOND_IDENTITY.accountId }, action, b)),
+    expect: (action, ok) => (POLICY_ACTIONS.has(action) ? '405 MethodNotAllowed' : `${ok}`),
+  },
+  {
     name: 'the owner naming itself as expected owner',
     identity: OWNER,
     headers: { 'x-amz-expected-bucket-owner': OWNER.accountId },
