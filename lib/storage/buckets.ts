@@ -214,6 +214,7 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
 
   return {
     async createBucket({ name, ownerId, region, createdAt }) {
+      const policyRevision = randomUUID();
       try {
         await client.send(
           new PutItemCommand({
@@ -225,7 +226,7 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
               region: { S: region },
               createdAt: { S: createdAt },
               version: { N: '1' },
-              policyRevision: { S: randomUUID() },
+              policyRevision: { S: policyRevision },
             },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -234,6 +235,9 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
         return { ok: true };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
+          // An attempt that timed out after DynamoDB applied it is retried by the SDK, and the retry
+          // finds the item: the one carrying this call's own revision was written by this call.
+          if (error.Item?.policyRevision?.S === policyRevision) return { ok: true };
           return { ok: false, ownerId: error.Item?.ownerId?.S ?? '' };
         }
         throw storageFailure(error, 'createBucket');
