@@ -1,6 +1,6 @@
 // DeleteBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html
-// Owner only; 204 also when there was none.
-import { authorizeOwner } from '../lib/auth/authorize.ts';
+// The owner's account only; 204 also when there was none.
+import { authorizedWrite } from '../lib/auth/authorize.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { storage } from '../lib/storage/index.ts';
@@ -11,8 +11,13 @@ export const deleteBucketPolicy: S3Operation = {
   target: 'bucket',
   subresource: 'policy',
   async handle(request) {
-    const written = await storage().buckets.deletePolicy(request.bucket, request.caller.accountId);
-    if (!written.ok) authorizeOwner(written.reason === 'refused' ? written.bucket : undefined, request);
+    const buckets = storage().buckets;
+    await authorizedWrite(
+      request,
+      's3:DeleteBucketPolicy',
+      (guard) => buckets.deletePolicy(request.bucket, guard),
+      buckets.getBucket,
+    );
     return emptyResponse(204);
   },
 };

@@ -1,6 +1,7 @@
 // DeleteBucket — https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html
-// The bucket item holds its encryption configuration and policy: they go with it.
-import { accessDenied, noSuchBucket } from '../lib/errors.ts';
+// The bucket item holds its encryption configuration and policy: they go with it. Steady state (the
+// owner, no Deny that could apply): one conditional DeleteItem.
+import { authorizedWrite } from '../lib/auth/authorize.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { storage } from '../lib/storage/index.ts';
@@ -9,9 +10,14 @@ export const deleteBucket: S3Operation = {
   name: 'DeleteBucket',
   method: 'DELETE',
   target: 'bucket',
-  async handle({ bucket, caller }) {
-    const deleted = await storage().buckets.deleteBucket(bucket, caller.accountId);
-    if (!deleted.ok) throw deleted.reason === 'no-such-bucket' ? noSuchBucket(bucket) : accessDenied();
+  async handle(request) {
+    const buckets = storage().buckets;
+    await authorizedWrite(
+      request,
+      's3:DeleteBucket',
+      (guard) => buckets.deleteBucket(request.bucket, guard),
+      buckets.getBucket,
+    );
     return emptyResponse(204);
   },
 };

@@ -1,6 +1,6 @@
 // GetBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html
-// Owner only; the policy as it was put.
-import { authorizeOwner } from '../lib/auth/authorize.ts';
+// The owner's account only; the policy as it was put.
+import { authorize } from '../lib/auth/authorize.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { storage } from '../lib/storage/index.ts';
@@ -11,7 +11,11 @@ export const getBucketPolicy: S3Operation = {
   target: 'bucket',
   subresource: 'policy',
   async handle(request) {
-    const record = authorizeOwner(await storage().buckets.getBucket(request.bucket), request);
+    const record = authorize(
+      await storage().buckets.getBucket(request.bucket),
+      request,
+      's3:GetBucketPolicy',
+    );
     if (record.policy === undefined)
       throw new S3Error('NoSuchBucketPolicy', { fields: { BucketName: request.bucket } });
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: record.policy };

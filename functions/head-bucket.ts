@@ -1,5 +1,6 @@
 // HeadBucket — https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
-import { authorizeOwner } from '../lib/auth/authorize.ts';
+// Authorized as s3:ListBucket, as AWS does.
+import { authorize } from '../lib/auth/authorize.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { storage } from '../lib/storage/index.ts';
@@ -9,7 +10,7 @@ export const headBucket: S3Operation = {
   method: 'HEAD',
   target: 'bucket',
   async handle(request) {
-    const record = authorizeOwner(await storage().buckets.getBucket(request.bucket), request);
+    const record = authorize(await storage().buckets.getBucket(request.bucket), request, 's3:ListBucket');
     return emptyResponse(200, { 'x-amz-bucket-region': record.region });
   },
 };

@@ -1,13 +1,16 @@
 // PutBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
-// Owner only. The policy is validated (MalformedPolicy) and stored verbatim.
-import { authorizeOwner } from '../lib/auth/authorize.ts';
-import { MAX_POLICY_BYTES, parseBucketPolicy } from '../lib/auth/policy.ts';
+// The owner's account only. The policy is validated (MalformedPolicy) and stored verbatim, with the
+// actions it could deny its owner (so the owner's other writes stay one request).
+import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
+import { actionsDeniableToOwner, MAX_POLICY_BYTES, parseBucketPolicy } from '../lib/auth/policy.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { effectiveHeaders } from '../lib/http/request.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
 import { storage } from '../lib/storage/index.ts';
+
+const ACTION = 's3:PutBucketPolicy';
 
 export const putBucketPolicy: S3Operation = {
   name: 'PutBucketPolicy',
@@ -27,11 +30,18 @@ export const putBucketPolicy: S3Operation = {
       policy = parseBucketPolicy(text, bucket);
     } catch (bodyError) {
       // AWS checks the bucket before the body.
-      authorizeOwner(await buckets.getBucket(bucket), request);
+      authorize(await buckets.getBucket(bucket), request, ACTION);
       throw bodyError instanceof S3Error ? bodyError : new S3Error('MalformedPolicy');
     }
-    const written = await buckets.putPolicy(bucket, caller.accountId, text, policy.hasDeny);
-    if (!written.ok) authorizeOwner(written.reason === 'refused' ? written.bucket : undefined, request);
+    // Only the owner's account may put a policy (authorize answers 405 to any other), so the caller is
+    // the owner whenever this write happens.
+    const ownerDenyActions = actionsDeniableToOwner(policy, caller.accountId, bucket);
+    await authorizedWrite(
+      request,
+      ACTION,
+      (guard) => buckets.putPolicy(bucket, guard, text, ownerDenyActions),
+      buckets.getBucket,
+    );
     return emptyResponse(204);
   },
 };

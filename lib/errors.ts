@@ -54,7 +54,8 @@ export const S3_ERRORS = {
     404,
     'The server side encryption configuration was not found',
   ],
-  ServiceUnavailable: [503, 'Please reduce your request rate.'],
+  // AWS's error list: ServiceUnavailable "Service is unable to handle request."; the rate message is SlowDown's.
+  ServiceUnavailable: [503, 'Service is unable to handle request.'],
   SignatureDoesNotMatch: [
     403,
     'The request signature we calculated does not match the signature you provided. Check your key and signing method.',

@@ -3,6 +3,7 @@
 // the configuration the other sections send. Hot-loop numbers: a request pays them on a cold CPU,
 // several times over (docs/performance.md, "Reading the table").
 import { Bench } from 'tinybench';
+import { evaluateBucketPolicy, parseBucketPolicy } from '../../lib/auth/policy.ts';
 import { verifyRequestSignature } from '../../lib/auth/sigv4.ts';
 import { parseEncryptionConfiguration } from '../../lib/encryption/parse.ts';
 import { getProfile } from '../../lib/encryption/profiles.ts';
@@ -50,6 +51,26 @@ async function run(input: CpuInput): Promise<CpuResult[]> {
   const configuration = parseEncryptionConfiguration(body, profile, settings);
   const stored = { ...configuration, updatedAt: new Date().toISOString(), updatedBy: IDENTITY.accountId };
 
+  // A hostile policy at the limits (docs/security.md › Bounded work): 50 Deny statements of wildcard
+  // runs and 30-star StringLike values, ~15 KB, none matching the caller.
+  const bucketArn = 'arn:aws:s3:::bench-cpu';
+  const hostilePolicy = JSON.stringify({
+    Statement: Array.from({ length: 50 }, () => ({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: [...Array.from({ length: 5 }, () => 's3:*e*e*e*e*e*n'), 's3:*'],
+      Resource: [`arn:aws:s3:::${'*?'.repeat(8)}*u`, bucketArn],
+      Condition: { StringLike: { 'aws:PrincipalAccount': `${'*'.repeat(30)}x` } },
+    })),
+  });
+  const parsedPolicy = parseBucketPolicy(hostilePolicy, 'bench-cpu');
+  const policyRequest = {
+    action: 's3:GetEncryptionConfiguration' as const,
+    principalAccount: '210987654321',
+    resource: bucketArn,
+    sourceIp: '10.1.2.3',
+  };
+
   const bench = new Bench({ time: input.timeMs, warmupTime: Math.min(500, input.timeMs / 2) });
   bench
     .add('SigV4 verify: GET, header form', () => verifyRequestSignature(get, verifyOptions()))
@@ -61,6 +82,8 @@ async function run(input: CpuInput): Promise<CpuResult[]> {
     .add('parse: KMS configuration', () => {
       parseEncryptionConfiguration(body, profile, settings);
     })
+    .add('policy: parse a hostile 15 KB policy', () => parseBucketPolicy(hostilePolicy, 'bench-cpu'))
+    .add('policy: evaluate a hostile 15 KB policy', () => evaluateBucketPolicy(parsedPolicy, policyRequest))
     .add('serialize: KMS configuration', () => {
       // Read it as the response does (xmlResponse checks its start): V8 builds the string lazily.
       if (!serializeEncryptionConfiguration(stored, profile, settings).startsWith('<?xml')) throw new Error();

@@ -1,13 +1,28 @@
-// Whether a caller may act on a bucket's encryption configuration, in S3's order: the bucket
-// exists (NoSuchBucket), x-amz-expected-bucket-owner names its owner, then the bucket policy and
-// ownership decide (AccessDenied otherwise): an explicit Deny beats everything, the owner is
-// allowed, another account only through an Allow.
+// The one authorization path of every bucket operation. Given the request (caller, the
+// x-amz-expected-bucket-owner header, source address), the S3 action and the bucket item, it decides
+// in S3's order:
+//   1. no item                                    → 404 NoSuchBucket
+//   2. x-amz-expected-bucket-owner names another  → 403 AccessDenied (the owner's requests too)
+//   3. the owner, on a bucket-policy action       → allowed (AWS exempts the owner from a Deny there)
+//   4. an explicit Deny of the policy matches     → 403 AccessDenied (the owner included)
+//   5. the owner                                  → allowed
+//   6. an Allow of the policy matches             → allowed; on a bucket-policy action 405
+//                                                   MethodNotAllowed (AWS: only the owner's account)
+//   7. otherwise                                  → 403 AccessDenied
+// Reads call `authorize` on the item they read; writes go through `authorizedWrite`, which never
+// reads-then-writes without a condition. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
 import { type Caller, effectiveHeaders, type S3Request } from '../http/request.ts';
 import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
-import { type BucketPolicy, evaluateBucketPolicy, type PolicyAction, parseBucketPolicy } from './policy.ts';
+import {
+  type BucketPolicy,
+  evaluateBucketPolicy,
+  POLICY_ACTIONS,
+  parseBucketPolicy,
+  type S3Action,
+} from './policy.ts';
 
-export type AccessRequest = Pick<S3Request, 'headers' | 'query' | 'sourceIp'> & {
+export type AccessRequest = Pick<S3Request, 'method' | 'headers' | 'query' | 'sourceIp'> & {
   bucket: string;
   caller: Caller;
 };
@@ -15,29 +30,37 @@ export type AccessRequest = Pick<S3Request, 'headers' | 'query' | 'sourceIp'> & 
 export const expectedBucketOwner = (request: Pick<S3Request, 'headers' | 'query'>): string | undefined =>
   effectiveHeaders(request)['x-amz-expected-bucket-owner'];
 
-// Stored policies were validated when put; parse each text once per container.
+/** Parsed stored policies kept per container (they were validated when put). */
+export const PARSED_POLICY_CACHE_ENTRIES = 1_000;
 const parsedPolicies = new Map<string, BucketPolicy>();
 function storedPolicy(bucket: string, text: string): BucketPolicy {
   const key = `${bucket}\n${text}`;
   let policy = parsedPolicies.get(key);
   if (!policy) {
     policy = parseBucketPolicy(text, bucket);
-    if (parsedPolicies.size >= 1_000) parsedPolicies.clear();
+    // Oldest first: a Map iterates in insertion order.
+    if (parsedPolicies.size >= PARSED_POLICY_CACHE_ENTRIES) {
+      const oldest = parsedPolicies.keys().next().value;
+      if (oldest !== undefined) parsedPolicies.delete(oldest);
+    }
     parsedPolicies.set(key, policy);
   }
   return policy;
 }
 
-/** Throws the S3 error for a caller who may not act on the bucket as `record` stands; returns it otherwise. */
+/** Throws the S3 error for a caller who may not take `action` on the bucket as `record` stands; returns it otherwise. */
 export function authorize(
   record: BucketRecord | undefined,
   request: AccessRequest,
-  action: PolicyAction,
+  action: S3Action,
 ): BucketRecord {
   const { bucket, caller } = request;
   if (!record) throw noSuchBucket(bucket);
   const expectedOwner = expectedBucketOwner(request);
   if (expectedOwner !== undefined && record.ownerId !== expectedOwner) throw accessDenied();
+  const isOwner = record.ownerId === caller.accountId;
+  const policyAction = POLICY_ACTIONS.has(action);
+  if (isOwner && policyAction) return record;
   const verdict = record.policy
     ? evaluateBucketPolicy(storedPolicy(bucket, record.policy), {
         action,
@@ -47,53 +70,57 @@ export function authorize(
       })
     : 'none';
   if (verdict === 'deny') throw accessDenied();
-  if (record.ownerId === caller.accountId || verdict === 'allow') return record;
+  if (isOwner) return record;
+  if (verdict === 'allow') {
+    if (policyAction) {
+      throw new S3Error('MethodNotAllowed', { fields: { Method: request.method, ResourceType: 'BUCKET' } });
+    }
+    return record;
+  }
   throw accessDenied();
 }
 
-/** Owner-only operations (bucket policy, HeadBucket): exists, expected owner, owner. */
-export function authorizeOwner(record: BucketRecord | undefined, request: AccessRequest): BucketRecord {
-  if (!record) throw noSuchBucket(request.bucket);
-  const expectedOwner = expectedBucketOwner(request);
-  if (expectedOwner !== undefined && record.ownerId !== expectedOwner) throw accessDenied();
-  if (record.ownerId !== request.caller.accountId) throw accessDenied();
-  return record;
-}
-
-const MAX_VERSIONED_ATTEMPTS = 3;
+/** How many times a policy-checked write re-evaluates after a concurrent policy change. */
+const MAX_POLICY_CHECKED_ATTEMPTS = 3;
 
 /**
- * Runs a configuration write under authorization. The owner of a bucket whose policy cannot deny
- * it writes in one request. Otherwise the refused write hands back the item; its policy is
- * evaluated, and an allowed call writes again conditioned on the item's version, so a policy
- * changed in between is never bypassed.
+ * Runs a write under authorization. The owner writes in one request conditioned on owning the bucket
+ * and on no Deny of its policy being able to apply to the owner for `action` (bucket-policy actions:
+ * the owner is exempt). Otherwise — another account, a Deny that could apply, or an expected owner
+ * other than the caller — the item (handed back by the refused write, or read) is authorized, and an
+ * allowed call writes conditioned on the policy revision it was evaluated against, so a policy changed
+ * in between is never bypassed while concurrent configuration writes never fail each other.
  */
 export async function authorizedWrite(
   request: AccessRequest,
-  action: PolicyAction,
+  action: S3Action,
   write: (guard: WriteGuard) => Promise<WriteResult>,
   readBucket: (bucket: string) => Promise<BucketRecord | undefined>,
 ): Promise<void> {
+  const { caller } = request;
   const expectedOwner = expectedBucketOwner(request);
   let record: BucketRecord | undefined;
-  if (expectedOwner === undefined || expectedOwner === request.caller.accountId) {
-    const written = await write({ owner: request.caller.accountId });
+  if (expectedOwner === undefined || expectedOwner === caller.accountId) {
+    const written = await write(
+      POLICY_ACTIONS.has(action) ? { owner: caller.accountId } : { owner: caller.accountId, action },
+    );
     if (written.ok) return;
     if (written.reason === 'no-such-bucket') throw noSuchBucket(request.bucket);
     record = written.bucket;
   } else {
     record = await readBucket(request.bucket);
   }
-  for (let attempt = 0; attempt < MAX_VERSIONED_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < MAX_POLICY_CHECKED_ATTEMPTS; attempt++) {
     const allowed = authorize(record, request, action);
     const written = await write({
-      version: allowed.version,
       ownerId: allowed.ownerId,
       createdAt: allowed.createdAt,
+      policyRevision: allowed.policyRevision,
     });
     if (written.ok) return;
     if (written.reason === 'no-such-bucket') throw noSuchBucket(request.bucket);
     record = written.bucket;
   }
+  // Only a policy changed again and again while this request ran gets here.
   throw new S3Error('OperationAborted');
 }

@@ -1,7 +1,9 @@
 // Access-key secrets, cached in the Lambda container so steady-state calls make no extra
 // request (neither DynamoDB nor KMS). A disabled or deleted key stops working within the TTL
 // (CREDENTIAL_CACHE_TTL_SECONDS, 60 s by default). Unknown keys are remembered briefly too, so a
-// flood of made-up key ids cannot turn into a flood of reads.
+// flood of made-up key ids cannot turn into a flood of reads — in a cache of their own: made-up ids
+// cost nothing to send, and sharing one bounded cache let them evict the real keys (every valid
+// request then paid a table read and a KMS Decrypt again).
 import type { AccountStore } from '../storage/accounts.ts';
 import { storageFailure } from '../storage/errors.ts';
 import type { SecretCipher } from './secrets.ts';
@@ -13,7 +15,42 @@ export interface SigningSecret {
 }
 
 const NEGATIVE_TTL_MS = 2_000;
-const MAX_ENTRIES = 10_000;
+/** Known keys kept per container; the oldest goes first when full. */
+export const MAX_KNOWN_KEYS = 10_000;
+/** Unknown key ids remembered per container; only ever evicts other unknown ids. */
+export const MAX_UNKNOWN_KEYS = 10_000;
+
+interface Entry<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/** A Map with a size bound: setting a new key when full drops the oldest one (insertion order). */
+class BoundedCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  get(key: string, now: number): T | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > now ? entry.value : undefined;
+  }
+  set(key: string, value: T, expiresAt: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, expiresAt });
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+  clear(): void {
+    this.entries.clear();
+  }
+}
 
 export interface CredentialCache {
   lookup(accessKeyId: string): Promise<SigningSecret | undefined>;
@@ -26,11 +63,12 @@ export function createCredentialCache(
   ttlMs: number,
   now: () => number = Date.now,
 ): CredentialCache {
-  const entries = new Map<string, { secret: SigningSecret | undefined; expiresAt: number }>();
+  const known = new BoundedCache<SigningSecret>(MAX_KNOWN_KEYS);
+  const unknown = new BoundedCache<true>(MAX_UNKNOWN_KEYS);
 
   async function load(accessKeyId: string): Promise<SigningSecret | undefined> {
     const key = await accounts().getAccessKey(accessKeyId);
-    if (!key || key.status !== 'Active') return undefined;
+    if (key?.status !== 'Active') return undefined;
     try {
       const secretAccessKey = await cipher().open(key.sealedSecret, accessKeyId);
       return { accessKeyId, secretAccessKey, accountId: key.accountId };
@@ -45,18 +83,22 @@ export function createCredentialCache(
 
   return {
     async lookup(accessKeyId) {
-      const cached = entries.get(accessKeyId);
-      if (cached && cached.expiresAt > now()) return cached.secret;
+      const cached = known.get(accessKeyId, now());
+      if (cached) return cached;
+      if (unknown.get(accessKeyId, now())) return undefined;
       const secret = await load(accessKeyId);
-      if (entries.size >= MAX_ENTRIES) entries.clear();
-      entries.set(accessKeyId, {
-        secret,
-        expiresAt: now() + (secret ? ttlMs : Math.min(ttlMs, NEGATIVE_TTL_MS)),
-      });
+      if (secret) {
+        unknown.delete(accessKeyId);
+        known.set(accessKeyId, secret, now() + ttlMs);
+      } else {
+        known.delete(accessKeyId);
+        unknown.set(accessKeyId, true, now() + Math.min(ttlMs, NEGATIVE_TTL_MS));
+      }
       return secret;
     },
     clear() {
-      entries.clear();
+      known.clear();
+      unknown.clear();
     },
   };
 }

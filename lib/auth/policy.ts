@@ -1,19 +1,65 @@
-// Bucket policies: parse (PutBucketPolicy) and evaluate (the encryption operations), as AWS does
-// for the subset this service serves. Pure: no AWS, no HTTP.
+// Bucket policies: parse (PutBucketPolicy) and evaluate (every bucket operation, lib/auth/authorize.ts),
+// as AWS does for the subset this service serves. Pure: no AWS, no HTTP.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html
 //
-// Supported: Version 2012-10-17 / 2008-10-17, Id, Statement (one or a list) with Sid, Effect,
-// Principal ("*" or {"AWS": account id | arn:aws:iam::<account>:root | arn:aws:iam::<account>:user/… | "*"}),
-// Action (s3 actions, wildcards), Resource (arn:aws:s3:::<this bucket> and objects in it, wildcards),
-// Condition with aws:PrincipalAccount and aws:SourceIp. Anything else (NotPrincipal, NotAction,
-// NotResource, other condition keys or operators, unknown actions) is refused with MalformedPolicy:
-// never silently ignored, because an ignored Deny is a hole.
+// The language is a closed set (docs/accounts.md lists it): Version 2012-10-17 / 2008-10-17, Id,
+// Statement (one or a list) with Sid, Effect, Principal ("*" or {"AWS": account id |
+// arn:aws:iam::<account>:root | …:user/… | …:role/… | "*"}), Action (s3 actions, wildcards), Resource
+// (arn:aws:s3:::<this bucket> and objects in it, wildcards), Condition with the operators and keys of
+// CONDITION_OPERATORS / CONDITION_KEYS. Anything else — NotPrincipal, NotAction, NotResource, other
+// keys or operators, an empty operator block, a duplicate JSON key — is refused with MalformedPolicy:
+// never ignored, because an ignored Deny is a hole. Names are looked up as entries of Maps and Sets,
+// never as properties of an object, so `constructor` or `__proto__` are unknown names like any other.
+//
+// Work is bounded (docs/security.md): ≤ 20 KB of policy, ≤ MAX_PATTERNS values per policy, each
+// ≤ MAX_VALUE_LENGTH characters, wildcards matched by lib/auth/glob.ts in time bounded by the length
+// of the value matched (never by the pattern's).
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { S3Error } from '../errors.ts';
+import { compileGlob, type Matcher, type Meter } from './glob.ts';
+import { parseStrictJson } from './strict-json.ts';
+
+export type { Meter } from './glob.ts';
 
 export const MAX_POLICY_BYTES = 20 * 1024;
+/** Action, Resource and condition values: each at most this long (IAM's longest ARN). */
+export const MAX_VALUE_LENGTH = 2048;
+/** Action, Resource, principal and condition values in one policy, all statements together. */
+export const MAX_PATTERNS = 512;
 
-export type PolicyAction = 's3:GetEncryptionConfiguration' | 's3:PutEncryptionConfiguration';
+/** The actions this service's operations are authorized as (S3-BEHAVIOUR.md › Permissions). */
+export type S3Action =
+  | 's3:ListBucket'
+  | 's3:DeleteBucket'
+  | 's3:GetBucketLocation'
+  | 's3:GetEncryptionConfiguration'
+  | 's3:PutEncryptionConfiguration'
+  | 's3:GetBucketPolicy'
+  | 's3:PutBucketPolicy'
+  | 's3:DeleteBucketPolicy';
+
+/** @deprecated the name before every operation was authorized; same type. */
+export type PolicyAction = S3Action;
+
+/**
+ * The bucket-policy actions: AWS exempts the owner from an explicit Deny on them (so it cannot lock
+ * itself out), and answers another account, even one the policy grants, 405 MethodNotAllowed.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html
+ */
+export const POLICY_ACTIONS: ReadonlySet<S3Action> = new Set<S3Action>([
+  's3:GetBucketPolicy',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+]);
+
+/** The actions whose explicit Deny binds the owner too: every served action but the policy ones. */
+export const OWNER_DENIABLE_ACTIONS: readonly S3Action[] = [
+  's3:ListBucket',
+  's3:DeleteBucket',
+  's3:GetBucketLocation',
+  's3:GetEncryptionConfiguration',
+  's3:PutEncryptionConfiguration',
+];
 
 // The S3 actions a statement may name (AWS's service authorization reference). Naming one this
 // service does not act on is valid, as in AWS; naming one that does not exist is MalformedPolicy.
@@ -94,18 +140,27 @@ const S3_ACTIONS = [
   'ReplicateObject',
   'ReplicateTags',
   'RestoreObject',
-].map((name) => `s3:${name}`.toLowerCase());
+].map((name) => `s3:${name}`);
 
-type Matcher = (value: string) => boolean;
+type ConditionKey = 'aws:principalaccount' | 'aws:sourceip';
+
+export interface EvaluationContext {
+  action: S3Action;
+  /** The caller's account id. */
+  principalAccount: string;
+  /** `arn:aws:s3:::<bucket>` */
+  resource: string;
+  sourceIp: string | undefined;
+}
 
 interface Condition {
-  key: 'aws:principalaccount' | 'aws:sourceip';
-  test: (context: EvaluationContext) => boolean;
+  key: ConditionKey;
+  test(context: EvaluationContext, meter?: Meter): boolean;
 }
 
 export interface PolicyStatement {
   effect: 'Allow' | 'Deny';
-  /** undefined principal list = everyone ("*"). */
+  /** '*' = everyone; otherwise the account ids named. */
   principals: readonly string[] | '*';
   actions: readonly Matcher[];
   resources: readonly Matcher[];
@@ -114,63 +169,58 @@ export interface PolicyStatement {
 
 export interface BucketPolicy {
   statements: readonly PolicyStatement[];
-  /** Whether any statement denies: only then can the policy refuse the bucket owner. */
-  hasDeny: boolean;
-}
-
-export interface EvaluationContext {
-  action: PolicyAction;
-  /** The caller's account id. */
-  principalAccount: string;
-  /** `arn:aws:s3:::<bucket>` */
-  resource: string;
-  sourceIp: string | undefined;
 }
 
 export type PolicyVerdict = 'allow' | 'deny' | 'none';
 
 const malformed = (message: string) => new S3Error('MalformedPolicy', { message });
 
-const asList = (value: unknown, what: string): unknown[] => {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.length > 0) return value;
-  throw malformed(`Policy has an invalid ${what}`);
-};
+type JsonObject = Readonly<Record<string, unknown>>;
 
-const strings = (value: unknown, what: string): string[] =>
-  asList(value, what).map((item) => {
-    if (typeof item !== 'string' || item === '') throw malformed(`Policy has an invalid ${what}`);
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A field of a parsed JSON object, never one inherited from Object.prototype. */
+const field = (object: JsonObject, name: string): unknown =>
+  Object.hasOwn(object, name) ? object[name] : undefined;
+
+function checkFields(object: JsonObject, allowed: ReadonlySet<string>): void {
+  for (const name of Object.keys(object)) {
+    if (!allowed.has(name)) throw malformed(`Policy has an unsupported field: ${name}`);
+  }
+}
+
+/** Counts the values of a policy while it is parsed, against MAX_PATTERNS. */
+class Budget {
+  private used = 0;
+  take(count: number): void {
+    this.used += count;
+    if (this.used > MAX_PATTERNS) throw malformed(`Policies may name at most ${MAX_PATTERNS} values`);
+  }
+}
+
+function strings(value: unknown, what: string, budget: Budget): string[] {
+  const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
+  if (!list || list.length === 0) throw malformed(`Policy has an invalid ${what}`);
+  budget.take(list.length);
+  return list.map((item: unknown) => {
+    if (typeof item !== 'string' || item === '' || item.length > MAX_VALUE_LENGTH)
+      throw malformed(`Policy has an invalid ${what}`);
     return item;
   });
-
-/** IAM wildcard match: `*` any run, `?` one character; case-insensitive when asked (actions). */
-function wildcard(pattern: string, caseInsensitive: boolean): Matcher {
-  if (!/[*?]/.test(pattern)) {
-    const literal = caseInsensitive ? pattern.toLowerCase() : pattern;
-    return caseInsensitive ? (value) => value.toLowerCase() === literal : (value) => value === literal;
-  }
-  const source = pattern
-    .split('')
-    .map((character) =>
-      character === '*' ? '.*' : character === '?' ? '.' : character.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
-    )
-    .join('');
-  const regex = new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
-  return (value) => regex.test(value);
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
 const IAM_ARN = /^arn:aws:iam::(\d{12}):(root|user\/.+|role\/.+)$/;
 
-function parsePrincipal(value: unknown): readonly string[] | '*' {
+function parsePrincipal(value: unknown, budget: Budget): readonly string[] | '*' {
   if (value === '*') return '*';
   if (value === undefined) throw malformed('Missing required field Principal');
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw malformed('Invalid principal in policy');
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length !== 1 || entries[0]?.[0] !== 'AWS') throw malformed('Invalid principal in policy');
+  if (!isObject(value)) throw malformed('Invalid principal in policy');
+  const names = Object.keys(value);
+  if (names.length !== 1 || names[0] !== 'AWS') throw malformed('Invalid principal in policy');
   const accounts: string[] = [];
-  for (const principal of strings(entries[0][1], 'principal')) {
+  for (const principal of strings(value.AWS, 'principal', budget)) {
     if (principal === '*') return '*';
     if (ACCOUNT_ID.test(principal)) accounts.push(principal);
     else {
@@ -183,158 +233,224 @@ function parsePrincipal(value: unknown): readonly string[] | '*' {
   return accounts;
 }
 
-function parseActions(value: unknown): Matcher[] {
-  return strings(value, 'action').map((action) => {
+function parseActions(value: unknown, budget: Budget): Matcher[] {
+  return strings(value, 'action', budget).map((action) => {
     if (!action.toLowerCase().startsWith('s3:') && action !== '*')
       throw malformed('Policy has invalid action');
-    const matcher = wildcard(action, true);
-    if (!S3_ACTIONS.some(matcher)) throw malformed('Policy has invalid action');
+    const matcher = compileGlob(action, true);
+    if (!S3_ACTIONS.some((known) => matcher(known))) throw malformed('Policy has invalid action');
     return matcher;
   });
 }
 
-function parseResources(value: unknown, bucket: string): Matcher[] {
-  return strings(value, 'resource').map((resource) => {
+function parseResources(value: unknown, bucket: string, budget: Budget): Matcher[] {
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  return strings(value, 'resource', budget).map((resource) => {
+    const matcher = compileGlob(resource, false);
     // AWS: "Policy has invalid resource" when a statement names another bucket.
-    const bucketArn = `arn:aws:s3:::${bucket}`;
-    const matcher = wildcard(resource, false);
-    if (!resource.startsWith('arn:aws:s3:::') || !(matcher(bucketArn) || matcher(`${bucketArn}/x`))) {
-      throw malformed('Policy has invalid resource');
-    }
+    const thisBucket =
+      resource.startsWith(`${bucketArn}/`) || matcher(bucketArn) || matcher(`${bucketArn}/x`);
+    if (!resource.startsWith('arn:aws:s3:::') || !thisBucket) throw malformed('Policy has invalid resource');
     return matcher;
   });
 }
 
-const STRING_OPERATORS: Record<string, (values: readonly string[], actual: string | undefined) => boolean> = {
-  StringEquals: (values, actual) => actual !== undefined && values.includes(actual),
-  StringNotEquals: (values, actual) => actual === undefined || !values.includes(actual),
-  StringLike: (values, actual) =>
-    actual !== undefined && values.some((value) => wildcard(value, false)(actual)),
-  StringNotLike: (values, actual) =>
-    actual === undefined || !values.some((value) => wildcard(value, false)(actual)),
-};
-
-function ipList(values: readonly string[]): BlockList {
+function addressList(values: readonly string[]): BlockList {
   const list = new BlockList();
   for (const value of values) {
-    const [address = '', prefix] = value.split('/');
+    const slash = value.indexOf('/');
+    const address = slash < 0 ? value : value.slice(0, slash);
+    const prefix = slash < 0 ? undefined : value.slice(slash + 1);
     const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
     const bits = prefix === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefix);
-    if (!family || !Number.isInteger(bits) || bits < 0 || bits > (family === 'ipv4' ? 32 : 128)) {
+    const validPrefix = prefix === undefined || /^\d{1,3}$/.test(prefix);
+    if (!family || !validPrefix || bits > (family === 'ipv4' ? 32 : 128))
       throw malformed('Invalid IP address in policy condition');
-    }
     list.addSubnet(address, bits, family);
   }
   return list;
 }
 
-function parseConditions(value: unknown): Condition[] {
+type Comparison = (actual: string | undefined, meter?: Meter) => boolean;
+
+interface ConditionOperator {
+  /** The kind of key the operator compares. */
+  kind: 'string' | 'ip';
+  compile(values: readonly string[]): Comparison;
+}
+
+const stringEquals = (values: readonly string[]): Comparison => {
+  const set = new Set(values);
+  return (actual, meter) => {
+    if (meter) meter.steps++;
+    return actual !== undefined && set.has(actual);
+  };
+};
+const stringLike = (values: readonly string[]): Comparison => {
+  const matchers = values.map((value) => compileGlob(value, false));
+  return (actual, meter) => actual !== undefined && matchers.some((matcher) => matcher(actual, meter));
+};
+const inAddressList = (values: readonly string[]): Comparison => {
+  const list = addressList(values);
+  return (actual, meter) => {
+    if (meter) meter.steps++;
+    if (actual === undefined) return false;
+    return isIPv4(actual) ? list.check(actual, 'ipv4') : isIPv6(actual) ? list.check(actual, 'ipv6') : false;
+  };
+};
+const not =
+  (comparison: Comparison): Comparison =>
+  (actual, meter) =>
+    !comparison(actual, meter);
+
+// Operators and keys are entries of Maps: a name that is not an entry is MalformedPolicy.
+// The Not… operators match when the key is absent, as AWS's do.
+const CONDITION_OPERATORS: ReadonlyMap<string, ConditionOperator> = new Map<string, ConditionOperator>([
+  ['StringEquals', { kind: 'string', compile: stringEquals }],
+  ['StringNotEquals', { kind: 'string', compile: (values) => not(stringEquals(values)) }],
+  ['StringLike', { kind: 'string', compile: stringLike }],
+  ['StringNotLike', { kind: 'string', compile: (values) => not(stringLike(values)) }],
+  ['IpAddress', { kind: 'ip', compile: inAddressList }],
+  ['NotIpAddress', { kind: 'ip', compile: (values) => not(inAddressList(values)) }],
+]);
+
+// Condition key names are case-insensitive in IAM.
+const CONDITION_KEYS: ReadonlyMap<string, { key: ConditionKey; kind: 'string' | 'ip' }> = new Map([
+  ['aws:principalaccount', { key: 'aws:principalaccount', kind: 'string' }],
+  ['aws:sourceip', { key: 'aws:sourceip', kind: 'ip' }],
+] as const);
+
+const contextValue = (key: ConditionKey, context: EvaluationContext): string | undefined =>
+  key === 'aws:principalaccount' ? context.principalAccount : context.sourceIp;
+
+function parseConditions(value: unknown, budget: Budget): Condition[] {
   if (value === undefined) return [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw malformed('Policy has an invalid condition');
+  if (!isObject(value)) throw malformed('Policy has an invalid condition');
   const conditions: Condition[] = [];
-  for (const [operator, block] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof block !== 'object' || block === null || Array.isArray(block))
+  for (const [operatorName, block] of Object.entries(value)) {
+    const operator = CONDITION_OPERATORS.get(operatorName);
+    if (!operator) throw malformed(`Policy has an invalid condition operator: ${operatorName}`);
+    // `{"StringEquals": {}}` is ambiguous ("no condition" or "never"): refused, not read as either.
+    if (!isObject(block) || Object.keys(block).length === 0)
       throw malformed('Policy has an invalid condition');
-    for (const [rawKey, rawValues] of Object.entries(block as Record<string, unknown>)) {
-      const key = rawKey.toLowerCase();
-      const values = strings(rawValues, 'condition value');
-      if (key === 'aws:principalaccount') {
-        const compare = STRING_OPERATORS[operator];
-        if (!compare) throw malformed(`Policy has an invalid condition operator: ${operator}`);
-        conditions.push({ key, test: (context) => compare(values, context.principalAccount) });
-      } else if (key === 'aws:sourceip') {
-        if (operator !== 'IpAddress' && operator !== 'NotIpAddress') {
-          throw malformed(`Policy has an invalid condition operator: ${operator}`);
-        }
-        const list = ipList(values);
-        const inList = (ip: string | undefined) =>
-          ip !== undefined &&
-          (isIPv4(ip) ? list.check(ip, 'ipv4') : isIPv6(ip) ? list.check(ip, 'ipv6') : false);
-        conditions.push({
-          key,
-          test:
-            operator === 'IpAddress'
-              ? (context) => inList(context.sourceIp)
-              : (context) => !inList(context.sourceIp),
-        });
-      } else {
-        throw malformed(`Policy has an invalid condition key: ${rawKey}`);
-      }
+    for (const [keyName, rawValues] of Object.entries(block)) {
+      const key = CONDITION_KEYS.get(keyName.toLowerCase());
+      if (!key) throw malformed(`Policy has an invalid condition key: ${keyName}`);
+      if (key.kind !== operator.kind)
+        throw malformed(`Policy has an invalid condition operator: ${operatorName}`);
+      const compare = operator.compile(strings(rawValues, 'condition value', budget));
+      conditions.push({
+        key: key.key,
+        test: (context, meter) => compare(contextValue(key.key, context), meter),
+      });
     }
   }
   return conditions;
 }
 
-const STATEMENT_FIELDS = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource', 'Condition']);
+const DOCUMENT_FIELDS: ReadonlySet<string> = new Set(['Version', 'Id', 'Statement']);
+const STATEMENT_FIELDS: ReadonlySet<string> = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'Action',
+  'Resource',
+  'Condition',
+]);
 
-function parseStatement(value: unknown, bucket: string): PolicyStatement {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw malformed('Policy has an invalid statement');
-  const statement = value as Record<string, unknown>;
-  for (const field of Object.keys(statement)) {
-    if (!STATEMENT_FIELDS.has(field)) throw malformed(`Policy has an unsupported field: ${field}`);
-  }
-  if (statement.Sid !== undefined && typeof statement.Sid !== 'string')
-    throw malformed('Policy has an invalid Sid');
-  if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
-    throw malformed('Policy has an invalid effect');
-  if (statement.Action === undefined) throw malformed('Missing required field Action');
-  if (statement.Resource === undefined) throw malformed('Missing required field Resource');
+function parseStatement(value: unknown, bucket: string, budget: Budget): PolicyStatement {
+  if (!isObject(value)) throw malformed('Policy has an invalid statement');
+  checkFields(value, STATEMENT_FIELDS);
+  const sid = field(value, 'Sid');
+  const effect = field(value, 'Effect');
+  if (sid !== undefined && typeof sid !== 'string') throw malformed('Policy has an invalid Sid');
+  if (effect !== 'Allow' && effect !== 'Deny') throw malformed('Policy has an invalid effect');
+  if (field(value, 'Action') === undefined) throw malformed('Missing required field Action');
+  if (field(value, 'Resource') === undefined) throw malformed('Missing required field Resource');
   return {
-    effect: statement.Effect,
-    principals: parsePrincipal(statement.Principal),
-    actions: parseActions(statement.Action),
-    resources: parseResources(statement.Resource, bucket),
-    conditions: parseConditions(statement.Condition),
+    effect,
+    principals: parsePrincipal(field(value, 'Principal'), budget),
+    actions: parseActions(field(value, 'Action'), budget),
+    resources: parseResources(field(value, 'Resource'), bucket, budget),
+    conditions: parseConditions(field(value, 'Condition'), budget),
   };
 }
 
+const NOT_JSON = "Policies must be valid JSON and the first byte must be '{'";
+
 /** Parses and validates a policy document for `bucket`; throws MalformedPolicy. */
 export function parseBucketPolicy(text: string, bucket: string): BucketPolicy {
-  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) {
-    throw malformed('Policies must be less than 20 KB');
-  }
+  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) throw malformed('Policies must be less than 20 KB');
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = parseStrictJson(text);
   } catch {
-    throw malformed("Policies must be valid JSON and the first byte must be '{'");
+    throw malformed(NOT_JSON);
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw malformed("Policies must be valid JSON and the first byte must be '{'");
-  }
-  const { Version: version, Id: id, Statement: statement, ...rest } = document as Record<string, unknown>;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw malformed(`Policy has an unsupported field: ${unknown}`);
+  if (!isObject(document)) throw malformed(NOT_JSON);
+  checkFields(document, DOCUMENT_FIELDS);
+  const version = field(document, 'Version');
+  const id = field(document, 'Id');
+  const statement = field(document, 'Statement');
   if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') {
     throw malformed('The policy must contain a valid version string');
   }
   if (id !== undefined && typeof id !== 'string') throw malformed('Policy has an invalid Id');
   if (statement === undefined) throw malformed('Missing required field Statement');
-  const statements = (Array.isArray(statement) ? statement : [statement]).map((item) =>
-    parseStatement(item, bucket),
-  );
-  if (statements.length === 0) throw malformed('Missing required field Statement');
-  return { statements, hasDeny: statements.some((item) => item.effect === 'Deny') };
+  const budget = new Budget();
+  const list: unknown[] = Array.isArray(statement) ? statement : [statement];
+  if (list.length === 0) throw malformed('Missing required field Statement');
+  return { statements: list.map((item) => parseStatement(item, bucket, budget)) };
 }
 
-function matches(statement: PolicyStatement, context: EvaluationContext): boolean {
+const principalMatches = (statement: PolicyStatement, account: string) =>
+  statement.principals === '*' || statement.principals.includes(account);
+
+function matches(statement: PolicyStatement, context: EvaluationContext, meter?: Meter): boolean {
+  if (meter) meter.steps++;
   return (
-    (statement.principals === '*' || statement.principals.includes(context.principalAccount)) &&
-    statement.actions.some((action) => action(context.action)) &&
-    statement.resources.some((resource) => resource(context.resource)) &&
-    statement.conditions.every((condition) => condition.test(context))
+    principalMatches(statement, context.principalAccount) &&
+    statement.actions.some((action) => action(context.action, meter)) &&
+    statement.resources.some((resource) => resource(context.resource, meter)) &&
+    statement.conditions.every((condition) => condition.test(context, meter))
   );
 }
 
 /** AWS's evaluation: an explicit Deny wins, then any Allow, else no opinion. */
-export function evaluateBucketPolicy(policy: BucketPolicy, context: EvaluationContext): PolicyVerdict {
+export function evaluateBucketPolicy(
+  policy: BucketPolicy,
+  context: EvaluationContext,
+  meter?: Meter,
+): PolicyVerdict {
   let verdict: PolicyVerdict = 'none';
   for (const statement of policy.statements) {
-    if (!matches(statement, context)) continue;
+    if (!matches(statement, context, meter)) continue;
     if (statement.effect === 'Deny') return 'deny';
     verdict = 'allow';
   }
   return verdict;
+}
+
+/**
+ * The actions of OWNER_DENIABLE_ACTIONS for which some Deny statement could match a request of the
+ * bucket's owner: the principal, action and resource are known; an aws:PrincipalAccount condition is
+ * decided for the owner's account; an aws:SourceIp condition could hold for some request. Stored with
+ * the policy, so the owner's writes of every other action stay one conditional request.
+ */
+export function actionsDeniableToOwner(policy: BucketPolicy, ownerId: string, bucket: string): S3Action[] {
+  const resource = `arn:aws:s3:::${bucket}`;
+  return OWNER_DENIABLE_ACTIONS.filter((action) =>
+    policy.statements.some(
+      (statement) =>
+        statement.effect === 'Deny' &&
+        principalMatches(statement, ownerId) &&
+        statement.actions.some((matcher) => matcher(action)) &&
+        statement.resources.some((matcher) => matcher(resource)) &&
+        statement.conditions.every(
+          (condition) =>
+            condition.key !== 'aws:principalaccount' ||
+            condition.test({ action, principalAccount: ownerId, resource, sourceIp: undefined }),
+        ),
+    ),
+  );
 }

@@ -114,6 +114,9 @@ const THREE_COMPONENTS =
 
 /** `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (comma, optional spaces). */
 function parseAuthorizationHeader(authorization: string): AuthorizationHeader {
+  // The algorithm is a token of its own: `AWS4-HMAC-SHA256Credential=…` is refused, as AWS refuses it
+  // (minio-js#289: clients that left the space out failed against S3).
+  if (authorization[SIGV4_ALGORITHM.length] !== ' ') throw HEADER_ERRORS.malformed(THREE_COMPONENTS);
   const components = new Map<string, string>();
   for (const part of authorization.slice(SIGV4_ALGORITHM.length).split(',')) {
     const trimmed = part.trim();

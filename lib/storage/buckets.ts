@@ -1,6 +1,7 @@
 // The bucket item's access patterns, one function each. One item per bucket
 // (pk = BUCKET#<name>, sk = BUCKET) holds everything an encryption call needs, so each call is one
 // DynamoDB request. Writes are conditional: never read-then-write.
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -29,8 +30,14 @@ export interface BucketRecord {
   encryption: StoredEncryption | undefined;
   /** The bucket policy as the owner put it (returned verbatim by GetBucketPolicy). */
   policy: string | undefined;
-  /** Whether the policy has a Deny statement: only then can it refuse the owner. */
-  policyHasDeny: boolean;
+  /**
+   * Changes when, and only when, the policy is put or deleted or the bucket is created: a write
+   * allowed by evaluating the policy is conditioned on it (not on `version`, which every
+   * configuration write moves). Undefined on items created before it existed.
+   */
+  policyRevision: string | undefined;
+  /** The actions for which a Deny of the policy could apply to the owner (lib/auth/policy.ts). */
+  ownerDenyActions: readonly string[];
 }
 
 export interface BucketSummary {
@@ -43,12 +50,16 @@ export interface BucketSummary {
 export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'refused'; bucket: BucketRecord };
 
 /**
- * What a configuration write is conditioned on: the caller owns the bucket and no policy could
- * deny it (one request, the owner's steady state), or the item is still the one whose policy was
- * evaluated (the second request of a call allowed by a policy): same version of the same
- * generation — owner and creation time — since a bucket deleted and re-created restarts at 1.
+ * What a write is conditioned on (lib/auth/authorize.ts chooses):
+ * - `owner`: the caller owns the bucket and, when `action` is given, no Deny of its policy could apply
+ *   to the owner for that action — one request, the owner's steady state;
+ * - `policyRevision`: the bucket is still the one whose policy was evaluated — same policy revision,
+ *   same generation (owner and creation time) — so only a concurrent policy change (or the bucket
+ *   re-created) refuses it, never a concurrent configuration write.
  */
-export type WriteGuard = { owner: string } | { version: number; ownerId: string; createdAt: string };
+export type WriteGuard =
+  | { owner: string; action?: string }
+  | { ownerId: string; createdAt: string; policyRevision: string | undefined };
 
 export type WriteResult = { ok: true } | ({ ok: false } & WriteRefusal);
 
@@ -102,7 +113,8 @@ function fromItem(item: Record<string, AttributeValue>): BucketRecord {
     version: Number(item.version?.N ?? '0'),
     encryption: fromEncryptionAttribute(item.encryption),
     policy: item.policy?.S,
-    policyHasDeny: item.policyHasDeny?.BOOL ?? false,
+    policyRevision: item.policyRevision?.S,
+    ownerDenyActions: item.ownerDenyActions?.SS ?? [],
   };
 }
 
@@ -121,43 +133,57 @@ export interface BucketStore {
   }): Promise<{ ok: true } | { ok: false; ownerId: string }>;
   /** The bucket, read strongly consistently; undefined when there is none. */
   getBucket(name: string): Promise<BucketRecord | undefined>;
-  /** Deletes the bucket (and with it its encryption configuration and policy) if the caller owns it. */
-  deleteBucket(name: string, callerAccountId: string): Promise<WriteResult>;
+  /** Deletes the bucket (and with it its encryption configuration and policy) if the guard holds. */
+  deleteBucket(name: string, guard: WriteGuard): Promise<WriteResult>;
   /** The buckets an account owns, by name. */
   listBuckets(ownerId: string): Promise<BucketSummary[]>;
   /** Replaces the encryption configuration if the guard holds. */
   putEncryption(name: string, guard: WriteGuard, encryption: StoredEncryption): Promise<WriteResult>;
   /** Removes the encryption configuration if the guard holds (no-op when none is set). */
   deleteEncryption(name: string, guard: WriteGuard): Promise<WriteResult>;
-  /** Sets the bucket policy if the caller owns the bucket. */
-  putPolicy(name: string, callerAccountId: string, policy: string, hasDeny: boolean): Promise<WriteResult>;
-  /** Removes the bucket policy if the caller owns the bucket. */
-  deletePolicy(name: string, callerAccountId: string): Promise<WriteResult>;
+  /** Sets the bucket policy (and what it may deny its owner) if the guard holds. */
+  putPolicy(
+    name: string,
+    guard: WriteGuard,
+    policy: string,
+    ownerDenyActions: readonly string[],
+  ): Promise<WriteResult>;
+  /** Removes the bucket policy if the guard holds. */
+  deletePolicy(name: string, guard: WriteGuard): Promise<WriteResult>;
 }
 
-function guardCondition(guard: WriteGuard): { expression: string; values: Record<string, AttributeValue> } {
+interface Condition {
+  expression: string;
+  values: Record<string, AttributeValue>;
+}
+
+function guardCondition(guard: WriteGuard): Condition {
   if ('owner' in guard) {
+    const owner: Condition = {
+      expression: 'attribute_exists(pk) AND ownerId = :caller',
+      values: { ':caller': { S: guard.owner } },
+    };
+    if (guard.action === undefined) return owner;
+    // `contains` on a missing attribute is false: no policy, or one that cannot deny the owner.
+    // A policy put before ownerDenyActions existed (policyHasDeny) is evaluated instead.
     return {
-      expression:
-        'attribute_exists(pk) AND ownerId = :caller AND (attribute_not_exists(policyHasDeny) OR policyHasDeny = :false)',
-      values: { ':caller': { S: guard.owner }, ':false': { BOOL: false } },
+      expression: `${owner.expression} AND NOT contains(ownerDenyActions, :action) AND attribute_not_exists(policyHasDeny)`,
+      values: { ...owner.values, ':action': { S: guard.action } },
     };
   }
+  const generation = 'attribute_exists(pk) AND ownerId = :owner AND createdAt = :createdAt';
+  const values: Record<string, AttributeValue> = {
+    ':owner': { S: guard.ownerId },
+    ':createdAt': { S: guard.createdAt },
+  };
+  if (guard.policyRevision === undefined) {
+    return { expression: `${generation} AND attribute_not_exists(policyRevision)`, values };
+  }
   return {
-    expression:
-      'attribute_exists(pk) AND #version = :version AND ownerId = :owner AND createdAt = :createdAt',
-    values: {
-      ':version': { N: String(guard.version) },
-      ':owner': { S: guard.ownerId },
-      ':createdAt': { S: guard.createdAt },
-    },
+    expression: `${generation} AND policyRevision = :policyRevision`,
+    values: { ...values, ':policyRevision': { S: guard.policyRevision } },
   };
 }
-
-const ownerGuard = (callerAccountId: string) => ({
-  expression: 'attribute_exists(pk) AND ownerId = :caller',
-  values: { ':caller': { S: callerAccountId } },
-});
 
 export function createBucketStore(client: DynamoDBClient, tableName: string): BucketStore {
   async function conditionedUpdate(
@@ -188,6 +214,7 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
 
   return {
     async createBucket({ name, ownerId, region, createdAt }) {
+      const policyRevision = randomUUID();
       try {
         await client.send(
           new PutItemCommand({
@@ -199,6 +226,7 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
               region: { S: region },
               createdAt: { S: createdAt },
               version: { N: '1' },
+              policyRevision: { S: policyRevision },
             },
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -207,6 +235,9 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
         return { ok: true };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
+          // An attempt that timed out after DynamoDB applied it is retried by the SDK, and the retry
+          // finds the item: the one carrying this call's own revision was written by this call.
+          if (error.Item?.policyRevision?.S === policyRevision) return { ok: true };
           return { ok: false, ownerId: error.Item?.ownerId?.S ?? '' };
         }
         throw storageFailure(error, 'createBucket');
@@ -224,14 +255,15 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
       }
     },
 
-    async deleteBucket(name, callerAccountId) {
+    async deleteBucket(name, guard) {
+      const condition = guardCondition(guard);
       try {
         await client.send(
           new DeleteItemCommand({
             TableName: tableName,
             Key: bucketKey(name),
-            ConditionExpression: 'attribute_exists(pk) AND ownerId = :caller',
-            ExpressionAttributeValues: { ':caller': { S: callerAccountId } },
+            ConditionExpression: condition.expression,
+            ExpressionAttributeValues: condition.values,
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
@@ -287,18 +319,25 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
       });
     },
 
-    putPolicy(name, callerAccountId, policy, hasDeny) {
-      return conditionedUpdate(name, ownerGuard(callerAccountId), 'putPolicy', {
-        expression: 'SET #policy = :policy, policyHasDeny = :hasDeny',
+    putPolicy(name, guard, policy, ownerDenyActions) {
+      // A string set cannot be empty: no deniable action = no attribute.
+      const denies = ownerDenyActions.length > 0;
+      return conditionedUpdate(name, guardCondition(guard), 'putPolicy', {
+        expression: `SET #policy = :policy, policyRevision = :revision${denies ? ', ownerDenyActions = :denies' : ''} REMOVE policyHasDeny${denies ? '' : ', ownerDenyActions'}`,
         names: { '#policy': 'policy' },
-        values: { ':policy': { S: policy }, ':hasDeny': { BOOL: hasDeny } },
+        values: {
+          ':policy': { S: policy },
+          ':revision': { S: randomUUID() },
+          ...(denies ? { ':denies': { SS: [...ownerDenyActions] } } : {}),
+        },
       });
     },
 
-    deletePolicy(name, callerAccountId) {
-      return conditionedUpdate(name, ownerGuard(callerAccountId), 'deletePolicy', {
-        expression: 'REMOVE #policy, policyHasDeny',
+    deletePolicy(name, guard) {
+      return conditionedUpdate(name, guardCondition(guard), 'deletePolicy', {
+        expression: 'SET policyRevision = :revision REMOVE #policy, policyHasDeny, ownerDenyActions',
         names: { '#policy': 'policy' },
+        values: { ':revision': { S: randomUUID() } },
       });
     },
   };

@@ -8,6 +8,8 @@
 //   error     answer 500 InternalServerError, as DynamoDB does, without forwarding
 //   flaky     blackhole every attempt but the SDK's last (its `amz-sdk-request: attempt=n; max=m`),
 //             which is forwarded: every call succeeds, as late as its retries allow
+//   lost-reply forward the next request but drop DynamoDB's answer (the write happens, the client
+//             times out and retries); forward every later one
 // Switching mode closes every open connection, so pooled keep-alive sockets see the new mode too.
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -19,7 +21,9 @@ export type FaultMode =
   | { kind: 'slow'; delayMs: number }
   | { kind: 'throttle' }
   | { kind: 'error' }
-  | { kind: 'flaky' };
+  | { kind: 'flaky' }
+  /** The next request reaches DynamoDB but its answer is lost (the client times out); later ones pass. */
+  | { kind: 'lost-reply' };
 
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: the endpoint to give the DynamoDB client. */
@@ -46,6 +50,7 @@ function dynamoError(response: ServerResponse, status: number, type: string, mes
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
   let mode: FaultMode = { kind: 'pass' };
+  let replyLost = false;
   let received = 0;
   let forwarded = 0;
   const sockets = new Set<Socket>();
@@ -96,6 +101,22 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           if (attempt && attempt[1] === attempt[2]) pass(incoming, response, body);
           return;
         }
+        case 'lost-reply': {
+          if (replyLost) return pass(incoming, response, body);
+          replyLost = true;
+          forwarded++;
+          forward(
+            {
+              host: target.hostname,
+              port: target.port,
+              method: incoming.method,
+              path: incoming.url,
+              headers: { ...incoming.headers, host: target.host },
+            },
+            (upstreamResponse) => upstreamResponse.resume(),
+          ).end(body);
+          return;
+        }
         case 'blackhole':
         case 'refuse':
           return; // never answered (refuse closes the connection before a request arrives)
@@ -117,6 +138,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     endpoint: `http://127.0.0.1:${port}`,
     setMode(next) {
       mode = next;
+      replyLost = false;
       for (const socket of sockets) socket.destroy();
       sockets.clear();
     },

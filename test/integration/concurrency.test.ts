@@ -73,7 +73,11 @@ const configurationOf = (id: number) =>
       : ''
   }</Rule></ServerSideEncryptionConfiguration>`;
 
-/** A policy denying the other account, named by its Sid: the owner's writes then take the policy-checked path. */
+/**
+ * A policy denying the other account, named by its Sid, and everyone outside the test's address range:
+ * that Deny could apply to the owner (its source address is only known per request), so the owner's
+ * writes take the policy-checked path; it never matches (requests come from 127.0.0.1).
+ */
 const policyOf = (id: number, bucket: string, account: Account) =>
   JSON.stringify({
     Version: '2012-10-17',
@@ -84,6 +88,13 @@ const policyOf = (id: number, bucket: string, account: Account) =>
         Principal: { AWS: IDENTITIES[OTHER[account]].accountId },
         Action: 's3:PutEncryptionConfiguration',
         Resource: `arn:aws:s3:::${bucket}`,
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutEncryptionConfiguration',
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { NotIpAddress: { 'aws:SourceIp': '127.0.0.0/8' } },
       },
     ],
   });

@@ -294,3 +294,23 @@ describe('the request deadline', () => {
     expect(result.statusCode).toBe(200);
   });
 });
+
+describe('an answer lost after DynamoDB applied the write', () => {
+  it('returns 200 to a CreateBucket whose first attempt created the bucket and whose retry finds it', async () => {
+    await seededBucket();
+    const bucket = uniqueBucket('lost');
+    proxy.setMode({ kind: 'lost-reply' });
+    proxy.resetCounts();
+    const result = await send({ method: 'PUT', path: `/${bucket}` });
+    expect(`${result.statusCode} ${errorCode(result) ?? ''}`.trim()).toBe('200');
+    expect(proxy.counts().forwarded).toBeGreaterThanOrEqual(2);
+    expect((await direct.buckets.getBucket(bucket))?.ownerId).toBe(OWNER.accountId);
+  });
+
+  it('still returns 409 BucketAlreadyOwnedByYou when an earlier call created the bucket', async () => {
+    const bucket = await seededBucket();
+    proxy.setMode({ kind: 'lost-reply' });
+    const result = await send({ method: 'PUT', path: `/${bucket}` });
+    expect(`${result.statusCode} ${errorCode(result) ?? ''}`.trim()).toBe('409 BucketAlreadyOwnedByYou');
+  });
+});

@@ -75,6 +75,8 @@ interface HostileCase {
   signing?: Signing;
   identity?: 'owner' | 'second';
   tamper?: Tamper;
+  /** The finding of issue 10 (security review) the case reproduces, if any. */
+  finding?: number;
   expect: { status: number; code: string; contains?: string[] };
 }
 
@@ -87,6 +89,9 @@ const KMS =
 const AES =
   '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+// The victim's policy grants the second account reads, denies everyone (its owner included)
+// DeleteBucket and ListBucket (HeadBucket), and carries a Deny whose StringLike pattern made a
+// backtracking matcher take seconds; it cannot match an account id, so it never applies.
 const victimPolicy = (bucket: string) =>
   JSON.stringify({
     Version: '2012-10-17',
@@ -96,6 +101,19 @@ const victimPolicy = (bucket: string) =>
         Principal: { AWS: SECOND_IDENTITY.accountId },
         Action: 's3:GetEncryptionConfiguration',
         Resource: `arn:aws:s3:::${bucket}`,
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:DeleteBucket', 's3:ListBucket'],
+        Resource: `arn:aws:s3:::${bucket}`,
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*EncryptionConfiguration',
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringLike: { 'aws:PrincipalAccount': `${'*'.repeat(30)}x` } },
       },
     ],
   });
@@ -370,6 +388,11 @@ describe('the hostile corpus', () => {
     ]) {
       expect(operations).toContain(operation);
     }
+  });
+
+  it('has a case for each finding of the security review (issue 10, findings 1–8)', () => {
+    const findings = new Set(cases.map((test) => test.finding).filter((finding) => finding !== undefined));
+    expect([...findings].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it.each(cases)('returns $expect.status $expect.code when $when ($name)', async (test) => {

@@ -90,20 +90,32 @@ describe('Put/Get/DeleteBucketPolicy', () => {
     expect(code(await putPolicy(uniqueBucket('missing'), 'not json'))).toBe('404 NoSuchBucket');
   });
 
-  it.each(['PUT', 'GET', 'DELETE'])('lets only the owner %s the policy', async (method) => {
-    const bucket = await newBucket();
-    const policy = policyOf(statement('Allow', '*', 's3:*', bucket));
-    await putPolicy(bucket, policy);
-    const result = await send({
-      method,
-      path: `/${bucket}`,
-      query: 'policy',
-      identity: SECOND_IDENTITY,
-      ...(method === 'PUT' ? { body: policy } : {}),
-    });
-    expect(code(result)).toBe('403 AccessDenied');
-    expect(result.body).not.toContain('Statement');
-  });
+  // AWS: without the permission 403; with it, from another account, 405 MethodNotAllowed.
+  it.each([
+    ['PUT', 's3:*', '405 MethodNotAllowed'],
+    ['GET', 's3:*', '405 MethodNotAllowed'],
+    ['DELETE', 's3:*', '405 MethodNotAllowed'],
+    ['PUT', 's3:GetEncryptionConfiguration', '403 AccessDenied'],
+    ['GET', 's3:GetEncryptionConfiguration', '403 AccessDenied'],
+    ['DELETE', 's3:GetEncryptionConfiguration', '403 AccessDenied'],
+  ])(
+    'lets only the owner %s the policy (another account granted %s: %s)',
+    async (method, granted, answer) => {
+      const bucket = await newBucket();
+      const policy = policyOf(statement('Allow', '*', granted, bucket));
+      await putPolicy(bucket, policy);
+      const result = await send({
+        method,
+        path: `/${bucket}`,
+        query: 'policy',
+        identity: SECOND_IDENTITY,
+        ...(method === 'PUT' ? { body: policyOf(statement('Allow', '*', 's3:*', bucket)) } : {}),
+      });
+      expect(code(result)).toBe(answer);
+      expect(result.body).not.toContain('Statement');
+      expect((await send({ method: 'GET', path: `/${bucket}`, query: 'policy' })).body).toBe(policy);
+    },
+  );
 });
 
 describe('encryption operations under a bucket policy', () => {
@@ -242,7 +254,11 @@ describe('the policy-checked write guard', () => {
     expect(current?.version).toBe(evaluated.version);
     const stale = await buckets.putEncryption(
       bucket,
-      { version: evaluated.version, ownerId: evaluated.ownerId, createdAt: evaluated.createdAt },
+      {
+        ownerId: evaluated.ownerId,
+        createdAt: evaluated.createdAt,
+        policyRevision: evaluated.policyRevision,
+      },
       { sseAlgorithm: 'aws:kms', bucketKeyEnabled: false, updatedAt: 'now', updatedBy: OWNER.accountId },
     );
     expect(stale.ok).toBe(false);

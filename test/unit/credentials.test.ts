@@ -1,7 +1,7 @@
 // The container's access-key cache, on a fake clock, over a small in-memory AccountStore whose secrets
 // are sealed by the real local cipher.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialCache } from '../../lib/auth/credentials.ts';
+import { createCredentialCache, MAX_UNKNOWN_KEYS } from '../../lib/auth/credentials.ts';
 import { localCipher } from '../../lib/auth/secrets.ts';
 import type {
   AccessKeyRecord,
@@ -181,5 +181,30 @@ describe('createCredentialCache', () => {
       bob,
     ]);
     expect(store.keyReads).toBe(2);
+  });
+
+  it('returns a known key without a read after more made-up key ids than either cache holds', async () => {
+    await store.addKey(ALICE);
+    const credentials = cache();
+    await credentials.lookup(ALICE.accessKeyId);
+    for (let index = 0; index < MAX_UNKNOWN_KEYS * 2; index++) {
+      expect(await credentials.lookup(`AKIAMADEUP${String(index).padStart(10, '0')}`)).toBeUndefined();
+    }
+    const readsBefore = store.keyReads;
+    expect(await credentials.lookup(ALICE.accessKeyId)).toEqual(ALICE);
+    expect(store.keyReads).toBe(readsBefore);
+  });
+
+  it('reads a made-up key id again once more than MAX_UNKNOWN_KEYS others came after it (bounded)', async () => {
+    const credentials = cache();
+    await credentials.lookup('AKIAMADEUPFIRST00000');
+    await credentials.lookup('AKIAMADEUPFIRST00000');
+    expect(store.keyReads).toBe(1);
+    for (let index = 0; index < MAX_UNKNOWN_KEYS; index++) {
+      await credentials.lookup(`AKIAMADEUP${String(index).padStart(10, '0')}`);
+    }
+    const readsBefore = store.keyReads;
+    await credentials.lookup('AKIAMADEUPFIRST00000');
+    expect(store.keyReads).toBe(readsBefore + 1);
   });
 });

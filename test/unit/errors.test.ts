@@ -13,4 +13,10 @@ describe('S3Error', () => {
     expect(error.expose).toBe(false);
     expect(error.publicMessage).toBe(S3_ERRORS.InternalError[1]);
   });
+
+  // AWS's error list: the two 503s say different things; "reduce your request rate" is SlowDown's.
+  it("gives ServiceUnavailable its own message, not SlowDown's", () => {
+    expect(new S3Error('ServiceUnavailable').publicMessage).toBe('Service is unable to handle request.');
+    expect(new S3Error('SlowDown').publicMessage).toBe('Please reduce your request rate.');
+  });
 });

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type EvaluationContext, evaluateBucketPolicy, parseBucketPolicy } from '../../lib/auth/policy.ts';
+import {
+  actionsDeniableToOwner,
+  type EvaluationContext,
+  evaluateBucketPolicy,
+  parseBucketPolicy,
+} from '../../lib/auth/policy.ts';
 import { S3Error } from '../../lib/errors.ts';
 
 const BUCKET = 'shared-bucket';
 const ARN = `arn:aws:s3:::${BUCKET}`;
 const OTHER = '210987654321';
+const OWNER = '123456789012';
 
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const allow = (principal: unknown, action: unknown, extra: object = {}) => ({
@@ -97,6 +103,86 @@ describe('parseBucketPolicy', () => {
     expect(malformed(text)).toMatch(/^MalformedPolicy: /);
   });
 
+  // Operators and keys are Map entries: names of Object.prototype are unknown like any other.
+  it.each([
+    'constructor',
+    'toString',
+    '__proto__',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    'StringEqualsIfExists',
+    'ForAnyValue:StringEquals',
+  ])('refuses %s as a condition operator', (operator) => {
+    const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetEncryptionConfiguration","Resource":"${ARN}","Condition":{"${operator}":{"aws:PrincipalAccount":"${OTHER}"}}}]}`;
+    expect(malformed(text)).toMatch(/^MalformedPolicy: /);
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])('refuses %s as a condition key', (key) => {
+    const text = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetEncryptionConfiguration","Resource":"${ARN}","Condition":{"StringEquals":{"${key}":"x"}}}]}`;
+    expect(malformed(text)).toMatch(/^MalformedPolicy: /);
+  });
+
+  it.each([
+    ['an empty operator block', { StringEquals: {} }],
+    ['an IP operator on a string key', { IpAddress: { 'aws:PrincipalAccount': OTHER } }],
+    ['a string operator on the source IP', { StringLike: { 'aws:SourceIp': '10.*' } }],
+    ['an empty value list', { StringEquals: { 'aws:PrincipalAccount': [] } }],
+    ['a prefix length that is not a number', { IpAddress: { 'aws:SourceIp': '10.0.0.0/' } }],
+    ['two prefix lengths', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8/9' } }],
+  ])('refuses %s as MalformedPolicy', (_what, condition) => {
+    expect(malformed(policy(allow('*', 's3:GetEncryptionConfiguration', { Condition: condition })))).toMatch(
+      /^MalformedPolicy: /,
+    );
+  });
+
+  it.each([
+    [
+      'in a statement',
+      `{"Statement":[{"Effect":"Deny","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"${ARN}"}]}`,
+    ],
+    [
+      'at the top',
+      `{"Statement":[],"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"${ARN}"}]}`,
+    ],
+    [
+      'spelt with an escape',
+      `{"Statement":[{"Effect":"Deny","\u0045ffect":"Allow","Principal":"*","Action":"s3:*","Resource":"${ARN}"}]}`,
+    ],
+    [
+      'in a condition block',
+      `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"${ARN}","Condition":{"StringEquals":{"aws:PrincipalAccount":"1","aws:PrincipalAccount":"2"}}}]}`,
+    ],
+  ])('refuses a duplicate key %s as MalformedPolicy', (_where, text) => {
+    expect(malformed(text)).toMatch(/^MalformedPolicy: /);
+  });
+
+  it('accepts the same key in two different objects', () => {
+    const text = `{"Statement":[{"Sid":"a","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"${ARN}"},{"Sid":"b","Effect":"Deny","Principal":{"AWS":"${OTHER}"},"Action":"s3:*","Resource":"${ARN}"}]}`;
+    expect(malformed(text)).toBeUndefined();
+  });
+
+  it('accepts a resource naming objects under a prefix of this bucket', () => {
+    expect(
+      malformed(policy({ ...allow('*', 's3:GetObject'), Resource: `${ARN}/logs/2025/*` })),
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['an action value longer than 2,048 characters', policy(allow('*', `s3:${'*'.repeat(2050)}`))],
+    [
+      'more than 512 values',
+      policy(
+        allow(
+          '*',
+          Array.from({ length: 513 }, () => 's3:GetEncryptionConfiguration'),
+        ),
+      ),
+    ],
+  ])('refuses %s as MalformedPolicy', (_what, text) => {
+    expect(malformed(text)).toMatch(/^MalformedPolicy: /);
+  });
+
   it.each([
     ['an account id', { AWS: OTHER }],
     ['a root ARN', { AWS: `arn:aws:iam::${OTHER}:root` }],
@@ -106,9 +192,47 @@ describe('parseBucketPolicy', () => {
     expect(malformed(policy(allow(principal, ['s3:GetEncryptionConfiguration', 's3:Get*'])))).toBeUndefined();
   });
 
-  it('records whether any statement denies', () => {
-    expect(parseBucketPolicy(policy(allow('*', 's3:*')), BUCKET).hasDeny).toBe(false);
-    expect(parseBucketPolicy(policy(allow('*', 's3:*'), deny('*', 's3:Put*')), BUCKET).hasDeny).toBe(true);
+  it('records no deniable action for a policy without Deny', () => {
+    expect(
+      actionsDeniableToOwner(parseBucketPolicy(policy(allow('*', 's3:*')), BUCKET), OWNER, BUCKET),
+    ).toEqual([]);
+  });
+});
+
+describe('actionsDeniableToOwner', () => {
+  const deniable = (text: string) => actionsDeniableToOwner(parseBucketPolicy(text, BUCKET), OWNER, BUCKET);
+
+  it.each([
+    ['a Deny naming another account', policy(deny({ AWS: OTHER }, 's3:*')), []],
+    [
+      'a Deny to everyone',
+      policy(deny('*', 's3:PutEncryptionConfiguration')),
+      ['s3:PutEncryptionConfiguration'],
+    ],
+    ['a Deny naming the owner', policy(deny({ AWS: OWNER }, 's3:Delete*')), ['s3:DeleteBucket']],
+    ['a Deny of the policy actions only (the owner is exempt)', policy(deny('*', 's3:*BucketPolicy')), []],
+    [
+      'a Deny to everyone but the owner',
+      policy(deny('*', 's3:*', { Condition: { StringNotEquals: { 'aws:PrincipalAccount': OWNER } } })),
+      [],
+    ],
+    [
+      'a Deny to the owner by condition',
+      policy(deny('*', 's3:ListBucket', { Condition: { StringLike: { 'aws:PrincipalAccount': '1234*' } } })),
+      ['s3:ListBucket'],
+    ],
+    [
+      'a Deny outside an address range (could hold for the owner)',
+      policy(
+        deny('*', 's3:GetEncryptionConfiguration', {
+          Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+        }),
+      ),
+      ['s3:GetEncryptionConfiguration'],
+    ],
+    ['a Deny on objects only', policy({ ...deny('*', 's3:*'), Resource: `${ARN}/*` }), []],
+  ])('answers %s', (_what, text, actions) => {
+    expect(deniable(text)).toEqual(actions);
   });
 });
 

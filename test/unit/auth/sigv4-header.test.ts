@@ -210,6 +210,20 @@ describe('verifyRequestSignature, SigV4 Authorization header', () => {
       );
     });
 
+    // AWS refuses a header whose algorithm runs into the first component (minio-js#289).
+    it('returns 400 AuthorizationHeaderMalformed when no space follows AWS4-HMAC-SHA256', async () => {
+      const signed = await cliV2Put();
+      const authorization = Object.entries(signed.headers).find(
+        ([name]) => name.toLowerCase() === 'authorization',
+      );
+      expect(authorization?.[1]).toMatch(/^AWS4-HMAC-SHA256 Credential=/);
+      const wire = withHeaders(signed, {
+        authorization: authorization?.[1].replace('AWS4-HMAC-SHA256 ', 'AWS4-HMAC-SHA256'),
+      });
+      const error = await s3ErrorOf(verifyWire(wire));
+      expect([error.code, error.statusCode]).toEqual(['AuthorizationHeaderMalformed', 400]);
+    });
+
     const credentialCases: Array<[string, string, string]> = [
       [
         'a credential without its five parts',
