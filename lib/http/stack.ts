@@ -159,8 +159,14 @@ const s3Protocol = (): MiddlewareObj<S3Request, S3Response, Error, Context, Inte
       logger.error('request failed', { code: s3Error.code, error: s3Error.cause ?? error });
     }
     logger.info('request', access(s3Request, s3Error.statusCode, request.internal.startedAt, s3Error.code));
-    const dialect = request.internal.dialect ?? requestDialect(request.event as unknown as APIGatewayProxyEventV2);
-    request.response = toResult(errorResponse(s3Error, s3Request, ids), ids, s3Request.method, dialect) as never;
+    const dialect =
+      request.internal.dialect ?? requestDialect(request.event as unknown as APIGatewayProxyEventV2);
+    request.response = toResult(
+      errorResponse(s3Error, s3Request, ids),
+      ids,
+      s3Request.method,
+      dialect,
+    ) as never;
     logger.resetKeys();
   },
 });

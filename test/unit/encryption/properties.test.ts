@@ -89,9 +89,7 @@ const VALID_CONFIGURATIONS: Record<ProfileName, fc.Arbitrary<EncryptionConfigura
   // OBS's schema has neither BucketKeyEnabled nor BlockedEncryptionTypes (profiles.ts).
   obs: fc.oneof(
     fc.constant(withOptional('AES256', undefined, undefined, false, undefined)),
-    fc
-      .tuple(optionalKey(obsKeyId))
-      .map(([key]) => withOptional('kms', key, undefined, false, undefined)),
+    fc.tuple(optionalKey(obsKeyId)).map(([key]) => withOptional('kms', key, undefined, false, undefined)),
     fc
       .tuple(obsKeyId, fc.oneof(hex(32), token()))
       .map(([key, project]) => withOptional('kms', key, project, false, undefined)),
