@@ -13,7 +13,11 @@ import { S3Error } from '../errors.ts';
 
 export const MAX_POLICY_BYTES = 20 * 1024;
 
-export type PolicyAction = 's3:GetEncryptionConfiguration' | 's3:PutEncryptionConfiguration';
+export type PolicyAction =
+  | 's3:GetEncryptionConfiguration'
+  | 's3:PutEncryptionConfiguration'
+  | 's3:GetBucketLocation'
+  | 's3:ListBucket';
 
 // The S3 actions a statement may name (AWS's service authorization reference). Naming one this
 // service does not act on is valid, as in AWS; naming one that does not exist is MalformedPolicy.
