@@ -167,6 +167,22 @@ export function parseListObjectsQuery(
   };
 }
 
+// S3's `encoding-type=url` form, as MinIO writes it (cmd/api-utils.go s3URLEncode): letters, digits
+// and `-_./*` as they are, a space as `+`, every other UTF-8 byte as %XX. Clients decode it as a form
+// value (botocore: unquote_plus), so `/` stays readable in prefixes and delimiters.
+const URL_SAFE = /[A-Za-z0-9\-_.\/*]/;
+function s3UrlEncode(name: string): string {
+  let encoded = '';
+  for (const character of name) {
+    if (URL_SAFE.test(character)) encoded += character;
+    else if (character === ' ') encoded += '+';
+    else
+      for (const byte of Buffer.from(character, 'utf8'))
+        encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
 /** A name as a listing answers it: URL-encoded when the client asked (`encoding-type=url`). */
 export const listedName = (name: string, encodingType: 'url' | undefined): string =>
-  encodingType === 'url' ? encodeURIComponent(name) : name;
+  encodingType === 'url' ? s3UrlEncode(name) : name;

@@ -340,15 +340,15 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
     [
       // What `aws s3 ls s3://bucket` sends.
       'list-type=2&prefix=&delimiter=%2F&encoding-type=url',
-      '<Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>%2F</Delimiter><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>',
+      '<Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>',
     ],
     [
       'list-type=2&start-after=a%20b%2Bc&max-keys=0&fetch-owner=true',
       '<Prefix></Prefix><StartAfter>a b+c</StartAfter><KeyCount>0</KeyCount><MaxKeys>0</MaxKeys><IsTruncated>false</IsTruncated>',
     ],
     [
-      'list-type=2&prefix=%3C%26&encoding-type=url',
-      '<Prefix>%3C%26</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>',
+      'list-type=2&prefix=a%2Fb%20c%2Bd%3C%26%C3%A9&encoding-type=url',
+      '<Prefix>a/b+c%2Bd%3C%26%C3%A9</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>',
     ],
     [
       'prefix=%3C%26',
