@@ -83,7 +83,7 @@ export function parseListBucketsQuery(query: Query, serviceRegion: string): List
 
 // ListBuckets' continuation token: the last bucket name of the page, behind a checksum that covers
 // the account it was issued to. A token altered, made up, or issued to another account fails the
-// checksum → 400 InvalidArgument. It is not a secret (docs/security.md): whoever forges one can only
+// checksum → 400 InvalidArgument. It is not a secret (docs/behaviour.md "Listings"): whoever forges one can only
 // move the start of their own listing, because the Query is always on the caller's own partition.
 const TOKEN_VERSION = 'lb1';
 const CHECKSUM_BYTES = 12;

@@ -37,7 +37,7 @@ export type S3Operation =
 export type OperationTable = readonly S3Operation[];
 
 // Methods S3 defines operations for; anything else is 405 MethodNotAllowed. A defined method on a
-// resource we do not serve (ListObjects, ?cors, object paths…) is 501 NotImplemented.
+// resource we do not serve (?cors, object paths…) is 501 NotImplemented.
 const S3_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 
 export function findOperation(request: S3Request, table: OperationTable): S3Operation {
