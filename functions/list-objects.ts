@@ -5,42 +5,46 @@
 import { authorize } from '../lib/auth/authorize.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
-import { xmlResponse } from '../lib/http/response.ts';
+import { type S3Response, xmlResponse } from '../lib/http/response.ts';
 import { xmlDocument } from '../lib/http/xml.ts';
 import { listedName, parseListObjectsQuery } from '../lib/listing.ts';
 import { storage } from '../lib/storage/index.ts';
 
-async function authorizeListing(request: BucketRequest): Promise<void> {
+/**
+ * The empty listing, echoing the request in the element order of AWS's documented responses:
+ * Name, Prefix, (V1: Marker | V2: StartAfter, KeyCount), MaxKeys, Delimiter, EncodingType, IsTruncated.
+ */
+async function emptyListing(request: BucketRequest, version: 1 | 2): Promise<S3Response> {
+  const listing = parseListObjectsQuery(request.query, version === 1 ? 'marker' : 'start-after');
   authorize(await storage().buckets.getBucket(request.bucket), request, 's3:ListBucket');
+  const encode = (name: string | undefined) =>
+    name === undefined ? undefined : listedName(name, listing.encodingType);
+  const position =
+    version === 1
+      ? { Marker: encode(listing.startAfter ?? '') }
+      : { StartAfter: encode(listing.startAfter), KeyCount: 0 };
+  return xmlResponse(
+    xmlDocument(
+      'ListBucketResult',
+      {
+        Name: request.bucket,
+        Prefix: encode(listing.prefix),
+        ...position,
+        MaxKeys: listing.maxKeys,
+        Delimiter: encode(listing.delimiter),
+        EncodingType: listing.encodingType,
+        IsTruncated: false,
+      },
+      S3_NAMESPACE,
+    ),
+  );
 }
 
-// Element order as in AWS's documented responses: Name, Prefix, (Marker | ContinuationToken,
-// StartAfter, KeyCount), MaxKeys, Delimiter, EncodingType, IsTruncated.
 export const listObjects: S3Operation = {
   name: 'ListObjects',
   method: 'GET',
   target: 'bucket',
-  async handle(request) {
-    const listing = parseListObjectsQuery(request.query, 'marker');
-    await authorizeListing(request);
-    const encode = (name: string | undefined) =>
-      name === undefined ? undefined : listedName(name, listing.encodingType);
-    return xmlResponse(
-      xmlDocument(
-        'ListBucketResult',
-        {
-          Name: request.bucket,
-          Prefix: encode(listing.prefix),
-          Marker: encode(listing.startAfter ?? ''),
-          MaxKeys: listing.maxKeys,
-          Delimiter: encode(listing.delimiter),
-          EncodingType: listing.encodingType,
-          IsTruncated: false,
-        },
-        S3_NAMESPACE,
-      ),
-    );
-  },
+  handle: (request) => emptyListing(request, 1),
 };
 
 export const listObjectsV2: S3Operation = {
@@ -48,26 +52,5 @@ export const listObjectsV2: S3Operation = {
   method: 'GET',
   target: 'bucket',
   parameter: ['list-type', '2'],
-  async handle(request) {
-    const listing = parseListObjectsQuery(request.query, 'start-after');
-    await authorizeListing(request);
-    const encode = (name: string | undefined) =>
-      name === undefined ? undefined : listedName(name, listing.encodingType);
-    return xmlResponse(
-      xmlDocument(
-        'ListBucketResult',
-        {
-          Name: request.bucket,
-          Prefix: encode(listing.prefix),
-          StartAfter: encode(listing.startAfter),
-          KeyCount: 0,
-          MaxKeys: listing.maxKeys,
-          Delimiter: encode(listing.delimiter),
-          EncodingType: listing.encodingType,
-          IsTruncated: false,
-        },
-        S3_NAMESPACE,
-      ),
-    );
-  },
+  handle: (request) => emptyListing(request, 2),
 };

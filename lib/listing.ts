@@ -16,11 +16,33 @@ export const DEFAULT_MAX_BUCKETS = 10_000;
 const INTEGER = /^[-+]?\d+$/;
 const INT32_MAX = 2 ** 31 - 1;
 
-/** A decimal integer within 32 bits, or undefined (AWS: "not an integer or within integer range"). */
-function int32(text: string): number | undefined {
-  if (!INTEGER.test(text)) return undefined;
+interface CountRule {
+  /** The parameter, e.g. `max-buckets`. */
+  name: string;
+  fallback: number;
+  min: number;
+  max: number;
+  /** AWS's ArgumentName and message for a number out of range (`maxKeys` is spelled so there). */
+  rangeArgumentName: string;
+  rangeMessage: string;
+}
+
+/**
+ * A page-size parameter: absent or empty → the fallback; not a decimal 32-bit integer → AWS's
+ * "not an integer or within integer range" (ArgumentValue as sent); out of range → the rule's
+ * message (ArgumentValue the number read, `-01` as `-1`).
+ */
+function readCount(query: Query, rule: CountRule): number {
+  const text = first(query, rule.name);
+  if (text === undefined || text === '') return rule.fallback;
   const value = Number(text);
-  return Math.abs(value) <= INT32_MAX ? value : undefined;
+  if (!INTEGER.test(text) || Math.abs(value) > INT32_MAX) {
+    throw invalidArgument(`Provided ${rule.name} not an integer or within integer range`, rule.name, text);
+  }
+  if (value < rule.min || value > rule.max) {
+    throw invalidArgument(rule.rangeMessage, rule.rangeArgumentName, String(value));
+  }
+  return value;
 }
 
 // An AWS region code's shape (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`), any case: AWS tells
@@ -39,26 +61,14 @@ export interface ListBucketsQuery {
  * token is read later, against the caller (readContinuationToken).
  */
 export function parseListBucketsQuery(query: Query, serviceRegion: string): ListBucketsQuery {
-  const maxBucketsText = first(query, 'max-buckets');
-  let maxBuckets = DEFAULT_MAX_BUCKETS;
-  if (maxBucketsText !== undefined && maxBucketsText !== '') {
-    const value = int32(maxBucketsText);
-    if (value === undefined) {
-      throw invalidArgument(
-        'Provided max-buckets not an integer or within integer range',
-        'max-buckets',
-        maxBucketsText,
-      );
-    }
-    if (value < 1 || value > DEFAULT_MAX_BUCKETS) {
-      throw invalidArgument(
-        'Argument max-buckets must be an integer between 1 and 10000',
-        'max-buckets',
-        String(value),
-      );
-    }
-    maxBuckets = value;
-  }
+  const maxBuckets = readCount(query, {
+    name: 'max-buckets',
+    fallback: DEFAULT_MAX_BUCKETS,
+    min: 1,
+    max: DEFAULT_MAX_BUCKETS,
+    rangeArgumentName: 'max-buckets',
+    rangeMessage: 'Argument max-buckets must be an integer between 1 and 10000',
+  });
   const bucketRegion = first(query, 'bucket-region');
   if (bucketRegion !== undefined) {
     if (!REGION.test(bucketRegion)) {
@@ -131,26 +141,14 @@ export function parseListObjectsQuery(
   query: Query,
   startAfterName: 'marker' | 'start-after',
 ): ListObjectsQuery {
-  const maxKeysText = first(query, 'max-keys');
-  let maxKeys = DEFAULT_MAX_KEYS;
-  if (maxKeysText !== undefined && maxKeysText !== '') {
-    const value = int32(maxKeysText);
-    if (value === undefined) {
-      throw invalidArgument(
-        'Provided max-keys not an integer or within integer range',
-        'max-keys',
-        maxKeysText,
-      );
-    }
-    if (value < 0) {
-      throw invalidArgument(
-        'Argument maxKeys must be an integer between 0 and 2147483647',
-        'maxKeys',
-        String(value),
-      );
-    }
-    maxKeys = value;
-  }
+  const maxKeys = readCount(query, {
+    name: 'max-keys',
+    fallback: DEFAULT_MAX_KEYS,
+    min: 0,
+    max: INT32_MAX,
+    rangeArgumentName: 'maxKeys',
+    rangeMessage: 'Argument maxKeys must be an integer between 0 and 2147483647',
+  });
   const encodingType = first(query, 'encoding-type');
   if (encodingType !== undefined && encodingType !== '' && encodingType !== 'url') {
     throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encodingType);
