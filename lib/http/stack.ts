@@ -61,7 +61,7 @@ function requestDialect(event: APIGatewayProxyEventV2): RequestDialect {
 }
 
 /** The response headers, request ids added, each named in the request's dialect (profile data). */
-function idHeaders(
+function responseHeaders(
   headers: Readonly<Record<string, string>> | undefined,
   ids: Ids,
   dialect: RequestDialect,
@@ -82,7 +82,7 @@ function toResult(
   const body = method === 'HEAD' ? '' : (response.body ?? '');
   return {
     statusCode: response.statusCode,
-    headers: idHeaders(response.headers, ids, dialect),
+    headers: responseHeaders(response.headers, ids, dialect),
     body,
     isBase64Encoded: false,
   };
