@@ -6,12 +6,15 @@ import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { storage } from '../lib/storage/index.ts';
 
+const LEGACY_REGION = 'us-east-1';
+
 export const createBucket: S3Operation = {
   name: 'CreateBucket',
   method: 'PUT',
   target: 'bucket',
   async handle({ bucket, caller, body }) {
-    const region = parseLocationConstraint(body, config().region);
+    const serviceRegion = config().region;
+    const region = parseLocationConstraint(body, serviceRegion);
     const created = await storage().buckets.createBucket({
       name: bucket,
       ownerId: caller.accountId,
@@ -19,8 +22,14 @@ export const createBucket: S3Operation = {
       createdAt: new Date().toISOString(),
     });
     if (!created.ok) {
-      const code = created.ownerId === caller.accountId ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists';
-      throw new S3Error(code, { fields: { BucketName: bucket } });
+      const ownedByCaller = created.ownerId === caller.accountId;
+      // AWS's legacy us-east-1 behaviour (CreateBucket API reference): re-creating a bucket you own
+      // there answers 200 and changes nothing — the conditional put above wrote nothing.
+      if (ownedByCaller && serviceRegion === LEGACY_REGION)
+        return emptyResponse(200, { location: `/${bucket}` });
+      throw new S3Error(ownedByCaller ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', {
+        fields: { BucketName: bucket },
+      });
     }
     return emptyResponse(200, { location: `/${bucket}` });
   },

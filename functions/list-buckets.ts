@@ -1,29 +1,46 @@
 // ListBuckets — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
-// The caller's buckets only.
+// The caller's buckets only, a page at a time: one DynamoDB Query on the owner index per page.
+import { config } from '../lib/config.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
 import { xmlDocument } from '../lib/http/xml.ts';
+import { issueContinuationToken, parseListBucketsQuery, readContinuationToken } from '../lib/listing.ts';
 import { storage } from '../lib/storage/index.ts';
 
 export const listBuckets: S3Operation = {
   name: 'ListBuckets',
   method: 'GET',
   target: 'service',
-  async handle({ caller }) {
-    const buckets = await storage().buckets.listBuckets(caller.accountId);
+  async handle({ caller, query }) {
+    const { maxBuckets, prefix, continuationToken } = parseListBucketsQuery(query, config().region);
+    const startAfter =
+      continuationToken === undefined
+        ? undefined
+        : readContinuationToken(continuationToken, caller.accountId, prefix);
+    const page = await storage().buckets.listBuckets(caller.accountId, {
+      limit: maxBuckets,
+      ...(prefix && { prefix }),
+      ...(startAfter !== undefined && { startAfter }),
+    });
     return xmlResponse(
       xmlDocument(
         'ListAllMyBucketsResult',
         {
           Owner: { ID: caller.accountId },
           Buckets: {
-            Bucket: buckets.map(({ name, createdAt, region }) => ({
+            Bucket: page.buckets.map(({ name, createdAt, region }) => ({
               Name: name,
               CreationDate: createdAt,
               BucketRegion: region,
             })),
           },
+          // AWS's order: the prefix (echoed whenever sent, even empty), then the token.
+          Prefix: prefix,
+          ContinuationToken:
+            page.nextStartAfter === undefined
+              ? undefined
+              : issueContinuationToken(caller.accountId, page.nextStartAfter),
         },
         S3_NAMESPACE,
       ),

@@ -6,10 +6,12 @@ import { deleteBucket } from './delete-bucket.ts';
 import { deleteBucketEncryption } from './delete-bucket-encryption.ts';
 import { deleteBucketPolicy } from './delete-bucket-policy.ts';
 import { getBucketEncryption } from './get-bucket-encryption.ts';
+import { getBucketLocation } from './get-bucket-location.ts';
 import { getBucketPolicy } from './get-bucket-policy.ts';
 import { headBucketApiVersion, headServiceApiVersion } from './head-api-version.ts';
 import { headBucket } from './head-bucket.ts';
 import { listBuckets } from './list-buckets.ts';
+import { listObjects, listObjectsV2 } from './list-objects.ts';
 import { putBucketEncryption } from './put-bucket-encryption.ts';
 import { putBucketPolicy } from './put-bucket-policy.ts';
 
@@ -25,6 +27,10 @@ export const BUCKET_OPERATIONS: OperationTable = [
   getBucketPolicy,
   deleteBucketPolicy,
   headBucketApiVersion,
+  getBucketLocation,
+  // V2 before V1: the same GET, told apart by `list-type=2`.
+  listObjectsV2,
+  listObjects,
 ];
 
 /** Operations on the service (`GET /`): only the `/` route sees them. */

@@ -38,9 +38,6 @@ export type S3Action =
   | 's3:PutBucketPolicy'
   | 's3:DeleteBucketPolicy';
 
-/** @deprecated the name before every operation was authorized; same type. */
-export type PolicyAction = S3Action;
-
 /**
  * The bucket-policy actions: AWS exempts the owner from an explicit Deny on them (so it cannot lock
  * itself out), and answers another account, even one the policy grants, 405 MethodNotAllowed.

@@ -265,10 +265,14 @@ function readConfiguration(
         byDefault = element;
         break;
       case 'BucketKeyEnabled':
+        // In OBS's schema too little to be an unknown element: AWS clients send it (Terraform always,
+        // as false). False is what obs does anyway; true is refused below rather than dropped.
         once(bucketKeyText, element.localName);
         bucketKeyText = textOf(element);
         break;
       case 'BlockedEncryptionTypes':
+        // Not in OBS's schema: an unknown element there, as ProjectID is outside it.
+        if (!profile.blockedEncryptionTypes) throw malformedXml('unknown element BlockedEncryptionTypes');
         once(blockedTypes, element.localName);
         blockedTypes = element;
         break;
@@ -308,6 +312,10 @@ function readConfiguration(
   const sseAlgorithm = profile.algorithms.find((algorithm) => algorithm === algorithmText);
   if (sseAlgorithm === undefined) throw malformedXml('unsupported SSEAlgorithm');
   const bucketKeyEnabled = readBoolean(bucketKeyText);
+  // Accepting true and answering without it would tell the client a setting took effect that never can.
+  if (bucketKeyEnabled && !profile.bucketKeys) {
+    throw invalidArgument('BucketKeyEnabled is not supported by this service', 'BucketKeyEnabled', 'true');
+  }
   const blockedEncryptionTypes = blockedTypes === undefined ? undefined : readBlockedTypes(blockedTypes);
 
   checkKey(sseAlgorithm, keyId, profile);

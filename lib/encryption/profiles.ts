@@ -7,6 +7,10 @@ import type { EncryptionConfiguration, SseAlgorithm } from './model.ts';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
+/** Which vendor's signature a request presents: AWS's (V2 `AWS ak:sig`, SigV4), OBS's (`OBS ak:sig`), or none. */
+export type RequestDialect = 'aws' | 'obs' | 'none';
+export type HeaderPrefix = 'x-amz-' | 'x-obs-';
+
 export interface Profile {
   readonly name: ProfileName;
   /** The SSEAlgorithm values this profile accepts, case-sensitive. */
@@ -25,7 +29,19 @@ export interface Profile {
   readonly namespace: (region: string, obsDomain: string) => string;
   /** A namespace a request document may use besides none and S3's. */
   readonly isOwnNamespace: (namespace: string) => boolean;
-  readonly requestIdHeaders: { readonly requestId: string; readonly hostId: string };
+  /**
+   * The prefix of the vendor headers this profile answers with (request ids, bucket region), by the
+   * dialect the request speaks: the signature scheme it presents (`AWS`/SigV4 or `OBS`), or `none`
+   * when it presents none. Huawei's SDK reads x-amz-* after signing AWS-style and x-obs-* after
+   * signing OBS-style (docs/behaviour.md "OBS header dialect").
+   */
+  readonly headerPrefix: Readonly<Record<RequestDialect, HeaderPrefix>>;
+  /** Whether GET answers BucketKeyEnabled, and PUT may set it to true (OBS's schema has no such element). */
+  readonly bucketKeys: boolean;
+  /** Whether BlockedEncryptionTypes is part of this profile's schema (OBS's is not). */
+  readonly blockedEncryptionTypes: boolean;
+  /** The XML declaration GetBucketEncryption answers with (OBS's documented sample says `standalone="yes"`). */
+  readonly xmlDeclaration: string;
   /** Whether PUT must carry Content-MD5 or an x-amz-checksum-* header (when present it is always verified). */
   readonly integrityRequired: boolean;
   /** GET with nothing set: the platform default (200) or 404 NoSuchEncryptionConfiguration. */
@@ -61,7 +77,9 @@ const isObsKeyId = (keyId: string): boolean =>
 
 const OBS_NAMESPACE = /^http:\/\/obs\.[A-Za-z0-9.-]+\/doc\/2015-06-30\/$/;
 
-const AMZ_REQUEST_ID_HEADERS = Object.freeze({ requestId: 'x-amz-request-id', hostId: 'x-amz-id-2' });
+const AMZ_ALWAYS = Object.freeze({ aws: 'x-amz-', obs: 'x-amz-', none: 'x-amz-' } as const);
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 // What GET answers for a bucket whose configuration was never set (SSE-S3, as AWS since 2023).
 const PLATFORM_DEFAULT: EncryptionConfiguration = Object.freeze({
@@ -80,7 +98,10 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     allowsProjectId: false,
     namespace: () => S3_NAMESPACE,
     isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
-    requestIdHeaders: AMZ_REQUEST_ID_HEADERS,
+    headerPrefix: AMZ_ALWAYS,
+    bucketKeys: true,
+    blockedEncryptionTypes: true,
+    xmlDeclaration: XML_DECLARATION,
     integrityRequired: true,
     unsetAnswer: 'platform-default',
     platformDefault: PLATFORM_DEFAULT,
@@ -95,7 +116,10 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     allowsProjectId: false,
     namespace: () => S3_NAMESPACE,
     isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
-    requestIdHeaders: AMZ_REQUEST_ID_HEADERS,
+    headerPrefix: AMZ_ALWAYS,
+    bucketKeys: true,
+    blockedEncryptionTypes: true,
+    xmlDeclaration: XML_DECLARATION,
     integrityRequired: true,
     // The QStorage docs: every bucket is encrypted by default.
     unsetAnswer: 'platform-default',
@@ -112,7 +136,13 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     namespace: (region: string, obsDomain: string) => `http://obs.${region}.${obsDomain}/doc/2015-06-30/`,
     // Any OBS-style namespace: Huawei's clients differ in the host they put there.
     isOwnNamespace: (namespace: string) => OBS_NAMESPACE.test(namespace),
-    requestIdHeaders: Object.freeze({ requestId: 'x-obs-request-id', hostId: 'x-obs-id-2' }),
+    // In the request's dialect; a request without a signature (the SDK's `HEAD /?apiversion` probe,
+    // anonymous calls) is answered in OBS's own.
+    headerPrefix: Object.freeze({ aws: 'x-amz-', obs: 'x-obs-', none: 'x-obs-' } as const),
+    // OBS's documented schema: SSEAlgorithm, KMSMasterKeyID and ProjectID only.
+    bucketKeys: false,
+    blockedEncryptionTypes: false,
+    xmlDeclaration: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
     // OBS's own client sends no checksum; one that is present is still verified.
     integrityRequired: false,
     unsetAnswer: 'NoSuchEncryptionConfiguration',
@@ -122,4 +152,19 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
 
 export function getProfile(name: ProfileName): Profile {
   return PROFILES[name];
+}
+
+// OBS's names for the headers whose OBS form is not just the prefix swapped: its HeadBucket answers
+// the region as x-obs-bucket-location (esdk-obs-nodejs's obsModel reads it there).
+const OBS_HEADER_NAMES: Readonly<Record<string, string>> = Object.freeze({
+  'x-amz-bucket-region': 'x-obs-bucket-location',
+});
+
+/**
+ * A response header's name in the request's dialect. Operations name their headers AWS's way
+ * (`x-amz-…`); in the OBS dialect each becomes its x-obs-* counterpart.
+ */
+export function responseHeaderName(profile: Profile, dialect: RequestDialect, name: string): string {
+  if (profile.headerPrefix[dialect] === 'x-amz-' || !name.startsWith('x-amz-')) return name;
+  return OBS_HEADER_NAMES[name] ?? `x-obs-${name.slice('x-amz-'.length)}`;
 }

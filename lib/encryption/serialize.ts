@@ -2,6 +2,8 @@
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html).
 // Pure twin of parse.ts: canonical element order (ApplyServerSideEncryptionByDefault,
 // BucketKeyEnabled, BlockedEncryptionTypes), BucketKeyEnabled always present, the profile's namespace.
+// A profile whose schema lacks BucketKeyEnabled / BlockedEncryptionTypes (obs: Huawei's documented
+// GetBucketEncryption has only SSEAlgorithm, KMSMasterKeyID and ProjectID) never answers them.
 
 import { escapeXml } from '../xml-text.ts';
 import type { EncryptionConfiguration } from './model.ts';
@@ -30,16 +32,18 @@ export function serializeEncryptionConfiguration(
     byDefault += `<ProjectID>${escapeXml(config.projectId)}</ProjectID>`;
   }
   let rule = `<ApplyServerSideEncryptionByDefault>${byDefault}</ApplyServerSideEncryptionByDefault>`;
-  rule += `<BucketKeyEnabled>${config.bucketKeyEnabled ? 'true' : 'false'}</BucketKeyEnabled>`;
+  if (profile.bucketKeys) {
+    rule += `<BucketKeyEnabled>${config.bucketKeyEnabled ? 'true' : 'false'}</BucketKeyEnabled>`;
+  }
   const blocked = config.blockedEncryptionTypes;
-  if (blocked !== undefined && blocked.length > 0) {
+  if (profile.blockedEncryptionTypes && blocked !== undefined && blocked.length > 0) {
     rule += '<BlockedEncryptionTypes>';
     for (const type of blocked) rule += `<EncryptionType>${escapeXml(type)}</EncryptionType>`;
     rule += '</BlockedEncryptionTypes>';
   }
   const namespace = escapeXml(profile.namespace(options.region, options.obsDomain));
   return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    profile.xmlDeclaration +
     `<ServerSideEncryptionConfiguration xmlns="${namespace}"><Rule>${rule}</Rule></ServerSideEncryptionConfiguration>`
   );
 }

@@ -21,6 +21,8 @@ interface RouteKey {
   target: Target;
   /** The subresource that names the operation (`encryption`); undefined = none. */
   subresource?: string;
+  /** A plain query parameter that also names the operation (ListObjectsV2's `list-type=2`); list it first. */
+  parameter?: readonly [name: string, value: string];
 }
 
 export type S3Operation =
@@ -35,7 +37,7 @@ export type S3Operation =
 export type OperationTable = readonly S3Operation[];
 
 // Methods S3 defines operations for; anything else is 405 MethodNotAllowed. A defined method on a
-// resource we do not serve (ListObjects, ?cors, object paths…) is 501 NotImplemented.
+// resource we do not serve (?cors, object paths…) is 501 NotImplemented.
 const S3_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 
 export function findOperation(request: S3Request, table: OperationTable): S3Operation {
@@ -57,7 +59,11 @@ export function findOperation(request: S3Request, table: OperationTable): S3Oper
     (candidate) =>
       candidate.method === request.method &&
       candidate.target === target &&
-      candidate.subresource === request.subresource,
+      candidate.subresource === request.subresource &&
+      (candidate.parameter === undefined ||
+        request.query.some(
+          ([name, value]) => name === candidate.parameter?.[0] && value === candidate.parameter[1],
+        )),
   );
   if (operation) return operation;
   // S3 serves only GET on the service (ListBuckets).

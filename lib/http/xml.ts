@@ -1,14 +1,26 @@
-// Small S3 XML response documents (errors, ListBuckets), built by string concatenation with escaping.
-// It writes what fast-xml-parser's XMLBuilder wrote for these documents, byte for byte: an object is an
-// element per key (`@_`-prefixed keys are attributes), an array repeats its element, undefined is left
-// out, null is an empty element `<X/>`, every other value is escaped text. The builder itself was
-// 14 KB of every bundle for two fixed shapes (docs/performance.md); parsing stays with fast-xml-parser.
+// Small S3 XML response documents (errors, listings, location), built by string concatenation with
+// escaping: an object is an element per key (`@_`-prefixed keys are attributes, `#text` its own text),
+// an array repeats its element, undefined is left out, null and an object with no content are
+// self-closed `<X/>` (as S3 writes `<Buckets/>`), every other value is escaped text. fast-xml-parser's
+// XMLBuilder was 14 KB of every bundle for these fixed shapes (docs/performance.md); parsing stays with
+// fast-xml-parser.
 
 import { escapeXml } from '../xml-text.ts';
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 const ATTRIBUTE_PREFIX = '@_';
+/** The key of an object's own text, beside its attributes (`{ '@_xmlns': …, '#text': 'eu-west-1' }`). */
+export const TEXT_KEY = '#text';
+
+// Characters XML 1.0 forbids: a listing echoes the request's prefix, and one of them in it would make
+// the whole document unparseable by the client. They become U+FFFD, as in error documents.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters XML forbids is the point
+const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+const NOT_XML_CHARS = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
+const text = (value: string): string =>
+  escapeXml(NOT_XML_CHAR.test(value) ? value.replace(NOT_XML_CHARS, '\uFFFD') : value);
 
 function element(name: string, value: unknown): string {
   if (value === undefined) return '';
@@ -22,14 +34,16 @@ function element(name: string, value: unknown): string {
     let attributes = '';
     let content = '';
     for (const [key, child] of Object.entries(value)) {
-      if (!key.startsWith(ATTRIBUTE_PREFIX)) content += element(key, child);
+      if (key === TEXT_KEY) content += child === undefined || child === null ? '' : text(String(child));
+      else if (!key.startsWith(ATTRIBUTE_PREFIX)) content += element(key, child);
       else if (child !== undefined && child !== null) {
         attributes += ` ${key.slice(ATTRIBUTE_PREFIX.length)}="${escapeXml(String(child))}"`;
       }
     }
-    return `<${name}${attributes}>${content}</${name}>`;
+    // An element with nothing in it is written self-closed, as S3 writes `<Buckets/>`.
+    return content === '' ? `<${name}${attributes}/>` : `<${name}${attributes}>${content}</${name}>`;
   }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
+  return `<${name}>${text(String(value))}</${name}>`;
 }
 
 /** `<?xml …?>` + `<root xmlns="…">…</root>`; content values are escaped. */

@@ -46,6 +46,19 @@ export interface BucketSummary {
   region: string;
 }
 
+/** Which page of an account's buckets to read: by name, after `startAfter`, names beginning `prefix`. */
+export interface BucketPageRequest {
+  limit: number;
+  prefix?: string;
+  startAfter?: string;
+}
+
+export interface BucketPage {
+  buckets: BucketSummary[];
+  /** The last name on this page when more may follow (where the next page starts after); else undefined. */
+  nextStartAfter: string | undefined;
+}
+
 /** Why a conditional write on a bucket did not happen: no bucket, or its guard failed (with the item as it is). */
 export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'refused'; bucket: BucketRecord };
 
@@ -135,8 +148,8 @@ export interface BucketStore {
   getBucket(name: string): Promise<BucketRecord | undefined>;
   /** Deletes the bucket (and with it its encryption configuration and policy) if the guard holds. */
   deleteBucket(name: string, guard: WriteGuard): Promise<WriteResult>;
-  /** The buckets an account owns, by name. */
-  listBuckets(ownerId: string): Promise<BucketSummary[]>;
+  /** One page of the buckets an account owns, in name order: one Query on the owner index. */
+  listBuckets(ownerId: string, page: BucketPageRequest): Promise<BucketPage>;
   /** Replaces the encryption configuration if the guard holds. */
   putEncryption(name: string, guard: WriteGuard, encryption: StoredEncryption): Promise<WriteResult>;
   /** Removes the encryption configuration if the guard holds (no-op when none is set). */
@@ -275,33 +288,43 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
       }
     },
 
-    async listBuckets(ownerId) {
-      const buckets: BucketSummary[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
+    async listBuckets(ownerId, { limit, prefix, startAfter }) {
+      // One more than the page: whether another page follows is known without a second request
+      // (DynamoDB answers a LastEvaluatedKey whenever it stops at Limit, even at the very end).
+      const values: Record<string, AttributeValue> = { ':owner': { S: ownerId } };
+      let keyCondition = 'ownerId = :owner';
+      if (prefix) {
+        keyCondition += ' AND begins_with(bucketName, :prefix)';
+        values[':prefix'] = { S: prefix };
+      }
       try {
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: OWNER_INDEX,
-              KeyConditionExpression: 'ownerId = :owner',
-              ExpressionAttributeValues: { ':owner': { S: ownerId } },
-              ExclusiveStartKey: startKey,
+        const { Items = [], LastEvaluatedKey } = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: OWNER_INDEX,
+            KeyConditionExpression: keyCondition,
+            ExpressionAttributeValues: values,
+            Limit: limit + 1,
+            ...(startAfter !== undefined && {
+              ExclusiveStartKey: {
+                ...bucketKey(startAfter),
+                ownerId: { S: ownerId },
+                bucketName: { S: startAfter },
+              },
             }),
-          );
-          for (const item of page.Items ?? []) {
-            buckets.push({
-              name: item.bucketName?.S ?? '',
-              createdAt: item.createdAt?.S ?? '',
-              region: item.region?.S ?? '',
-            });
-          }
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
+          }),
+        );
+        const buckets = Items.slice(0, limit).map((item) => ({
+          name: item.bucketName?.S ?? '',
+          createdAt: item.createdAt?.S ?? '',
+          region: item.region?.S ?? '',
+        }));
+        // More follow when the extra item came back, or when DynamoDB's 1 MB page cut the Query short.
+        const more = Items.length > limit || LastEvaluatedKey !== undefined;
+        return { buckets, nextStartAfter: more ? buckets.at(-1)?.name : undefined };
       } catch (error) {
         throw storageFailure(error, 'listBuckets');
       }
-      return buckets;
     },
 
     putEncryption(name, guard, encryption) {

@@ -35,6 +35,8 @@ declare module 'esdk-obs-nodejs' {
     setBucketEncryption: Operation;
     deleteBucketEncryption: Operation;
     listBuckets: Operation;
+    getBucketMetadata: Operation;
+    getBucketLocation: Operation;
     setBucketAcl: Operation;
     putObject: Operation;
     getObject: Operation;

@@ -18,6 +18,10 @@ const configuration = (defaults: string, namespace = S3_NAMESPACE) =>
 const canonical = (defaults: string, namespace = S3_NAMESPACE) =>
   `${XML_DECLARATION}<ServerSideEncryptionConfiguration xmlns="${namespace}"><Rule><ApplyServerSideEncryptionByDefault>${defaults}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
 
+/** What the obs profile answers: Huawei's documented schema (no BucketKeyEnabled) and declaration. */
+const obsCanonical = (defaults: string) =>
+  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<ServerSideEncryptionConfiguration xmlns="${OBS_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault>${defaults}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
+
 const AES256 = '<SSEAlgorithm>AES256</SSEAlgorithm>';
 
 /** Runs the enclosing describe's tests with these environment variables, restoring them after. */
@@ -123,7 +127,7 @@ describe('obs profile', () => {
       expect(put.statusCode).toBe(200);
       const get = await getEncryption(bucket);
       expect(get.statusCode).toBe(200);
-      expect(get.body).toBe(canonical(KMS_WITH_PROJECT, OBS_NAMESPACE));
+      expect(get.body).toBe(obsCanonical(KMS_WITH_PROJECT));
     },
   );
 
@@ -132,7 +136,7 @@ describe('obs profile', () => {
     const defaults = '<SSEAlgorithm>kms</SSEAlgorithm><KMSMasterKeyID>k1</KMSMasterKeyID>';
     const body = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>${defaults}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
     expect((await putEncryption(bucket, body)).statusCode).toBe(200);
-    expect((await getEncryption(bucket)).body).toBe(canonical(defaults, OBS_NAMESPACE));
+    expect((await getEncryption(bucket)).body).toBe(obsCanonical(defaults));
   });
 
   it('returns 404 NoSuchEncryptionConfiguration with the BucketName when nothing is set', async () => {
@@ -166,18 +170,68 @@ describe('obs profile', () => {
   it.each([
     ['a success', (bucket: string) => putEncryption(bucket, configuration(AES256)), 200],
     ['an error', (bucket: string) => getEncryption(bucket), 404],
-  ])('returns x-obs-request-id and x-obs-id-2, not x-amz-*, on %s', async (_name, call, status) => {
-    const result = await call(await newBucket());
-    expect(result.statusCode).toBe(status);
-    expect(result.headers['x-obs-request-id']).toMatch(/^[0-9A-F]{16}$/);
-    expect(result.headers['x-obs-id-2']).toBeTruthy();
-    expect(result.headers['x-amz-request-id']).toBeUndefined();
-    expect(result.headers['x-amz-id-2']).toBeUndefined();
+  ])(
+    'returns x-amz-request-id and x-amz-id-2, not x-obs-*, on %s signed SigV4',
+    async (_name, call, status) => {
+      const result = await call(await newBucket());
+      expect(result.statusCode).toBe(status);
+      expect(result.headers['x-amz-request-id']).toMatch(/^[0-9A-F]{16}$/);
+      expect(result.headers['x-amz-id-2']).toBeTruthy();
+      expect(result.headers['x-obs-request-id']).toBeUndefined();
+      expect(result.headers['x-obs-id-2']).toBeUndefined();
+      expect(result.body).not.toContain('standalone');
+    },
+  );
+
+  it('returns the region as x-amz-bucket-region to a SigV4 HeadBucket', async () => {
+    const result = await send({ method: 'HEAD', path: `/${await newBucket()}` });
+    expect(result.headers['x-amz-bucket-region']).toBe('us-east-1');
+    expect(result.headers['x-obs-bucket-location']).toBeUndefined();
   });
 
-  it('returns the x-obs-request-id in the error document as its RequestId', async () => {
-    const result = await getEncryption(await newBucket());
-    expect(result.body).toContain(`<RequestId>${result.headers['x-obs-request-id']}</RequestId>`);
+  it.each([
+    ['signed OBS-style (and refused)', { authorization: 'OBS AKIAIOSFODNN7EXAMPLE:c2lnbmF0dXJl' }, 403],
+    ['unsigned', {}, 403],
+  ])(
+    'returns x-obs-request-id and x-obs-id-2, not x-amz-*, to a request %s',
+    async (_name, headers, status) => {
+      const result = await send({
+        method: 'GET',
+        path: `/${await newBucket()}`,
+        query: 'encryption',
+        unsigned: true,
+        headers: { date: new Date().toUTCString(), ...headers },
+      });
+      expect(result.statusCode).toBe(status);
+      expect(result.headers['x-obs-request-id']).toMatch(/^[0-9A-F]{16}$/);
+      expect(result.headers['x-obs-id-2']).toBeTruthy();
+      expect(result.headers['x-amz-request-id']).toBeUndefined();
+      expect(result.headers['x-amz-id-2']).toBeUndefined();
+      expect(result.body).toContain(`<RequestId>${result.headers['x-obs-request-id']}</RequestId>`);
+    },
+  );
+
+  it('returns 400 InvalidArgument for BucketKeyEnabled true, and stores nothing', async () => {
+    const bucket = await newBucket();
+    const body = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>${AES256}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
+    const put = await putEncryption(bucket, body);
+    expectError(put, 400, 'InvalidArgument');
+    expect(put.body).toContain('<ArgumentName>BucketKeyEnabled</ArgumentName>');
+    expectError(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
+  });
+
+  it('accepts BucketKeyEnabled false (what AWS-shaped tools send by default) and answers without it', async () => {
+    const bucket = await newBucket();
+    const body = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>${AES256}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
+    expect((await putEncryption(bucket, body)).statusCode).toBe(200);
+    expect((await getEncryption(bucket)).body).toBe(obsCanonical(AES256));
+  });
+
+  it('returns 400 MalformedXML for BlockedEncryptionTypes (not in OBS schema), and stores nothing', async () => {
+    const bucket = await newBucket();
+    const body = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>${AES256}</ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>`;
+    expectError(await putEncryption(bucket, body), 400, 'MalformedXML');
+    expectError(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
   });
 
   it.each([
@@ -217,9 +271,10 @@ describe.each<ProfileName>(['aws', 'qstorage', 'obs'])(
 
     it('returns the configuration once one is set', async () => {
       const bucket = await newBucket();
-      const namespace = profile === 'obs' ? OBS_NAMESPACE : S3_NAMESPACE;
       expect((await putWithMd5(bucket, configuration(AES256))).statusCode).toBe(200);
-      expect((await getEncryption(bucket)).body).toBe(canonical(AES256, namespace));
+      expect((await getEncryption(bucket)).body).toBe(
+        profile === 'obs' ? obsCanonical(AES256) : canonical(AES256),
+      );
     });
   },
 );

@@ -6,6 +6,7 @@ import {
   S3_NAMESPACE,
   type SseAlgorithm,
 } from '../../../lib/encryption/index.ts';
+import { responseHeaderName } from '../../../lib/encryption/profiles.ts';
 import { s3ErrorOf } from './fixtures.ts';
 
 const body = (algorithm: string, keyId?: string, projectId?: string) =>
@@ -46,7 +47,10 @@ describe('getProfile', () => {
     (name, algorithms, requestId, hostId, integrityRequired, unsetAnswer) => {
       const profile = getProfile(name);
       expect(profile.algorithms).toEqual(algorithms);
-      expect(profile.requestIdHeaders).toEqual({ requestId, hostId });
+      // Requests signed OBS-style (or not at all, in obs) are answered x-obs-*; the rest x-amz-*.
+      expect(responseHeaderName(profile, 'obs', 'x-amz-request-id')).toBe(requestId);
+      expect(responseHeaderName(profile, 'none', 'x-amz-id-2')).toBe(hostId);
+      expect(responseHeaderName(profile, 'aws', 'x-amz-request-id')).toBe('x-amz-request-id');
       expect(profile.integrityRequired).toBe(integrityRequired);
       expect(profile.unsetAnswer).toBe(unsetAnswer);
     },

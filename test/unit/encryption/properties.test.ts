@@ -86,16 +86,13 @@ const VALID_CONFIGURATIONS: Record<ProfileName, fc.Arbitrary<EncryptionConfigura
       .tuple(qstorageKeyId, fc.boolean(), blockedTypes)
       .map(([key, bucketKey, blocked]) => withOptional('verenc', key, undefined, bucketKey, blocked)),
   ),
+  // OBS's schema has neither BucketKeyEnabled nor BlockedEncryptionTypes (profiles.ts).
   obs: fc.oneof(
+    fc.constant(withOptional('AES256', undefined, undefined, false, undefined)),
+    fc.tuple(optionalKey(obsKeyId)).map(([key]) => withOptional('kms', key, undefined, false, undefined)),
     fc
-      .tuple(fc.boolean(), blockedTypes)
-      .map(([bucketKey, blocked]) => withOptional('AES256', undefined, undefined, bucketKey, blocked)),
-    fc
-      .tuple(optionalKey(obsKeyId), fc.boolean(), blockedTypes)
-      .map(([key, bucketKey, blocked]) => withOptional('kms', key, undefined, bucketKey, blocked)),
-    fc
-      .tuple(obsKeyId, fc.oneof(hex(32), token()), fc.boolean(), blockedTypes)
-      .map(([key, project, bucketKey, blocked]) => withOptional('kms', key, project, bucketKey, blocked)),
+      .tuple(obsKeyId, fc.oneof(hex(32), token()))
+      .map(([key, project]) => withOptional('kms', key, project, false, undefined)),
   ),
 };
 

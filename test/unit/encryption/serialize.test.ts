@@ -14,20 +14,35 @@ describe('serializeEncryptionConfiguration', () => {
     const config: EncryptionConfiguration = {
       blockedEncryptionTypes: ['SSE-C', 'NONE'],
       bucketKeyEnabled: true,
-      projectId: 'p1',
       kmsMasterKeyId: 'k1',
-      sseAlgorithm: 'kms',
+      sseAlgorithm: 'aws:kms',
     };
-    expect(serializeEncryptionConfiguration(config, getProfile('obs'), OPTIONS)).toBe(
-      `${DECLARATION}<ServerSideEncryptionConfiguration xmlns="http://obs.eu-west-0.example.com/doc/2015-06-30/"><Rule>` +
-        '<ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm><KMSMasterKeyID>k1</KMSMasterKeyID>' +
-        '<ProjectID>p1</ProjectID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled>' +
+    expect(serializeEncryptionConfiguration(config, getProfile('aws'), OPTIONS)).toBe(
+      `${DECLARATION}<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>` +
+        '<ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>k1</KMSMasterKeyID>' +
+        '</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled>' +
         '<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType><EncryptionType>NONE</EncryptionType>' +
         '</BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>',
     );
   });
 
-  it.each(['aws', 'qstorage', 'obs'] as const)(
+  it("returns only OBS's documented elements, with its standalone declaration, in the obs profile", () => {
+    const config: EncryptionConfiguration = {
+      blockedEncryptionTypes: ['SSE-C'],
+      bucketKeyEnabled: true,
+      projectId: 'p1',
+      kmsMasterKeyId: 'k1',
+      sseAlgorithm: 'kms',
+    };
+    expect(serializeEncryptionConfiguration(config, getProfile('obs'), OPTIONS)).toBe(
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+        '<ServerSideEncryptionConfiguration xmlns="http://obs.eu-west-0.example.com/doc/2015-06-30/"><Rule>' +
+        '<ApplyServerSideEncryptionByDefault><SSEAlgorithm>kms</SSEAlgorithm><KMSMasterKeyID>k1</KMSMasterKeyID>' +
+        '<ProjectID>p1</ProjectID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>',
+    );
+  });
+
+  it.each(['aws', 'qstorage'] as const)(
     'returns the %s platform default with BucketKeyEnabled false',
     (name) => {
       const profile = getProfile(name);

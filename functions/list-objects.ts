@@ -1,0 +1,56 @@
+// ListObjects — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjects.html
+// ListObjectsV2 — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+// This service stores no objects, so every listing is empty; answering it (rather than 501) is what
+// lets `aws s3 ls s3://b` and `aws s3 rb --force s3://b` work (docs/behaviour.md "Listings").
+import { authorize } from '../lib/auth/authorize.ts';
+import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
+import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
+import { type S3Response, xmlResponse } from '../lib/http/response.ts';
+import { xmlDocument } from '../lib/http/xml.ts';
+import { listedName, parseListObjectsQuery } from '../lib/listing.ts';
+import { storage } from '../lib/storage/index.ts';
+
+/**
+ * The empty listing, echoing the request in the element order of AWS's documented responses:
+ * Name, Prefix, (V1: Marker | V2: StartAfter, KeyCount), MaxKeys, Delimiter, EncodingType, IsTruncated.
+ */
+async function emptyListing(request: BucketRequest, version: 1 | 2): Promise<S3Response> {
+  const listing = parseListObjectsQuery(request.query, version === 1 ? 'marker' : 'start-after');
+  authorize(await storage().buckets.getBucket(request.bucket), request, 's3:ListBucket');
+  const encode = (name: string | undefined) =>
+    name === undefined ? undefined : listedName(name, listing.encodingType);
+  const position =
+    version === 1
+      ? { Marker: encode(listing.startAfter ?? '') }
+      : { StartAfter: encode(listing.startAfter), KeyCount: 0 };
+  return xmlResponse(
+    xmlDocument(
+      'ListBucketResult',
+      {
+        Name: request.bucket,
+        Prefix: encode(listing.prefix),
+        ...position,
+        MaxKeys: listing.maxKeys,
+        Delimiter: encode(listing.delimiter),
+        EncodingType: listing.encodingType,
+        IsTruncated: false,
+      },
+      S3_NAMESPACE,
+    ),
+  );
+}
+
+export const listObjects: S3Operation = {
+  name: 'ListObjects',
+  method: 'GET',
+  target: 'bucket',
+  handle: (request) => emptyListing(request, 1),
+};
+
+export const listObjectsV2: S3Operation = {
+  name: 'ListObjectsV2',
+  method: 'GET',
+  target: 'bucket',
+  parameter: ['list-type', '2'],
+  handle: (request) => emptyListing(request, 2),
+};
