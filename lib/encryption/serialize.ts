@@ -3,7 +3,7 @@
 // Pure twin of parse.ts: canonical element order (ApplyServerSideEncryptionByDefault,
 // BucketKeyEnabled, BlockedEncryptionTypes), BucketKeyEnabled always present, the profile's namespace.
 
-import { escapeXml } from '../xml-text.ts';
+import { escapeXml, XML_DECLARATION } from '../xml/write.ts';
 import type { EncryptionConfiguration } from './model.ts';
 import type { Profile } from './profiles.ts';
 
@@ -39,7 +39,7 @@ export function serializeEncryptionConfiguration(
   }
   const namespace = escapeXml(profile.namespace(options.region, options.obsDomain));
   return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    XML_DECLARATION +
     `<ServerSideEncryptionConfiguration xmlns="${namespace}"><Rule>${rule}</Rule></ServerSideEncryptionConfiguration>`
   );
 }
