@@ -128,10 +128,7 @@ function checkAfterEmptyRoot(document: string): void {
   // The root's start tag: after the XML declaration and any comments (nothing else passed body.ts).
   let at = document.indexOf('<');
   while (at !== -1 && (document.startsWith('<!--', at) || document.startsWith('<?', at))) {
-    const end = document.startsWith('<!--', at)
-      ? document.indexOf('-->', at) + 3
-      : document.indexOf('?>', at) + 2;
-    at = document.indexOf('<', end);
+    at = document.indexOf('<', afterMarkup(document, at));
   }
   // Its end: the first `>` outside a quoted attribute value.
   let quote = '';
@@ -147,10 +144,18 @@ function checkAfterEmptyRoot(document: string): void {
   }
   if (document[at - 1] !== '/') return;
   for (at += 1; at < document.length; ) {
-    if (document.startsWith('<!--', at)) at = document.indexOf('-->', at) + 3;
+    if (document.startsWith('<!--', at)) at = afterMarkup(document, at);
     else if (WHITESPACE_ONLY.test(document[at] ?? '')) at += 1;
     else throw malformedXml('text after the root element');
   }
+}
+
+/** Where the comment or declaration at `at` ends (body.ts has refused unterminated ones). */
+function afterMarkup(document: string, at: number): number {
+  const comment = document.startsWith('<!--', at);
+  const end = comment ? document.indexOf('-->', at + 4) : document.indexOf('?>', at + 2);
+  if (end === -1) throw malformedXml('unterminated markup');
+  return end + (comment ? 3 : 2);
 }
 
 /** The element children of a container; text other than white space in it is MalformedXML. */
