@@ -4,8 +4,8 @@ import { authorize } from '../lib/auth/authorize.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
-import { TEXT_KEY, xmlDocument } from '../lib/http/xml.ts';
 import { storage } from '../lib/storage/index.ts';
+import { TEXT_KEY, xmlDocument } from '../lib/xml/write.ts';
 
 export const getBucketLocation: S3Operation = {
   name: 'GetBucketLocation',

@@ -4,9 +4,9 @@ import { config } from '../lib/config.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
-import { xmlDocument } from '../lib/http/xml.ts';
 import { issueContinuationToken, parseListBucketsQuery, readContinuationToken } from '../lib/listing.ts';
 import { storage } from '../lib/storage/index.ts';
+import { xmlDocument } from '../lib/xml/write.ts';
 
 export const listBuckets: S3Operation = {
   name: 'ListBuckets',

@@ -6,9 +6,9 @@ import { authorize } from '../lib/auth/authorize.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { type S3Response, xmlResponse } from '../lib/http/response.ts';
-import { xmlDocument } from '../lib/http/xml.ts';
 import { listedName, parseListObjectsQuery } from '../lib/listing.ts';
 import { storage } from '../lib/storage/index.ts';
+import { xmlDocument } from '../lib/xml/write.ts';
 
 /**
  * The empty listing, echoing the request in the element order of AWS's documented responses:

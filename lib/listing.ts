@@ -168,7 +168,7 @@ export function parseListObjectsQuery(
 // S3's `encoding-type=url` form, as MinIO writes it (cmd/api-utils.go s3URLEncode): letters, digits
 // and `-_./*` as they are, a space as `+`, every other UTF-8 byte as %XX. Clients decode it as a form
 // value (botocore: unquote_plus), so `/` stays readable in prefixes and delimiters.
-const URL_SAFE = /[A-Za-z0-9\-_.\/*]/;
+const URL_SAFE = /[A-Za-z0-9\-_./*]/;
 function s3UrlEncode(name: string): string {
   let encoded = '';
   for (const character of name) {

@@ -5,7 +5,7 @@
 // A profile whose schema lacks BucketKeyEnabled / BlockedEncryptionTypes (obs: Huawei's documented
 // GetBucketEncryption has only SSEAlgorithm, KMSMasterKeyID and ProjectID) never answers them.
 
-import { escapeXml } from '../xml-text.ts';
+import { escapeXml } from '../xml/write.ts';
 import type { EncryptionConfiguration } from './model.ts';
 import type { Profile } from './profiles.ts';
 

@@ -1,4 +1,4 @@
-import { XML_DECLARATION } from './xml.ts';
+import { XML_DECLARATION } from '../xml/write.ts';
 
 /** What an operation answers; the stack adds request ids and turns it into the gateway's shape. */
 export interface S3Response {

@@ -11,11 +11,11 @@ import { getProfile, type RequestDialect, responseHeaderName } from '../encrypti
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
 import { withStorageDeadline } from '../storage/client.ts';
+import { xmlDocument } from '../xml/write.ts';
 import { decodeEvent } from './addressing.ts';
 import { dispatch, type OperationTable } from './dispatch.ts';
 import type { S3Request } from './request.ts';
 import type { S3Response } from './response.ts';
-import { xmlDocument } from './xml.ts';
 
 export type GatewayHandler = Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
@@ -88,12 +88,6 @@ function toResult(
   };
 }
 
-// XML 1.0 `Char`: an error document echoes the request (bucket name, key id, canonical request), and a
-// control character or lone surrogate in it would make the whole document unparseable by the client.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters XML forbids is the point
-const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
-const xmlText = (value: string): string => value.replace(NOT_XML_CHAR, '\uFFFD');
-
 /** The S3 `<Error>` document for an error, with the request's resource and ids. */
 export function errorResponse(
   error: S3Error,
@@ -101,14 +95,13 @@ export function errorResponse(
   ids: Ids,
 ): S3Response {
   if (request.method === 'HEAD') return { statusCode: error.statusCode, headers: { ...error.headers } };
-  const fields = Object.fromEntries(
-    Object.entries(error.fields).map(([name, value]) => [name, xmlText(value)]),
-  );
+  // The error document echoes the request (bucket name, key id, canonical request): the writer
+  // replaces characters XML forbids, so the document always parses.
   const body = xmlDocument('Error', {
     Code: error.code,
-    Message: xmlText(error.publicMessage),
-    ...fields,
-    Resource: xmlText(request.resource),
+    Message: error.publicMessage,
+    ...error.fields,
+    Resource: request.resource,
     RequestId: ids.requestId,
     HostId: ids.hostId,
   });

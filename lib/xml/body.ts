@@ -1,8 +1,7 @@
-// Reading an XML request body safely, before any XML parser sees it: size, strict UTF-8, only
+// An XML request body made safe to parse, before any XML parser sees it: size, strict UTF-8, only
 // characters XML allows, and no DOCTYPE, entity declaration or processing instruction (so nothing
-// is ever defined, let alone expanded: XXE, billion laughs). Shared by every XML body this service
-// reads. Pure.
-import { malformedXml, S3Error } from './errors.ts';
+// is ever defined, let alone expanded: XXE, billion laughs). The first half of lib/xml/read.ts. Pure.
+import { malformedXml, S3Error } from '../errors.ts';
 
 // Built once, at module scope, and shared by every call.
 // `fatal` makes invalid UTF-8 throw; a leading BOM is stripped (ignoreBOM: false).
@@ -16,7 +15,7 @@ const NOT_XML_CHAR = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
 // The XML declaration, as the grammar has it (XMLDecl), anchored at the document's start.
 // The encoding label is not acted on: the body is decoded as UTF-8, and the documents' values are
 // ASCII, which every label a client sends (UTF-8, ISO-8859-1, US-ASCII) decodes alike.
-const XML_DECLARATION =
+const XML_DECLARATION_PATTERN =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/;
 
 /**
@@ -78,7 +77,7 @@ function utf8Length(text: string, maxBytes: number): number {
 function preScan(document: string): void {
   let from = 0;
   if (document.startsWith('<?')) {
-    const declaration = XML_DECLARATION.exec(document);
+    const declaration = XML_DECLARATION_PATTERN.exec(document);
     if (!declaration) throw malformedXml('processing instruction or malformed XML declaration');
     from = declaration[0].length;
   }

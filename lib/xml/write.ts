@@ -1,13 +1,28 @@
-// Small S3 XML response documents (errors, listings, location), built by string concatenation with
-// escaping: an object is an element per key (`@_`-prefixed keys are attributes, `#text` its own text),
-// an array repeats its element, undefined is left out, null and an object with no content are
-// self-closed `<X/>` (as S3 writes `<Buckets/>`), every other value is escaped text. fast-xml-parser's
-// XMLBuilder was 14 KB of every bundle for these fixed shapes (docs/performance.md); parsing stays with
-// fast-xml-parser.
-
-import { escapeXml } from '../xml-text.ts';
+// Writing S3's XML response documents (errors, listings, location, the encryption configuration) by
+// string concatenation with escaping: an object is an element per key (`@_`-prefixed keys are
+// attributes, `#text` its own text), an array repeats its element, undefined is left out, null and an
+// object with no content are self-closed `<X/>` (as S3 writes `<Buckets/>`), every other value is
+// escaped text. fast-xml-parser's XMLBuilder was 14 KB of every bundle for these fixed shapes
+// (docs/performance.md); reading stays with fast-xml-parser (lib/xml/read.ts).
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+// `>` is escaped too so that `]]>` can never appear in content.
+const NEEDS_ESCAPE = /[&<>"']/;
+const ESCAPE_ALL = /[&<>"']/g;
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Text or an attribute value, escaped for XML. */
+export const escapeXml = (value: string): string =>
+  NEEDS_ESCAPE.test(value)
+    ? value.replace(ESCAPE_ALL, (character) => ESCAPES[character] ?? character)
+    : value;
 
 const ATTRIBUTE_PREFIX = '@_';
 /** The key of an object's own text, beside its attributes (`{ '@_xmlns': …, '#text': 'eu-west-1' }`). */

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseLocationConstraint } from '../../lib/create-bucket-configuration.ts';
+import { s3ErrorOf } from './encryption/fixtures.ts';
+
+const REGION = 'eu-west-1';
+const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const parse = (body: string, region = REGION) => parseLocationConstraint(Buffer.from(body), region);
+const codeOf = (body: string, region = REGION) => s3ErrorOf(() => parse(body, region)).code;
+const configuration = (constraint: string) =>
+  `<CreateBucketConfiguration xmlns="${S3_NAMESPACE}"><LocationConstraint>${constraint}</LocationConstraint></CreateBucketConfiguration>`;
+
+describe('parseLocationConstraint', () => {
+  it.each([
+    ['no body', ''],
+    ['an empty configuration', '<CreateBucketConfiguration/>'],
+    ['an empty constraint', configuration('')],
+    ['white space only in the configuration', '<CreateBucketConfiguration>\n  </CreateBucketConfiguration>'],
+  ])('returns the service region for %s', (_, body) => {
+    expect(parse(body)).toBe(REGION);
+  });
+
+  it.each([
+    ['as SDKs send it', configuration(REGION)],
+    [
+      'pretty-printed',
+      `<?xml version="1.0" encoding="UTF-8"?>\n<CreateBucketConfiguration xmlns="${S3_NAMESPACE}">\n  <LocationConstraint>${REGION}</LocationConstraint>\n</CreateBucketConfiguration>\n`,
+    ],
+    ['with a character reference', configuration('eu-west-&#49;')],
+    ['in CDATA', configuration(`<![CDATA[${REGION}]]>`)],
+    [
+      'with a namespace prefix',
+      `<s3:CreateBucketConfiguration xmlns:s3="${S3_NAMESPACE}"><s3:LocationConstraint>${REGION}</s3:LocationConstraint></s3:CreateBucketConfiguration>`,
+    ],
+  ])('returns the constraint naming the service region, written %s', (_, body) => {
+    expect(parse(body)).toBe(REGION);
+  });
+
+  it('throws InvalidLocationConstraint when us-east-1 is named in us-east-1', () => {
+    expect(codeOf(configuration('us-east-1'), 'us-east-1')).toBe('InvalidLocationConstraint');
+  });
+
+  it('throws IllegalLocationConstraintException naming another region', () => {
+    const error = s3ErrorOf(() => parse(configuration('ap-south-1')));
+    expect(error.code).toBe('IllegalLocationConstraintException');
+    expect(error.message).toContain('ap-south-1');
+  });
+
+  it.each([
+    [
+      'another root element',
+      '<CreateBucket><LocationConstraint>eu-west-1</LocationConstraint></CreateBucket>',
+    ],
+    [
+      'an element the service does not serve',
+      '<CreateBucketConfiguration><Location/></CreateBucketConfiguration>',
+    ],
+    ['two constraints', configuration(`${REGION}</LocationConstraint><LocationConstraint>${REGION}`)],
+    ['an element in the constraint', configuration('<a/>')],
+    [
+      'text beside the constraint',
+      `<CreateBucketConfiguration>x<LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
+    ],
+    ['an undefined entity', configuration('&region;')],
+    ['an undeclared prefix', '<s3:CreateBucketConfiguration/>'],
+    ['a DOCTYPE', `<!DOCTYPE c [<!ENTITY e SYSTEM "file:///etc/passwd">]>${configuration('&e;')}`],
+    ['text after the configuration', '<CreateBucketConfiguration/>x'],
+  ])('throws MalformedXML for %s', (_, body) => {
+    expect(codeOf(body)).toBe('MalformedXML');
+  });
+
+  it('throws MaxMessageLengthExceeded over 64 KiB', () => {
+    expect(codeOf(configuration(REGION) + ' '.repeat(64 * 1024))).toBe('MaxMessageLengthExceeded');
+  });
+});
