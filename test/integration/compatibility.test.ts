@@ -2,10 +2,10 @@
 // bucket the caller owns, GetBucketLocation, and the (empty) object listings — handlers invoked
 // in-process against DynamoDB Local.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../lib/config.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { inRegion } from '../helpers/region.ts';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -35,20 +35,6 @@ async function countRequests(run: () => Promise<unknown>): Promise<number> {
     storage().client.middlewareStack.remove(name);
   }
   return requests;
-}
-
-/** Runs the enclosing describe's tests as a deployment in `region` (signing for it too). */
-function inRegion(region: string) {
-  let saved: string | undefined;
-  beforeAll(() => {
-    saved = process.env.S3_REGION;
-    process.env.S3_REGION = region;
-    resetConfig();
-  });
-  afterAll(() => {
-    process.env.S3_REGION = saved;
-    resetConfig();
-  });
 }
 
 describe('ListBuckets pagination', () => {
