@@ -21,7 +21,10 @@ const MAGIC = Buffer.from('kms-test-v1');
 
 export async function startKmsEndpoint(region = 'us-east-1'): Promise<KmsEndpoint> {
   const keyArn = `arn:aws:kms:${region}:123456789012:key/0f0e0d0c-0b0a-4909-8807-060504030201`;
-  const aliases = new Set([`alias/bucket-encryption-api-dev-secrets`, `alias/bucket-encryption-api-prod-secrets`]);
+  const aliases = new Set([
+    `alias/bucket-encryption-api-dev-secrets`,
+    `alias/bucket-encryption-api-prod-secrets`,
+  ]);
   const material = randomBytes(32);
   const calls: string[] = [];
   const context = (value: unknown) => Buffer.from(JSON.stringify(Object.entries(value ?? {}).sort()));
@@ -70,7 +73,11 @@ export async function startKmsEndpoint(region = 'us-east-1'): Promise<KmsEndpoin
           cipher.final(),
         ]);
         const blob = Buffer.concat([MAGIC, iv, cipher.getAuthTag(), sealed]);
-        ok({ CiphertextBlob: blob.toString('base64'), KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+        ok({
+          CiphertextBlob: blob.toString('base64'),
+          KeyId: keyArn,
+          EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        });
         return;
       }
       if (operation === 'Decrypt') {
@@ -82,7 +89,11 @@ export async function startKmsEndpoint(region = 'us-east-1'): Promise<KmsEndpoin
             .setAAD(context(input.EncryptionContext))
             .setAuthTag(blob.subarray(at + 12, at + 28));
           const plaintext = Buffer.concat([decipher.update(blob.subarray(at + 28)), decipher.final()]);
-          ok({ Plaintext: plaintext.toString('base64'), KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+          ok({
+            Plaintext: plaintext.toString('base64'),
+            KeyId: keyArn,
+            EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+          });
         } catch {
           // What KMS answers for a ciphertext it cannot open, a wrong EncryptionContext included.
           fail(response, 400, 'InvalidCiphertextException', '');
