@@ -115,6 +115,32 @@ export function subresourcesOf(query: ReadonlyArray<readonly [string, string]>):
   return named.sort();
 }
 
+// Characters that can stand unescaped in an encoded path (RFC 3986 pchar and `/`), plus `%`: a `%` is
+// taken as the start of an escape the client sent (API Gateway refuses an encoded `%25` itself).
+const NOT_IN_ENCODED_PATH = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]+/gu;
+
+/**
+ * The path percent-encoded as the client sent and signed it. API Gateway's HTTP API hands `rawPath`
+ * over percent-decoded (`/My%20Bucket` arrives as `/My Bucket`), serverless-offline leaves it encoded.
+ * Escaping only what can never appear literally in an encoded path gives back what a client sends
+ * for a decoded path and leaves an encoded one as it is. What the decoding lost (a client that escaped
+ * a character it need not have, `%2e`, or in lower case) cannot be restored: such a signature does not
+ * match (docs/behaviour.md "Paths").
+ */
+export function signedPath(rawPath: string): string {
+  return rawPath.replace(NOT_IN_ENCODED_PATH, (run) => {
+    try {
+      return encodeURIComponent(run);
+    } catch {
+      // A lone surrogate cannot be UTF-8 encoded: no client sent it.
+      throw new S3Error('InvalidURI');
+    }
+  });
+}
+
+/** A body API Gateway delivered as text (not base64) that held bytes that are not UTF-8: they are lost. */
+const LOST_BYTE = '\uFFFD';
+
 export function decodeEvent(
   event: APIGatewayProxyEventV2,
   requestId: string,
@@ -124,8 +150,11 @@ export function decodeEvent(
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
+  // Payload 2.0 moves the Cookie header into `cookies` (AWS: "All cookie headers in the request are
+  // combined with commas and added to the cookies field"); a signature that covers it needs it back.
+  if (headers.cookie === undefined && event.cookies?.length) headers.cookie = event.cookies.join('; ');
   const host = (headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  const rawPath = event.rawPath || '/';
+  const rawPath = signedPath(event.rawPath || '/');
   const rawQueryString = event.rawQueryString ?? '';
   // Limits first, before anything is decoded or hashed.
   if (headerSectionSize(headers, rawQueryString) > MAX_HEADER_SECTION_BYTES) {
@@ -138,6 +167,14 @@ export function decodeEvent(
     bodySize(event) > MAX_REQUEST_BODY_BYTES
   ) {
     throw new S3Error('MaxMessageLengthExceeded');
+  }
+  // API Gateway delivers text content types as UTF-8 strings; bytes that were not UTF-8 arrive as U+FFFD
+  // and cannot be recovered, so no signature, digest or parse over them means anything (docs/behaviour.md).
+  if (event.body && !event.isBase64Encoded && event.body.includes(LOST_BYTE)) {
+    throw new S3Error('InvalidRequest', {
+      message:
+        'The request body is not valid UTF-8. Send text bodies as UTF-8, or with a Content-Type that API Gateway passes as binary (application/octet-stream).',
+    });
   }
   const query = parseQuery(rawQueryString);
   const { bucket, objectKey } = address(host, rawPath, baseDomain);

@@ -1,87 +1,21 @@
 // `serverless package` works on a machine without AWS credentials, and the CloudFormation it generates
 // is the stack the README describes. Stages dev and prod are packaged side by side, each in a copy of
 // the service.
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../bench/lib/zip.ts';
 import tableDefinition from '../../lib/storage/table.json' with { type: 'json' };
-import { ROOT } from '../../scripts/local-stack.ts';
-
-const run = promisify(execFile);
+import { type PackagedService, type PackageOptions, packageService } from '../helpers/serverless-package.ts';
+import { created, type Json, lambdaEnvironments } from '../helpers/template.ts';
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-interface Packaged {
-  dir: string;
-  files: string[];
-  template: Template;
-}
+type Packaged = Omit<PackagedService, 'template'> & { template: Template };
 
 const workDir = mkdtempSync(join(tmpdir(), 'package-test-'));
-
-/** What `serverless package` reads from the working tree (node_modules is linked, not copied). */
-const SERVICE_FILES = [
-  'serverless.yml',
-  'package.json',
-  'package-lock.json',
-  'tsconfig.json',
-  'functions',
-  'lib',
-];
-
-/**
- * Runs `serverless package` for a stage in a copy of the service, with a bare environment: no AWS_*
- * variable, and a HOME of its own so no ~/.aws credentials or config can be found either. A copy
- * because osls stages every package in `<service>/.serverless`, which it empties first and removes
- * after: two runs in one directory (or this test and a developer's `npm run package`) would collide.
- */
-async function packageStage(
-  stage: string,
-  options: { name?: string; params?: Record<string, string>; env?: Record<string, string> } = {},
-): Promise<Packaged> {
-  const name = options.name ?? stage;
-  const service = join(workDir, `service-${name}`);
-  for (const file of SERVICE_FILES) cpSync(join(ROOT, file), join(service, file), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(service, 'node_modules'), 'dir');
-  const home = mkdtempSync(join(workDir, `home-${name}-`));
-  const dir = join(workDir, `package-${name}`);
-  try {
-    await run(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
-        'package',
-        '--package',
-        dir,
-        '--stage',
-        stage,
-        ...Object.entries(options.params ?? {}).flatMap(([param, value]) => ['--param', `${param}=${value}`]),
-      ],
-      {
-        cwd: service,
-        env: {
-          ...options.env,
-          PATH: process.env.PATH,
-          HOME: home,
-          ESBUILD_WORK_FOLDER: `.esbuild/package-test-${name}`,
-          SLS_TELEMETRY_DISABLED: '1',
-          SLS_NOTIFICATIONS_MODE: 'off',
-        },
-        timeout: 90_000,
-      },
-    );
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`serverless package --stage ${stage} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, {
-      cause: error,
-    });
-  }
-  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  return { dir, files: readdirSync(dir), template };
-}
+const packageStage = (stage: string, options: PackageOptions = {}) =>
+  packageService(workDir, stage, options) as Promise<Packaged>;
 
 /** The file names in a zip archive, from its central directory. */
 function zipEntries(path: string): string[] {
@@ -341,71 +275,6 @@ describe('serverless package without AWS credentials', () => {
     ]);
   });
 });
-
-type Json = unknown;
-
-/** The template's Conditions, evaluated (they compare only the literal params serverless resolved). */
-function conditions(template: Template & { Conditions?: Record<string, Json> }): Record<string, boolean> {
-  const defined = template.Conditions ?? {};
-  const values: Record<string, boolean> = {};
-  const evaluate = (expression: Json): boolean | string => {
-    if (typeof expression === 'string') return expression;
-    const [[fn, args]] = Object.entries(expression as Record<string, Json>) as [[string, Json]];
-    if (fn === 'Condition') return conditionValue(args as string);
-    const list = args as Json[];
-    if (fn === 'Fn::Equals') return evaluate(list[0]) === evaluate(list[1]);
-    if (fn === 'Fn::Not') return !evaluate(list[0]);
-    if (fn === 'Fn::And') return list.every((item) => evaluate(item) === true);
-    if (fn === 'Fn::Or') return list.some((item) => evaluate(item) === true);
-    throw new Error(`unexpected ${fn} in a condition`);
-  };
-  const conditionValue = (name: string): boolean => {
-    values[name] ??= evaluate(defined[name]) === true;
-    return values[name];
-  };
-  for (const name of Object.keys(defined)) conditionValue(name);
-  return values;
-}
-
-/** A value with every Fn::If decided, as CloudFormation would. */
-function decided(template: Template, value: Json): Json {
-  const known = conditions(template);
-  const walk = (node: Json): Json => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (node === null || typeof node !== 'object') return node;
-    const entries = Object.entries(node);
-    const [first] = entries;
-    if (entries.length === 1 && first?.[0] === 'Fn::If') {
-      const [name, whenTrue, whenFalse] = first[1] as [string, Json, Json];
-      return walk(known[name] ? whenTrue : whenFalse);
-    }
-    return Object.fromEntries(entries.map(([key, inner]) => [key, walk(inner)]));
-  };
-  return walk(value);
-}
-
-/** The resources CloudFormation would create: those without a Condition or whose Condition holds. */
-function created(template: Template): Record<string, { Type: string; Properties: Record<string, unknown> }> {
-  const known = conditions(template);
-  return Object.fromEntries(
-    Object.entries(template.Resources)
-      .filter(([, resource]) => {
-        const condition = (resource as { Condition?: string }).Condition;
-        return condition === undefined || known[condition];
-      })
-      .map(([name, resource]) => [name, decided(template, resource) as Template['Resources'][string]]),
-  );
-}
-
-const lambdaEnvironments = (template: Template) =>
-  Object.fromEntries(
-    Object.entries(created(template))
-      .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
-      .map(([name, fn]) => [
-        name,
-        (fn.Properties.Environment as { Variables: Record<string, Json> }).Variables,
-      ]),
-  );
 
 const ofType = (template: Template, type: string) =>
   Object.values(created(template)).filter((resource) => resource.Type === type);
