@@ -131,7 +131,9 @@ const s3Protocol = (): MiddlewareObj<S3Request, S3Response, Error, Context, Inte
             method:
               (request.event as unknown as APIGatewayProxyEventV2).requestContext?.http?.method ?? 'GET',
           };
-    if (s3Error.statusCode >= 500) {
+    // 501 NotImplemented answers what the client asked for (an operation this service does not offer):
+    // not a failure of ours, so it is no ERROR (alarms on ERROR lines would fire on every such client).
+    if (s3Error.statusCode >= 500 && s3Error.code !== 'NotImplemented') {
       logger.error('request failed', { code: s3Error.code, error: s3Error.cause ?? error });
     }
     logger.info('request', access(s3Request, s3Error.statusCode, request.internal.startedAt, s3Error.code));
