@@ -115,27 +115,34 @@ export function subresourcesOf(query: ReadonlyArray<readonly [string, string]>):
   return named.sort();
 }
 
-// Characters that can stand unescaped in an encoded path (RFC 3986 pchar and `/`), plus `%`: a `%` is
-// taken as the start of an escape the client sent (API Gateway refuses an encoded `%25` itself).
-const NOT_IN_ENCODED_PATH = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]+/gu;
+/** SigV4's URI encoding, which S3 clients use for paths: every byte but A-Z a-z 0-9 - _ . ~ and `/`. */
+const uriEncodePath = (path: string): string =>
+  encodeURIComponent(path)
+    .replace(/%2F/g, '/')
+    .replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The path percent-encoded as the client sent and signed it. API Gateway's HTTP API hands `rawPath`
- * over percent-decoded (`/My%20Bucket` arrives as `/My Bucket`), serverless-offline leaves it encoded.
- * Escaping only what can never appear literally in an encoded path gives back what a client sends
- * for a decoded path and leaves an encoded one as it is. What the decoding lost (a client that escaped
- * a character it need not have, `%2e`, or in lower case) cannot be restored: such a signature does not
- * match (docs/behaviour.md "Paths").
+ * over percent-decoded (`/My%20Bucket` arrives as `/My Bucket`); serverless-offline leaves it encoded.
+ * Decoding (a no-op on a decoded path) and encoding as SigV4 does gives back what S3 clients send
+ * either way: the SDKs, the AWS CLI and Huawei's SDK all encode every byte but the unreserved ones.
+ * What the decoding lost cannot be restored: a client that escaped an unreserved character (`%2e`) or
+ * wrote escapes in lower case gets SignatureDoesNotMatch (docs/behaviour.md). A path that does not
+ * decode (`%FF`, a bare `%`) can only be one still encoded: it is taken as it is.
  */
 export function signedPath(rawPath: string): string {
-  return rawPath.replace(NOT_IN_ENCODED_PATH, (run) => {
-    try {
-      return encodeURIComponent(run);
-    } catch {
-      // A lone surrogate cannot be UTF-8 encoded: no client sent it.
-      throw new S3Error('InvalidURI');
-    }
-  });
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return rawPath;
+  }
+  try {
+    return uriEncodePath(decoded);
+  } catch {
+    // A lone surrogate cannot be UTF-8 encoded: no client sent it.
+    throw new S3Error('InvalidURI');
+  }
 }
 
 /** A body API Gateway delivered as text (not base64) that held bytes that are not UTF-8: they are lost. */
