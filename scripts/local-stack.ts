@@ -203,6 +203,21 @@ export interface OfflineOptions {
   onStdout?: (chunk: string) => void;
 }
 
+// serverless.yml reads no shell variable (deployed configuration is `--stage`/`--param` only), so the
+// local stack hands the settings that serverless.yml does name to it as params.
+const PARAM_OF_VARIABLE = {
+  S3_PROFILE: 'profile',
+  S3_UNSET_ENCRYPTION: 'unsetEncryption',
+  S3_BASE_DOMAIN: 'domainName',
+  S3_OBS_DOMAIN: 'obsDomain',
+  LOG_LEVEL: 'logLevel',
+} as const;
+
+const localParams = (env: Record<string, string | undefined>): string[] =>
+  Object.entries(PARAM_OF_VARIABLE).flatMap(([variable, param]) =>
+    env[variable] ? ['--param', `${param}=${env[variable]}`] : [],
+  );
+
 /** Starts serverless-offline on 127.0.0.1 and waits until the gateway answers. */
 export async function startOffline(
   options: OfflineOptions,
@@ -230,6 +245,10 @@ export async function startOffline(
       LOCAL_STAGE,
       '--region',
       LOCAL_REGION,
+      ...localParams({ S3_BASE_DOMAIN: 'localhost', ...process.env, ...options.env }),
+      // The Lambdas get this process's environment too (serverless.yml's own variables win): how the
+      // local-only settings serverless.yml never names (DYNAMODB_ENDPOINT, SECRETS_MODE=local…) reach them.
+      '--localEnvironment',
     ],
     {
       cwd: ROOT,

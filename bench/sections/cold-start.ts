@@ -95,16 +95,32 @@ async function serverlessPackage(
   return JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8')) as ServerlessState;
 }
 
-/** Unzips a function's package; returns the path of its handler module and the bundle's size. */
+/** Unzips a function's package; returns the path of its handler module and the bytes a cold start loads. */
 function extract(zipPath: string, handler: string, into: string) {
   const moduleFile = `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`;
-  let bytes = 0;
+  const files = new Map<string, Buffer>();
   for (const entry of readZip(readFileSync(zipPath))) {
     const target = join(into, entry.name);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, entry.data);
-    if (entry.name.endsWith('.mjs')) bytes += entry.data.length;
+    files.set(entry.name, entry.data);
   }
+  // What a cold start loads: the handler's module and the chunks it imports statically. Chunks that
+  // are only `import()`ed (the KMS client, the SDK's unused credential providers) load later, if ever.
+  const loaded = new Set<string>();
+  const visit = (name: string) => {
+    const code = files.get(name);
+    if (loaded.has(name) || code === undefined) return;
+    loaded.add(name);
+    for (const [, specifier = ''] of code
+      .toString('utf8')
+      .matchAll(/(?:^|[;}\s])(?:import|export)\b[^"'()]*?["'](\.{1,2}\/[^"']+)["']/g)) {
+      visit(join(dirname(name), specifier));
+    }
+  };
+  visit(moduleFile);
+  let bytes = 0;
+  for (const name of loaded) bytes += files.get(name)?.length ?? 0;
   const content = readFileSync(join(into, moduleFile));
   return {
     file: moduleFile,
@@ -169,7 +185,8 @@ async function metafile(entry: string, settings: Record<string, unknown>, outdir
 
 /** Bytes in the output by package (node_modules) or project directory. */
 function bySource(meta: Metafile): Map<string, number> {
-  const output = Object.entries(meta.outputs).find(([file]) => file.endsWith('.mjs'))?.[1];
+  // The entry point's own output: with code splitting (serverless.yml) the lazily loaded chunks are outputs too.
+  const output = Object.values(meta.outputs).find((out) => out.entryPoint !== undefined);
   const sources = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
     const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);

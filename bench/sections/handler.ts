@@ -103,7 +103,7 @@ function instrument(client: DynamoDBClient) {
 const context = lambdaContext();
 
 async function invoke(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return (await handler(event, context, () => {})) as APIGatewayProxyStructuredResultV2;
+  return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
 }
 
 async function expectStatus(event: APIGatewayProxyEventV2, status: number, what: string): Promise<void> {

@@ -2,7 +2,9 @@
 // credential-cache miss, never stored in plaintext:
 // - `kms`: sealed by AWS KMS under the key serverless.yml creates (EncryptionContext binds it to
 //   its access key id, so a sealed secret cannot be moved to another key item). The KMS client is
-//   imported only when a secret is opened, and the Lambda runtime provides it (not bundled).
+//   bundled (nothing is taken from the Lambda runtime's own SDK) but imported only when a secret is
+//   opened: esbuild splits it into a chunk of its own that a cold start does not load
+//   (serverless.yml `splitting`; test/integration/kms-secrets.test.ts, test/runtime/).
 // - `local`: AES-256-GCM under a key derived from LOCAL_SECRETS_KEY, for DynamoDB Local and tests.
 // A deployment in `kms` mode refuses `local`-sealed secrets: the local key is not a secret.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';

@@ -115,6 +115,39 @@ export function subresourcesOf(query: ReadonlyArray<readonly [string, string]>):
   return named.sort();
 }
 
+/** SigV4's URI encoding, which S3 clients use for paths: every byte but A-Z a-z 0-9 - _ . ~ and `/`. */
+const uriEncodePath = (path: string): string =>
+  encodeURIComponent(path)
+    .replace(/%2F/g, '/')
+    .replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The path percent-encoded as the client sent and signed it. API Gateway's HTTP API hands `rawPath`
+ * over percent-decoded (`/My%20Bucket` arrives as `/My Bucket`); serverless-offline leaves it encoded.
+ * Decoding (a no-op on a decoded path) and encoding as SigV4 does gives back what S3 clients send
+ * either way: the SDKs, the AWS CLI and Huawei's SDK all encode every byte but the unreserved ones.
+ * What the decoding lost cannot be restored: a client that escaped an unreserved character (`%2e`) or
+ * wrote escapes in lower case gets SignatureDoesNotMatch (docs/behaviour.md). A path that does not
+ * decode (`%FF`, a bare `%`) can only be one still encoded: it is taken as it is.
+ */
+export function signedPath(rawPath: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return rawPath;
+  }
+  try {
+    return uriEncodePath(decoded);
+  } catch {
+    // A lone surrogate cannot be UTF-8 encoded: no client sent it.
+    throw new S3Error('InvalidURI');
+  }
+}
+
+/** A body API Gateway delivered as text (not base64) that held bytes that are not UTF-8: they are lost. */
+const LOST_BYTE = '\uFFFD';
+
 export function decodeEvent(
   event: APIGatewayProxyEventV2,
   requestId: string,
@@ -124,8 +157,11 @@ export function decodeEvent(
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
+  // Payload 2.0 moves the Cookie header into `cookies` (AWS: "All cookie headers in the request are
+  // combined with commas and added to the cookies field"); a signature that covers it needs it back.
+  if (headers.cookie === undefined && event.cookies?.length) headers.cookie = event.cookies.join('; ');
   const host = (headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-  const rawPath = event.rawPath || '/';
+  const rawPath = signedPath(event.rawPath || '/');
   const rawQueryString = event.rawQueryString ?? '';
   // Limits first, before anything is decoded or hashed.
   if (headerSectionSize(headers, rawQueryString) > MAX_HEADER_SECTION_BYTES) {
@@ -138,6 +174,14 @@ export function decodeEvent(
     bodySize(event) > MAX_REQUEST_BODY_BYTES
   ) {
     throw new S3Error('MaxMessageLengthExceeded');
+  }
+  // API Gateway delivers text content types as UTF-8 strings; bytes that were not UTF-8 arrive as U+FFFD
+  // and cannot be recovered, so no signature, digest or parse over them means anything (docs/behaviour.md).
+  if (event.body && !event.isBase64Encoded && event.body.includes(LOST_BYTE)) {
+    throw new S3Error('InvalidRequest', {
+      message:
+        'The request body is not valid UTF-8. Send text bodies as UTF-8, or with a Content-Type that API Gateway passes as binary (application/octet-stream).',
+    });
   }
   const query = parseQuery(rawQueryString);
   const { bucket, objectKey } = address(host, rawPath, baseDomain);

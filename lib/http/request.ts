@@ -10,7 +10,7 @@ export interface Caller {
 export interface S3Request {
   /** Upper-case HTTP method. */
   method: string;
-  /** The path exactly as the client sent it (still percent-encoded), e.g. `/b1/`. */
+  /** The path percent-encoded as the client signed it, e.g. `/b1/` (lib/http/addressing.ts signedPath). */
   rawPath: string;
   /** The query string exactly as sent, without `?`, e.g. `encryption=`. */
   rawQueryString: string;

@@ -5,7 +5,7 @@
 // generic 500 InternalError, its detail only in the logs.
 import { randomFillSync } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, Handler } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { config } from '../config.ts';
 import { getProfile, type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
@@ -17,7 +17,13 @@ import { dispatch, type OperationTable } from './dispatch.ts';
 import type { S3Request } from './request.ts';
 import type { S3Response } from './response.ts';
 
-export type GatewayHandler = Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+// Two parameters, never three: Node.js 24's Lambda runtime refuses a non-streaming handler whose
+// `length` is 3 or more (callback style) at init with Runtime.CallbackHandlerDeprecated, so every
+// request would fail. test/unit/handler-signature.test.ts and the runtime tests keep it so.
+export type GatewayHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 interface Ids {
   requestId: string;
@@ -148,7 +154,9 @@ const s3Protocol = (): MiddlewareObj<S3Request, S3Response, Error, Context, Inte
             method:
               (request.event as unknown as APIGatewayProxyEventV2).requestContext?.http?.method ?? 'GET',
           };
-    if (s3Error.statusCode >= 500) {
+    // 501 NotImplemented answers what the client asked for (an operation this service does not offer):
+    // not a failure of ours, so it is no ERROR (alarms on ERROR lines would fire on every such client).
+    if (s3Error.statusCode >= 500 && s3Error.code !== 'NotImplemented') {
       logger.error('request failed', { code: s3Error.code, error: s3Error.cause ?? error });
     }
     logger.info('request', access(s3Request, s3Error.statusCode, request.internal.startedAt, s3Error.code));
@@ -184,12 +192,15 @@ const RESPONSE_MARGIN_MS = 250;
 export function s3Lambda(operations: OperationTable): GatewayHandler {
   const handler = middy<S3Request, S3Response, Error, Context, Internal>()
     .use(s3Protocol())
-    .handler((request) => dispatch(request, operations)) as unknown as GatewayHandler;
+    .handler((request) => dispatch(request, operations)) as unknown as (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ) => Promise<APIGatewayProxyStructuredResultV2>;
   // Storage calls end before the Lambda does, so that even a DynamoDB outage is answered in S3 XML
   // (503) rather than by API Gateway's own non-S3 error when the function times out.
-  return (event, context, callback) => {
-    if (typeof context?.getRemainingTimeInMillis !== 'function') return handler(event, context, callback);
+  return async (event, context) => {
+    if (typeof context?.getRemainingTimeInMillis !== 'function') return handler(event, context);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
-    return withStorageDeadline(deadline, () => handler(event, context, callback));
+    return withStorageDeadline(deadline, () => handler(event, context));
   };
 }

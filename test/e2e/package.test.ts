@@ -1,80 +1,21 @@
 // `serverless package` works on a machine without AWS credentials, and the CloudFormation it generates
 // is the stack the README describes. Stages dev and prod are packaged side by side, each in a copy of
 // the service.
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../../bench/lib/zip.ts';
 import tableDefinition from '../../lib/storage/table.json' with { type: 'json' };
-import { ROOT } from '../../scripts/local-stack.ts';
-
-const run = promisify(execFile);
+import { type PackagedService, type PackageOptions, packageService } from '../helpers/serverless-package.ts';
+import { created, type Json, lambdaEnvironments } from '../helpers/template.ts';
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-interface Packaged {
-  dir: string;
-  files: string[];
-  template: Template;
-}
+type Packaged = Omit<PackagedService, 'template'> & { template: Template };
 
 const workDir = mkdtempSync(join(tmpdir(), 'package-test-'));
-
-/** What `serverless package` reads from the working tree (node_modules is linked, not copied). */
-const SERVICE_FILES = [
-  'serverless.yml',
-  'package.json',
-  'package-lock.json',
-  'tsconfig.json',
-  'functions',
-  'lib',
-];
-
-/**
- * Runs `serverless package` for a stage in a copy of the service, with a bare environment: no AWS_*
- * variable, and a HOME of its own so no ~/.aws credentials or config can be found either. A copy
- * because osls stages every package in `<service>/.serverless`, which it empties first and removes
- * after: two runs in one directory (or this test and a developer's `npm run package`) would collide.
- */
-async function packageStage(stage: string): Promise<Packaged> {
-  const service = join(workDir, `service-${stage}`);
-  for (const file of SERVICE_FILES) cpSync(join(ROOT, file), join(service, file), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(service, 'node_modules'), 'dir');
-  const home = mkdtempSync(join(workDir, `home-${stage}-`));
-  const dir = join(workDir, `package-${stage}`);
-  try {
-    await run(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
-        'package',
-        '--package',
-        dir,
-        '--stage',
-        stage,
-      ],
-      {
-        cwd: service,
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          ESBUILD_WORK_FOLDER: `.esbuild/package-test-${stage}`,
-          SLS_TELEMETRY_DISABLED: '1',
-          SLS_NOTIFICATIONS_MODE: 'off',
-        },
-        timeout: 90_000,
-      },
-    );
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`serverless package --stage ${stage} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, {
-      cause: error,
-    });
-  }
-  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  return { dir, files: readdirSync(dir), template };
-}
+const packageStage = (stage: string, options: PackageOptions = {}) =>
+  packageService(workDir, stage, options) as Promise<Packaged>;
 
 /** The file names in a zip archive, from its central directory. */
 function zipEntries(path: string): string[] {
@@ -123,16 +64,68 @@ function dynamoStatements(template: Template): Map<string, Statement[]> {
   return byRole;
 }
 
-const TABLE_ARN = { 'Fn::GetAtt': ['BucketsTable', 'Arn'] };
-// CloudFormation's own ${…} substitution, not a template literal.
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
-const BY_OWNER_INDEX_ARN = { 'Fn::Sub': '${BucketsTable.Arn}/index/byOwner' };
+// CloudFormation's own ${…} substitution, not template literals. The table is named by ARN (not GetAtt):
+// a redeploy onto the retained table (adoptTable) has no BucketsTable resource to point at.
+const TABLE_ARN = {
+  'Fn::Sub':
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+    'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/bucket-encryption-api-dev',
+};
+const BY_OWNER_INDEX_ARN = {
+  'Fn::Sub':
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+    'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/bucket-encryption-api-dev/index/byOwner',
+};
+
+/** Every setting `npm start` and the local stack read from the shell, set as a developer might have them. */
+const LOCAL_SHELL = {
+  DYNAMODB_ENDPOINT: 'http://localhost:8000',
+  SECRETS_MODE: 'local',
+  LOCAL_SECRETS_KEY: 'not a secret',
+  S3_PROFILE: 'obs',
+  S3_UNSET_ENCRYPTION: 'not-found',
+  S3_BASE_DOMAIN: 'localhost',
+  S3_OBS_DOMAIN: 'example.test',
+  CREDENTIAL_CACHE_TTL_SECONDS: '1',
+  LOG_LEVEL: 'DEBUG',
+  TABLE_NAME: 'local-table',
+  AWS_REGION: 'eu-west-3',
+  AWS_PROFILE: 'local',
+  AWS_ENDPOINT_URL: 'http://localhost:4566',
+  AWS_ENDPOINT_URL_DYNAMODB: 'http://localhost:8000',
+  AWS_ENDPOINT_URL_KMS: 'http://localhost:4566',
+  NODE_OPTIONS: '--inspect',
+};
+
+const DOMAIN_PARAMS = {
+  domainName: 's3.example.com',
+  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+};
 
 let dev: Packaged;
 let prod: Packaged;
+let prodFromLocalShell: Packaged;
+let withDomain: Packaged;
+let redeploy: Packaged;
 beforeAll(async () => {
-  [dev, prod] = await Promise.all([packageStage('dev'), packageStage('prod')]);
-}, 120_000);
+  [dev, prod, prodFromLocalShell, withDomain, redeploy] = await Promise.all([
+    packageStage('dev'),
+    packageStage('prod'),
+    packageStage('prod', { name: 'prod-local-shell', env: LOCAL_SHELL }),
+    packageStage('prod', { name: 'prod-domain', params: DOMAIN_PARAMS }),
+    packageStage('prod', {
+      name: 'prod-redeploy',
+      params: {
+        ...DOMAIN_PARAMS,
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        adoptTable: 'true',
+        secretsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-0b0a-4909-8807-060504030201',
+        throttlingRateLimit: '50',
+        throttlingBurstLimit: '75',
+      },
+    }),
+  ]);
+}, 180_000);
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('serverless package without AWS credentials', () => {
@@ -140,10 +133,35 @@ describe('serverless package without AWS credentials', () => {
     ['service', 'functions/route-service'],
     ['bucket', 'functions/route-bucket'],
     ['object', 'functions/route-bucket'],
-  ])('returns %s.zip holding the bundled %s.mjs and its source map', (name, handler) => {
+  ])('returns %s.zip holding the bundled %s.mjs, its chunks and their source maps only', (name, handler) => {
     expect(dev.files).toContain(`${name}.zip`);
-    expect(zipEntries(join(dev.dir, `${name}.zip`)).sort()).toEqual([`${handler}.mjs`, `${handler}.mjs.map`]);
+    const entries = zipEntries(join(dev.dir, `${name}.zip`));
+    expect(entries).toContain(`${handler}.mjs`);
+    expect(entries).toContain(`${handler}.mjs.map`);
+    // Everything bundled: no node_modules, nothing left for the runtime's own SDK to provide.
+    for (const entry of entries) {
+      expect(entry).toMatch(/^functions\/(route-(service|bucket)|chunks\/[\w-]+)\.mjs(\.map)?$/);
+    }
   });
+
+  it.each(['service', 'bucket', 'object'])(
+    'returns %s.zip with the KMS client bundled in a chunk that the handler imports only lazily',
+    (name) => {
+      const files = readZip(readFileSync(join(dev.dir, `${name}.zip`)));
+      const code = files.filter((file) => file.name.endsWith('.mjs'));
+      const handlerFile = code.find((file) => !file.name.includes('/chunks/'));
+      const kmsChunks = code.filter((file) => file.data.includes('TrentService'));
+      expect(kmsChunks.map((file) => file.name)).toEqual([expect.stringMatching(/^functions\/chunks\//)]);
+      const kmsChunk = (kmsChunks[0]?.name ?? '').replace('functions/', './');
+      const handlerText = handlerFile?.data.toString('utf8') ?? '';
+      // Only `import("./chunks/…")` names it: a cold start does not load it.
+      expect(handlerText).toContain(`import("${kmsChunk}")`);
+      expect(handlerText).not.toMatch(
+        new RegExp(`from\\s*"${kmsChunk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`),
+      );
+      expect(handlerText).not.toContain('@aws-sdk/client-kms');
+    },
+  );
 
   it('returns exactly three function packages', () => {
     expect(dev.files.filter((file) => file.endsWith('.zip')).sort()).toEqual([
@@ -255,5 +273,219 @@ describe('serverless package without AWS credentials', () => {
     expect(queries).toEqual([
       { role: 'ServiceRouteRole', actions: ['dynamodb:Query'], resources: [BY_OWNER_INDEX_ARN] },
     ]);
+  });
+});
+
+const ofType = (template: Template, type: string) =>
+  Object.values(created(template)).filter((resource) => resource.Type === type);
+
+describe('deployed configuration comes from --stage and --param only', () => {
+  it('returns identical Lambda environments for prod packaged from a clean shell and from a local one', () => {
+    const clean = lambdaEnvironments(prod.template);
+    expect(Object.keys(clean).sort()).toEqual([
+      'BucketLambdaFunction',
+      'ObjectLambdaFunction',
+      'ServiceLambdaFunction',
+    ]);
+    expect(lambdaEnvironments(prodFromLocalShell.template)).toEqual(clean);
+  });
+
+  it('returns prod Lambdas that name no local endpoint, local key or local mode', () => {
+    for (const variables of Object.values(lambdaEnvironments(prodFromLocalShell.template))) {
+      expect(Object.keys(variables)).not.toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^(DYNAMODB_ENDPOINT|SECRETS_MODE|LOCAL_SECRETS_KEY)$/),
+        ]),
+      );
+      expect(JSON.stringify(variables)).not.toMatch(/localhost|local|DEBUG|obs|eu-west-3/);
+      expect(variables).toMatchObject({
+        TABLE_NAME: 'bucket-encryption-api-prod',
+        S3_REGION: 'us-east-1',
+        S3_PROFILE: 'aws',
+        LOG_LEVEL: 'INFO',
+        S3_BASE_DOMAIN: '',
+        SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': ['SecretsKey', 'Arn'] },
+      });
+    }
+  });
+
+  it('returns the same resources for prod from a clean shell and from a local one', () => {
+    expect(Object.keys(created(prodFromLocalShell.template)).sort()).toEqual(
+      Object.keys(created(prod.template)).sort(),
+    );
+    expect(created(prodFromLocalShell.template).BucketsTable).toEqual(created(prod.template).BucketsTable);
+  });
+});
+
+describe('custom domain', () => {
+  const DOMAIN_TYPES = [
+    'AWS::ApiGatewayV2::DomainName',
+    'AWS::ApiGatewayV2::ApiMapping',
+    'AWS::Route53::RecordSetGroup',
+  ];
+
+  it('creates no domain, mapping or record without domainName, and the Lambdas answer path-style only', () => {
+    for (const type of DOMAIN_TYPES) expect(ofType(prod.template, type)).toEqual([]);
+    for (const variables of Object.values(lambdaEnvironments(prod.template))) {
+      expect(variables.S3_BASE_DOMAIN).toBe('');
+    }
+  });
+
+  it('returns regional domain names for domainName and its wildcard under one certificate', () => {
+    const domains = ofType(withDomain.template, 'AWS::ApiGatewayV2::DomainName').map(
+      (domain) => domain.Properties,
+    );
+    expect(domains).toEqual([
+      {
+        DomainName: 's3.example.com',
+        DomainNameConfigurations: [
+          {
+            CertificateArn: DOMAIN_PARAMS.certificateArn,
+            EndpointType: 'REGIONAL',
+            SecurityPolicy: 'TLS_1_2',
+          },
+        ],
+      },
+      {
+        DomainName: '*.s3.example.com',
+        DomainNameConfigurations: [
+          {
+            CertificateArn: DOMAIN_PARAMS.certificateArn,
+            EndpointType: 'REGIONAL',
+            SecurityPolicy: 'TLS_1_2',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('maps both names to the $default stage with an empty mapping key (a key would be cut from rawPath)', () => {
+    const mappings = ofType(withDomain.template, 'AWS::ApiGatewayV2::ApiMapping').map(
+      (mapping) => mapping.Properties,
+    );
+    expect(mappings).toEqual([
+      { ApiId: { Ref: 'HttpApi' }, DomainName: { Ref: 'ApiDomainName' }, Stage: '$default' },
+      { ApiId: { Ref: 'HttpApi' }, DomainName: { Ref: 'ApiWildcardDomainName' }, Stage: '$default' },
+    ]);
+    for (const mapping of mappings) expect(mapping).not.toHaveProperty('ApiMappingKey');
+  });
+
+  it('gives every Lambda domainName as its base domain for virtual-hosted addressing', () => {
+    for (const variables of Object.values(lambdaEnvironments(withDomain.template))) {
+      expect(variables.S3_BASE_DOMAIN).toBe('s3.example.com');
+    }
+  });
+
+  it('creates Route 53 alias records only with hostedZoneId', () => {
+    expect(ofType(withDomain.template, 'AWS::Route53::RecordSetGroup')).toEqual([]);
+    expect(
+      ofType(redeploy.template, 'AWS::Route53::RecordSetGroup').map((group) => group.Properties),
+    ).toEqual([
+      {
+        HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        RecordSets: [
+          {
+            Name: 's3.example.com',
+            Type: 'A',
+            AliasTarget: {
+              DNSName: { 'Fn::GetAtt': ['ApiDomainName', 'RegionalDomainName'] },
+              HostedZoneId: { 'Fn::GetAtt': ['ApiDomainName', 'RegionalHostedZoneId'] },
+            },
+          },
+          {
+            Name: '*.s3.example.com',
+            Type: 'A',
+            AliasTarget: {
+              DNSName: { 'Fn::GetAtt': ['ApiWildcardDomainName', 'RegionalDomainName'] },
+              HostedZoneId: { 'Fn::GetAtt': ['ApiWildcardDomainName', 'RegionalHostedZoneId'] },
+            },
+          },
+        ],
+      },
+    ]);
+  });
+});
+
+describe("API Gateway's own answers", () => {
+  it('throttles the stage at 100 requests/s with a burst of 200 by default', () => {
+    expect(created(prod.template).HttpApiStage?.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
+    });
+  });
+
+  it('throttles at the rate and burst given as params', () => {
+    const settings = created(redeploy.template).HttpApiStage?.Properties.DefaultRouteSettings as Record<
+      string,
+      unknown
+    >;
+    // A --param is a string; CloudFormation reads '50' as the number.
+    expect(Number(settings.ThrottlingRateLimit)).toBe(50);
+    expect(Number(settings.ThrottlingBurstLimit)).toBe(75);
+  });
+
+  it('writes an access log, with API Gateway’s own error, to a log group kept 30 days', () => {
+    const stage = created(prod.template).HttpApiStage?.Properties as {
+      AccessLogSettings: { DestinationArn: Json; Format: string };
+    };
+    expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({
+      status: '$context.status',
+      error: '$context.error.message',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    expect(created(prod.template).HttpApiLogGroup?.Properties).toEqual({
+      LogGroupName: '/aws/http-api/bucket-encryption-api-prod',
+      RetentionInDays: 30,
+    });
+  });
+});
+
+describe('remove and redeploy', () => {
+  it.each(['BucketsTable', 'SecretsKey'])('retains %s when the stack is removed', (name) => {
+    expect(prod.template.Resources[name]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('deletes the alias with the stack, so a redeploy can create it again', () => {
+    expect(prod.template.Resources.SecretsKeyAlias).not.toHaveProperty('DeletionPolicy');
+  });
+
+  it('creates no table and no key when redeploying onto the retained ones', () => {
+    const resources = created(redeploy.template);
+    expect(resources).not.toHaveProperty('BucketsTable');
+    expect(resources).not.toHaveProperty('SecretsKey');
+    expect(ofType(redeploy.template, 'AWS::DynamoDB::Table')).toEqual([]);
+    expect(ofType(redeploy.template, 'AWS::KMS::Key')).toEqual([]);
+  });
+
+  it('points the alias, the Lambdas and their roles at the retained key and table', () => {
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-0b0a-4909-8807-060504030201';
+    const resources = created(redeploy.template);
+    expect(resources.SecretsKeyAlias?.Properties).toEqual({
+      AliasName: 'alias/bucket-encryption-api-prod-secrets',
+      TargetKeyId: keyArn,
+    });
+    for (const variables of Object.values(lambdaEnvironments(redeploy.template))) {
+      expect(variables).toMatchObject({
+        TABLE_NAME: 'bucket-encryption-api-prod',
+        SECRETS_KMS_KEY_ID: keyArn,
+      });
+    }
+    for (const role of ofType(redeploy.template, 'AWS::IAM::Role')) {
+      const statements = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>)
+        .flatMap((policy) => policy.PolicyDocument.Statement)
+        .filter(
+          (statement) =>
+            JSON.stringify(statement).includes('kms:') || JSON.stringify(statement).includes('dynamodb:'),
+        );
+      for (const statement of statements) {
+        const resource = JSON.stringify(statement.Resource);
+        if (JSON.stringify(statement.Action).includes('kms:')) expect(statement.Resource).toBe(keyArn);
+        else expect(resource).toContain('table/bucket-encryption-api-prod');
+      }
+    }
   });
 });

@@ -14,7 +14,7 @@ export type Result = APIGatewayProxyStructuredResultV2 & {
 export async function send(shape: RequestShape): Promise<Result> {
   const event = await signedEvent(shape);
   const route = shape.path === '/' ? serviceRoute : bucketRoute;
-  return (await route(event, lambdaContext(), () => {})) as Result;
+  return (await route(event, lambdaContext())) as Result;
 }
 
 /** The `<Code>` of an S3 error document. */

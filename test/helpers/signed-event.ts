@@ -1,10 +1,12 @@
 // API Gateway v2 events for in-process invocation, signed by the AWS SDK's own SigV4 signer
-// (@smithy/signature-v4), shaped as real clients send them.
+// (@smithy/signature-v4), shaped as real clients send them, and delivered as API Gateway delivers them
+// (gateway-event.ts: text or base64 body, decoded rawPath, cookies, joined and added headers).
 import { createHash } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { gatewayEvent } from './gateway-event.ts';
 import { OWNER } from './identities.ts';
 
 export interface RequestShape {
@@ -79,33 +81,17 @@ export async function signedEvent(shape: RequestShape): Promise<APIGatewayProxyE
     const signed = await signer.sign(request, { signingDate: shape.date ?? new Date() });
     signedHeaders = { ...(signed.headers as Record<string, string>) };
   }
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: shape.path,
-    rawQueryString: shape.query ?? '',
-    headers: signedHeaders,
-    isBase64Encoded: body !== undefined,
-    body: body?.toString('base64'),
-    requestContext: {
-      accountId: 'test',
-      apiId: 'test',
-      domainName: host,
-      domainPrefix: host.split('.')[0] ?? '',
-      http: {
-        method: shape.method,
-        path: shape.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-      },
-      requestId: 'test',
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
+  // Through the one payload 2.0 builder: the event API Gateway would send for this request.
+  return gatewayEvent(
+    {
+      method: shape.method,
+      path: shape.path,
+      rawQueryString: shape.query ?? '',
+      headers: signedHeaders,
+      body: body ?? Buffer.alloc(0),
     },
-  } as APIGatewayProxyEventV2;
+    { time: shape.date ?? new Date() },
+  );
 }
 
 /** A Lambda context good enough for middy and Powertools. */

@@ -410,7 +410,6 @@ describe('200 concurrent requests from two accounts on the same buckets', () => 
         const result = (await bucketRoute(
           events[index] as APIGatewayProxyEventV2,
           lambdaContext(),
-          () => {},
         )) as Result;
         return { ...call, start, end: performance.now() - origin, result, answer: answerOf(result) };
       }),

@@ -250,7 +250,6 @@ describe('the request deadline', () => {
     const result = (await bucketRoute(
       await signedEvent(shape),
       context,
-      () => {},
     )) as APIGatewayProxyStructuredResultV2 & Result;
     return { result, ms: performance.now() - started };
   };

@@ -51,7 +51,7 @@ async function checkAnswer(event: APIGatewayProxyEventV2): Promise<void> {
   const route = event.rawPath === '/' || event.rawPath === '' ? serviceRoute : bucketRoute;
   let result: Result;
   try {
-    result = (await route(event, lambdaContext(), () => {})) as Result;
+    result = (await route(event, lambdaContext())) as Result;
   } catch (error) {
     throw new Error(`the handler threw: ${String(error)}`);
   }

@@ -282,11 +282,7 @@ async function invoke(event: APIGatewayProxyEventV2): Promise<Result> {
     /Signature=([0-9a-f]{64})/.exec(event.headers.authorization ?? '')?.[1] ??
     /X-Amz-Signature=([0-9a-f]{64})/.exec(event.rawQueryString)?.[1];
   if (signature) signaturesSent.add(signature);
-  return (await (event.rawPath === '/' ? serviceRoute : bucketRoute)(
-    event,
-    lambdaContext(),
-    () => {},
-  )) as Result;
+  return (await (event.rawPath === '/' ? serviceRoute : bucketRoute)(event, lambdaContext())) as Result;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters XML forbids is the point

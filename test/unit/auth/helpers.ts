@@ -13,7 +13,6 @@ import { buildQueryString } from '@smithy/core/protocols';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import ObsClient from 'esdk-obs-nodejs';
 import {
   type SecretLookup,
@@ -24,6 +23,7 @@ import {
 import { S3Error } from '../../../lib/errors.ts';
 import { decodeEvent } from '../../../lib/http/addressing.ts';
 import type { S3Request } from '../../../lib/http/request.ts';
+import { gatewayEvent } from '../../helpers/gateway-event.ts';
 
 export const REGION = 'us-east-1';
 /** Virtual-hosted requests address `{bucket}.localhost`. */
@@ -53,7 +53,7 @@ export const md5Base64 = (body: string | Buffer) => createHash('md5').update(bod
 export const ENCRYPTION_XML =
   '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
 
-/** A request as API Gateway hands it over: path and query string as sent, headers, raw body. */
+/** A request as the client sent it (test/helpers/gateway-event.ts turns it into API Gateway's event). */
 export interface WireRequest {
   method: string;
   path: string;
@@ -63,19 +63,7 @@ export interface WireRequest {
 }
 
 export function toS3Request(wire: WireRequest): S3Request {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(wire.headers)) headers[name.toLowerCase()] = value;
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: wire.path,
-    rawQueryString: wire.rawQueryString,
-    headers,
-    isBase64Encoded: wire.body.length > 0,
-    body: wire.body.length > 0 ? wire.body.toString('base64') : undefined,
-    requestContext: { http: { method: wire.method } },
-  } as APIGatewayProxyEventV2;
-  return decodeEvent(event, 'test-request', BASE_DOMAIN);
+  return decodeEvent(gatewayEvent(wire), 'test-request', BASE_DOMAIN);
 }
 
 /** Verifies a wire request as the service would (options default to ALICE, us-east-1, SIGNING_DATE). */

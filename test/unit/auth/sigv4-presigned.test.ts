@@ -217,7 +217,8 @@ describe('verifyRequestSignature, SigV4 presigned URL', () => {
 
     it('returns 403 SignatureDoesNotMatch when a PUT sends a body of another length', async () => {
       const wire = await presignedPut();
-      const error = await s3ErrorOf(verifyWire(withHeaders(wire, { 'content-length': '1' })));
+      // On the wire Content-Length is the body's length: another body, another (signed) length.
+      const error = await s3ErrorOf(verifyWire({ ...wire, body: Buffer.from('x') }));
       expect(error.code).toBe('SignatureDoesNotMatch');
     });
 

@@ -1,0 +1,88 @@
+// `serverless package` as a deployer runs it, for the tests that read what it produces (the package
+// test, the runtime tests).
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from '../../scripts/local-stack.ts';
+import type { Template } from './template.ts';
+
+const run = promisify(execFile);
+
+export interface PackageOptions {
+  /** Names the copy and the output folder (default: the stage). */
+  name?: string;
+  /** `--param name=value` for each. */
+  params?: Record<string, string>;
+  /** Shell variables the deployer has set (PATH and HOME are always the test's own). */
+  env?: Record<string, string>;
+}
+
+export interface PackagedService {
+  /** The folder holding the zips and the CloudFormation templates. */
+  dir: string;
+  files: string[];
+  template: Template;
+}
+
+/** What `serverless package` reads from the working tree (node_modules is linked, not copied). */
+const SERVICE_FILES = [
+  'serverless.yml',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'functions',
+  'lib',
+];
+
+/**
+ * Runs `serverless package` for a stage in a copy of the service, with a bare environment: no AWS_*
+ * variable, and a HOME of its own so no ~/.aws credentials or config can be found either. A copy
+ * because osls stages every package in `<service>/.serverless`, which it empties first and removes
+ * after: two runs in one directory (or this test and a developer's `npm run package`) would collide.
+ */
+export async function packageService(
+  workDir: string,
+  stage: string,
+  options: PackageOptions = {},
+): Promise<PackagedService> {
+  const name = options.name ?? stage;
+  const service = join(workDir, `service-${name}`);
+  for (const file of SERVICE_FILES) cpSync(join(ROOT, file), join(service, file), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(service, 'node_modules'), 'dir');
+  const home = mkdtempSync(join(workDir, `home-${name}-`));
+  const dir = join(workDir, `package-${name}`);
+  try {
+    await run(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+        'package',
+        '--package',
+        dir,
+        '--stage',
+        stage,
+        ...Object.entries(options.params ?? {}).flatMap(([param, value]) => ['--param', `${param}=${value}`]),
+      ],
+      {
+        cwd: service,
+        env: {
+          ...options.env,
+          PATH: process.env.PATH,
+          HOME: home,
+          ESBUILD_WORK_FOLDER: `.esbuild/package-test-${name}`,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+        },
+        timeout: 90_000,
+      },
+    );
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`serverless package --stage ${stage} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, {
+      cause: error,
+    });
+  }
+  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  return { dir, files: readdirSync(dir), template };
+}
