@@ -1,7 +1,7 @@
 // What S3 clients call around the encryption operations: ListBuckets pagination, CreateBucket of a
 // bucket the caller owns, GetBucketLocation, and the (empty) object listings — handlers invoked
 // in-process against DynamoDB Local.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, type Result, send } from '../helpers/invoke.ts';
