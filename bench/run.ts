@@ -4,7 +4,7 @@
 //   npm run bench                        the whole run (about 2 minutes on 2 cores)
 //   npm run bench -- --compare FILE      also print the change against an earlier results file
 //   npm run bench -- --quick             fewer samples: a smoke run, not for the record
-//   npm run bench -- --only cpu,handler  some sections (cpu, cold-start, handler, gateway)
+//   npm run bench -- --only cpu,handler  some sections (cpu, cold-start, handler, gateway, emulators)
 //
 // How to read it and what dominates each row: docs/performance.md.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ import {
 } from '../scripts/local-stack.ts';
 import { runSection } from './lib/child.ts';
 import { startBenchOffline } from './lib/offline.ts';
+import { findMotoServer, type Server, startMoto, startNpmStart } from './lib/processes.ts';
 import {
   kb,
   type Mark,
@@ -39,10 +40,11 @@ import {
 import { round } from './lib/stats.ts';
 import { type ColdStartResult, coldStart } from './sections/cold-start.ts';
 import type { CpuInput, CpuResult } from './sections/cpu.ts';
+import { type EmulatorsInput, type EmulatorsResult, emulators } from './sections/emulators.ts';
 import { type GatewayInput, type GatewayResult, gateway as gatewayLoad } from './sections/gateway.ts';
 import type { HandlerInput, OperationResult } from './sections/handler.ts';
 
-const SECTIONS = ['handler', 'cold-start', 'gateway', 'cpu'] as const;
+const SECTIONS = ['handler', 'cold-start', 'gateway', 'emulators', 'cpu'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
@@ -51,6 +53,10 @@ const TARGETS = {
   requestsPerCall: 1,
   coldStartRatio: 1.15,
   sizeOverFloorBytes: 80 * 1024,
+  // The local stack against moto_server (issue 13): throughput at least twice moto's with one client
+  // and 1.5 times with 8; the median latency with one client at most half of moto's.
+  throughputVsMoto: { 1: 2, 8: 1.5 } as Record<number, number>,
+  p50VsMoto: { 1: 0.5 } as Record<number, number>,
 };
 
 const TITLES: Record<string, string> = {
@@ -60,6 +66,8 @@ const TITLES: Record<string, string> = {
   'cold-start':
     'Cold start: fresh Node importing the bundle `serverless package` made; floor = DynamoDBClient-only bundle, same esbuild settings',
   gateway: 'Through the gateway: serverless-offline, SDK v3 clients, Get/Put mix; floor = no-op route',
+  emulators:
+    'npm start vs moto_server: SDK v3 clients, a bucket each, Put/Get loop, alternating runs; floor = moto',
   cpu: 'CPU per request of the pure pieces (tinybench, hot loop)',
 };
 
@@ -72,7 +80,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench [-- --compare FILE] [--quick] [--only handler,cold-start,gateway,cpu]');
+  console.log(
+    'usage: npm run bench [-- --compare FILE] [--quick] [--only handler,cold-start,gateway,emulators,cpu]',
+  );
   process.exit(0);
 }
 const only = new Set(values.only ? values.only.split(',').map((name) => name.trim()) : SECTIONS);
@@ -224,6 +234,65 @@ function gatewayRows(results: GatewayResult[]) {
   }
 }
 
+function emulatorRows(results: EmulatorsResult[], motoMissing: boolean) {
+  for (const { concurrency, local, moto } of results) {
+    const clients = `${concurrency} client${concurrency === 1 ? '' : 's'}`;
+    const errors = (load: { errors: number }) => (load.errors ? ` ${load.errors} errors` : '');
+    const compare = (
+      which: 'throughput' | 'p50',
+      measured: string,
+      floor: string | undefined,
+      ratio: number | undefined,
+      target: number | undefined,
+    ): Row => ({
+      section: 'emulators',
+      key: `emulators.c${concurrency}.${which}`,
+      label: `${clients}: ${which}`,
+      measured,
+      floor: floor === undefined ? (motoMissing ? 'moto: not installed' : '—') : `${floor} moto`,
+      versus: ratio === undefined ? '—' : times(ratio),
+      target:
+        target === undefined ? 'reported' : `${which === 'throughput' ? '≥' : '≤'} ×${target.toFixed(2)}`,
+      mark:
+        target === undefined || ratio === undefined
+          ? 'info'
+          : mark(which === 'throughput' ? ratio >= target : ratio <= target),
+      metrics: {
+        ...(which === 'throughput'
+          ? { perSecond: { value: round(local.perSecond, 1), unit: 'req/s', better: 'higher' as const } }
+          : { p50Ms: { value: round(local.latency.p50, 3), unit: 'ms', better: 'lower' as const } }),
+        ...(ratio === undefined
+          ? {}
+          : {
+              ratio: {
+                value: round(ratio, 4),
+                unit: '×',
+                better: which === 'throughput' ? ('higher' as const) : ('lower' as const),
+              },
+            }),
+      },
+    });
+    rows.push(
+      compare(
+        'throughput',
+        `${perSecond(local.perSecond)}${errors(local)}`,
+        moto && `${perSecond(moto.perSecond)}${errors(moto)}`,
+        moto && local.perSecond / moto.perSecond,
+        TARGETS.throughputVsMoto[concurrency],
+      ),
+    );
+    rows.push(
+      compare(
+        'p50',
+        `${ms(local.latency.p50)} (p99 ${ms(local.latency.p99)})`,
+        moto && `${ms(moto.latency.p50)} (p99 ${ms(moto.latency.p99)})`,
+        moto && local.latency.p50 / moto.latency.p50,
+        TARGETS.p50VsMoto[concurrency],
+      ),
+    );
+  }
+}
+
 function cpuRows(results: CpuResult[]) {
   for (const result of results) {
     rows.push({
@@ -293,13 +362,37 @@ try {
     progress('gateway: load');
     const input: GatewayInput = {
       endpoint: gateway.endpoint,
-      concurrency: [8, 32],
+      concurrency: [1, 8],
       warmupMs: quick ? 1000 : 2000,
       roundMs: quick ? 1000 : 4000,
       rounds: 2,
     };
     sectionResults.gateway = await gatewayLoad(input, gateway.handlerTimes).catch((error: unknown) => {
       throw new Error(`${String(error)}\nserverless-offline said:\n${gateway.output().slice(-4000)}`);
+    });
+  }
+  let motoMissing = false;
+  if (wanted('emulators')) {
+    // Only this section's servers run now: the others' gateway and DynamoDB Local are stopped.
+    await stopAll();
+    const motoCommand = findMotoServer();
+    motoMissing = motoCommand === undefined;
+    progress(
+      `emulators: starting npm start${motoCommand ? ' and moto_server' : ' (moto_server: not installed)'}`,
+    );
+    const local: Server = await startNpmStart();
+    started.push(local);
+    const moto = motoCommand ? await startMoto(motoCommand) : undefined;
+    if (moto) started.push(moto);
+    progress('emulators: load, alternating');
+    const input: EmulatorsInput = {
+      concurrency: [1, 8],
+      warmupMs: quick ? 1000 : 2000,
+      roundMs: quick ? 1000 : 3000,
+      rounds: quick ? 2 : 6,
+    };
+    sectionResults.emulators = await emulators(input, local, moto).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nnpm start said:\n${local.output().slice(-4000)}`);
     });
   }
   await stopAll();
@@ -309,6 +402,7 @@ try {
   if (sectionResults.handler) handlerRows(sectionResults.handler as OperationResult[]);
   if (sectionResults['cold-start']) coldStartRows(sectionResults['cold-start'] as ColdStartResult);
   if (sectionResults.gateway) gatewayRows(sectionResults.gateway as GatewayResult[]);
+  if (sectionResults.emulators) emulatorRows(sectionResults.emulators as EmulatorsResult[], motoMissing);
   if (sectionResults.cpu) cpuRows(sectionResults.cpu as CpuResult[]);
   Object.assign(details, sectionResults);
 
