@@ -135,6 +135,9 @@ export async function startDynamoDbLocal(
     ...(persistDir ? { path: persistDir } : {}),
     sharedDb: true,
     stdio: 'pipe',
+    // A process group of its own: Ctrl-C in a terminal signals the foreground group, and the stack
+    // stops its parts itself, in order, rather than have Java die under a gateway still serving.
+    detached: true,
   });
   let output = '';
   const collect = (chunk: Buffer) => {
