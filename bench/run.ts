@@ -65,9 +65,10 @@ const TITLES: Record<string, string> = {
   requests: 'DynamoDB requests per call (SDK middleware, every attempt, steady state)',
   'cold-start':
     'Cold start: fresh Node importing the bundle `serverless package` made; floor = DynamoDBClient-only bundle, same esbuild settings',
-  gateway: 'Through the gateway: serverless-offline, SDK v3 clients, Get/Put mix; floor = no-op route',
+  gateway:
+    'Through the gateway: serverless-offline (serverless.bench.yml), SDK v3 clients, Get/Put mix; floor = no-op route; p50 and p99 in ms',
   emulators:
-    'npm start vs moto_server: SDK v3 clients, a bucket each, Put/Get loop, alternating runs; floor = moto',
+    'npm start vs moto_server: SDK v3 clients, a bucket each, Put/Get loop, alternating runs; floor = moto_server',
   cpu: 'CPU per request of the pure pieces (tinybench, hot loop)',
 };
 
@@ -147,7 +148,7 @@ function handlerRows(results: OperationResult[]) {
       label: result.operation,
       measured: result.requestsPerCall.toFixed(2),
       floor: result.floorRequestsPerCall.toFixed(2),
-      versus: `${result.handler.count} calls`,
+      versus: `n=${result.handler.count}`,
       target: `= ${TARGETS.requestsPerCall.toFixed(1)}`,
       mark: mark(result.requestsPerCall === TARGETS.requestsPerCall),
       metrics: { requestsPerCall: { value: result.requestsPerCall, unit: 'req', better: 'lower' } },
@@ -158,7 +159,8 @@ function handlerRows(results: OperationResult[]) {
 function coldStartRows(result: ColdStartResult) {
   const floor = result.floor;
   for (const bundle of result.bundles) {
-    const label = `${bundle.file.replace(/^.*\//, '')} (${bundle.functions.join(', ')})`;
+    // The functions sharing the bundle; the file name is in the results file's details.
+    const label = `${bundle.functions.join('+')} bundle`;
     // Round by round (each round imports every bundle and the floor within ~½ s): load drifts cancel.
     const ratio = bundle.ratioToFloor;
     rows.push({
@@ -197,16 +199,18 @@ function coldStartRows(result: ColdStartResult) {
 function gatewayRows(results: GatewayResult[]) {
   const info: Mark = 'info';
   for (const { concurrency, api, noop, insideLambda } of results) {
-    const describe = (load: GatewayResult['api']) =>
-      `${perSecond(load.perSecond)} p50 ${ms(load.latency.p50)} p99 ${ms(load.latency.p99)}${load.errors ? ` ${load.errors} errors` : ''}`;
+    const clients = `${concurrency} client${concurrency === 1 ? '' : 's'}`;
+    const errors = (load: GatewayResult['api']) => (load.errors ? ` ${load.errors} errors` : '');
+    const latency = (summary: { p50: number; p99: number }) =>
+      `${ms(summary.p50).replace(' ms', '')}, ${ms(summary.p99)}`;
     rows.push({
       section: 'gateway',
       key: `gateway.c${concurrency}`,
-      label: `${concurrency} clients`,
-      measured: describe(api),
-      floor: describe(noop),
-      versus: `p50 ${times(api.latency.p50 / noop.latency.p50)}`,
-      target: 'none set: reported',
+      label: `${clients}: rate`,
+      measured: `${perSecond(api.perSecond)}${errors(api)}`,
+      floor: `${perSecond(noop.perSecond)}${errors(noop)}`,
+      versus: times(api.perSecond / noop.perSecond),
+      target: 'reported',
       mark: info,
       metrics: {
         perSecond: { value: round(api.perSecond, 1), unit: 'req/s', better: 'higher' },
@@ -219,12 +223,23 @@ function gatewayRows(results: GatewayResult[]) {
     });
     rows.push({
       section: 'gateway',
+      key: `gateway.c${concurrency}.latency`,
+      label: `${clients}: p50, p99`,
+      measured: latency(api.latency),
+      floor: latency(noop.latency),
+      versus: times(api.latency.p50 / noop.latency.p50),
+      target: 'reported',
+      mark: info,
+      metrics: {},
+    });
+    rows.push({
+      section: 'gateway',
       key: `gateway.c${concurrency}.inside`,
-      label: `${concurrency} clients: inside the Lambda`,
-      measured: `p50 ${ms(insideLambda.p50)} p99 ${ms(insideLambda.p99)}`,
+      label: `${clients}: in the Lambda`,
+      measured: latency(insideLambda),
       floor: '—',
-      versus: `${Math.round((100 * insideLambda.p50) / api.latency.p50)}% of p50`,
-      target: 'none set: reported',
+      versus: `${Math.round((100 * insideLambda.p50) / api.latency.p50)}%`,
+      target: 'reported',
       mark: info,
       metrics: {
         p50Ms: { value: round(insideLambda.p50, 3), unit: 'ms', better: 'lower' },
@@ -249,7 +264,7 @@ function emulatorRows(results: EmulatorsResult[], motoMissing: boolean) {
       key: `emulators.c${concurrency}.${which}`,
       label: `${clients}: ${which}`,
       measured,
-      floor: floor === undefined ? (motoMissing ? 'moto: not installed' : '—') : `${floor} moto`,
+      floor: floor === undefined ? (motoMissing ? 'moto: not installed' : '—') : floor,
       versus: ratio === undefined ? '—' : times(ratio),
       target:
         target === undefined ? 'reported' : `${which === 'throughput' ? '≥' : '≤'} ×${target.toFixed(2)}`,
@@ -284,8 +299,8 @@ function emulatorRows(results: EmulatorsResult[], motoMissing: boolean) {
     rows.push(
       compare(
         'p50',
-        `${ms(local.latency.p50)} (p99 ${ms(local.latency.p99)})`,
-        moto && `${ms(moto.latency.p50)} (p99 ${ms(moto.latency.p99)})`,
+        `${ms(local.latency.p50)} (p99 ${ms(local.latency.p99).replace(' ms', '')})`,
+        moto && `${ms(moto.latency.p50)} (p99 ${ms(moto.latency.p99).replace(' ms', '')})`,
         moto && local.latency.p50 / moto.latency.p50,
         TARGETS.p50VsMoto[concurrency],
       ),
@@ -302,7 +317,7 @@ function cpuRows(results: CpuResult[]) {
       measured: `${us(result.p50)} (mean ${us(result.mean)})`,
       floor: '—',
       versus: '—',
-      target: 'none set: reported',
+      target: 'reported',
       mark: 'info',
       metrics: {
         p50Us: { value: round(result.p50, 3), unit: 'µs', better: 'lower' },
@@ -410,6 +425,7 @@ try {
   const results: Results = {
     version: 1,
     startedAt: startedAt.toISOString(),
+    quick,
     wallSeconds,
     machine: {
       cpus: cpus().length,
@@ -426,11 +442,14 @@ try {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
+  const smoke =
+    'SMOKE RUN (--quick): a few samples to see that every section runs; not numbers to keep or compare';
+  if (quick) console.log(`${smoke}\n`);
   console.log(renderTable(rows, TITLES));
   const misses = rows.filter((row) => row.mark === 'MISS').length;
   const passes = rows.filter((row) => row.mark === 'pass').length;
   console.log(
-    `\n${passes} pass, ${misses} miss · ${results.machine.cpus} × ${results.machine.cpuModel} · Node ${results.machine.node} · ${wallSeconds} s · ${file.slice(ROOT.length + 1)}`,
+    `\n${quick ? 'smoke run · ' : ''}${passes} pass, ${misses} miss · ${results.machine.cpus} × ${results.machine.cpuModel} · Node ${results.machine.node} · ${wallSeconds} s · ${file.slice(ROOT.length + 1)}`,
   );
   if (compareWith) console.log(`\n${renderComparison(compareWith, results)}`);
 } catch (error) {

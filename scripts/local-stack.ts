@@ -324,6 +324,7 @@ export async function startOffline(
   options: OfflineOptions,
 ): Promise<Stoppable & { endpoint: string; output(): string }> {
   const lambdaPort = await freePort();
+  const forward = options.stdio === 'inherit';
   const serverlessBin = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
   const child = spawn(
     process.execPath,
@@ -351,8 +352,10 @@ export async function startOffline(
       cwd: ROOT,
       // A process group of its own, stopped as a whole (osls may start helpers).
       detached: true,
-      // Always piped, so that readiness and failures can be read from it; `inherit` forwards it.
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // osls logs (its "Server ready" line, its errors) go to stderr: always piped, so that readiness
+      // and failures can be read, and forwarded for `inherit`. stdout carries the Lambdas' own log
+      // lines: for `inherit` it is the terminal itself, without a hop through this process per line.
+      stdio: ['ignore', forward && !options.onStdout ? 'inherit' : 'pipe', 'pipe'],
       env: {
         ...process.env,
         DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
@@ -367,7 +370,6 @@ export async function startOffline(
       },
     },
   );
-  const forward = options.stdio === 'inherit';
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);

@@ -62,8 +62,9 @@ export async function emulators(
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       for (const [name, target] of order) {
         const result = await load(target.clients.slice(0, concurrency), target.buckets, input.roundMs);
+        // Counted and shown in the table (and the first one said on stderr), not hidden by a retry.
         if (result.errors > 0) {
-          throw new Error(`${name}, ${concurrency} clients: ${result.errors} errors: ${result.firstError}`);
+          console.error(`[bench] ${name}, ${concurrency} clients: ${result.errors} errors: ${result.firstError}`);
         }
         rounds.get(name)?.push(result);
       }
