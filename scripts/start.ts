@@ -5,8 +5,10 @@
 //
 // Every setting is checked before anything starts, and anything that fails ends it with a non-zero
 // exit and one line saying why (`npm start: …`), never with a banner. Ctrl-C, SIGTERM or SIGHUP stop
-// everything it started; so does its parent going away (npm forwards a signal to the shell it runs the
-// script in, not to this process: the shell dies and this process is left with another parent).
+// everything it started. npm forwards SIGINT/SIGTERM only to the shell it runs the script in, which
+// ignores SIGINT while it waits and dies of SIGTERM without passing it on: package.json's
+// `exec node scripts/start.ts` makes this process that shell. Should its parent go away all the same
+// (npm killed), this process notices the new parent and stops too.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -24,6 +26,7 @@ import {
   seedIdentity,
   startDynamoDbLocal,
   startOffline,
+  warmUpDynamoDbLocal,
 } from './local-stack.ts';
 
 const USAGE = `usage: npm start [-- --persist DIR]
@@ -199,8 +202,7 @@ function stopAll(code: number): Promise<never> {
   return stopping;
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
-// npm runs the script through a shell and forwards SIGINT/SIGTERM to that shell only; the shell dies
-// and leaves this process behind (re-parented). Its parent changing is the signal to stop.
+// Its parent going away (npm killed, or a shell that did not `exec`) re-parents this process: stop.
 const parent = process.ppid;
 setInterval(() => {
   if (process.ppid !== parent) void stopAll(0);
@@ -245,13 +247,23 @@ try {
   }
 
   console.log('Starting serverless-offline…');
-  await startOffline({
+  const gateway = startOffline({
     port: settings.port,
     dynamodbEndpoint,
     stdio: 'inherit',
     onSpawn: (part) => started.push(part),
     onExit: died('serverless-offline'),
   });
+  // While serverless-offline builds: warm the JIT of the DynamoDB Local this stack started (a
+  // DYNAMODB_ENDPOINT is someone else's). Local-only speed; see warmUpDynamoDbLocal.
+  const warmUp = settings.dynamodbEndpoint
+    ? Promise.resolve(0)
+    : warmUpDynamoDbLocal(
+        dynamodbEndpoint,
+        gateway.catch(() => {}),
+      ).catch(() => 0);
+  await gateway;
+  await warmUp;
 
   // Created only if absent ('wx'): a stack started at the same moment cannot be overwritten either.
   await mkdir(dirname(settings.stateFile), { recursive: true });
