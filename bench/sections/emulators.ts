@@ -64,7 +64,9 @@ export async function emulators(
         const result = await load(target.clients.slice(0, concurrency), target.buckets, input.roundMs);
         // Counted and shown in the table (and the first one said on stderr), not hidden by a retry.
         if (result.errors > 0) {
-          console.error(`[bench] ${name}, ${concurrency} clients: ${result.errors} errors: ${result.firstError}`);
+          console.error(
+            `[bench] ${name}, ${concurrency} clients: ${result.errors} errors: ${result.firstError}`,
+          );
         }
         rounds.get(name)?.push(result);
       }
