@@ -1,7 +1,7 @@
 // `npm run bench`: every cost measured against its floor, in one run, printed as one table and
 // written as JSON (bench/results/). Starts what it needs: DynamoDB Local, serverless-offline.
 //
-//   npm run bench                        the whole run (about 2 minutes on 2 cores)
+//   npm run bench                        the whole run (about 4 minutes on 2 cores)
 //   npm run bench -- --compare FILE      also print the change against an earlier results file
 //   npm run bench -- --quick             fewer samples: a smoke run, not for the record
 //   npm run bench -- --only cpu,handler  some sections (cpu, cold-start, handler, gateway, emulators)
