@@ -1,10 +1,10 @@
 // `npm run bench`: every cost measured against its floor, in one run, printed as one table and
 // written as JSON (bench/results/). Starts what it needs: DynamoDB Local, serverless-offline.
 //
-//   npm run bench                        the whole run (about 2 minutes on 2 cores)
+//   npm run bench                        the whole run (about 4 minutes on 2 cores)
 //   npm run bench -- --compare FILE      also print the change against an earlier results file
 //   npm run bench -- --quick             fewer samples: a smoke run, not for the record
-//   npm run bench -- --only cpu,handler  some sections (cpu, cold-start, handler, gateway)
+//   npm run bench -- --only cpu,handler  some sections (cpu, cold-start, handler, gateway, emulators)
 //
 // How to read it and what dominates each row: docs/performance.md.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ import {
 } from '../scripts/local-stack.ts';
 import { runSection } from './lib/child.ts';
 import { startBenchOffline } from './lib/offline.ts';
+import { findMotoServer, type Server, startMoto, startNpmStart } from './lib/processes.ts';
 import {
   kb,
   type Mark,
@@ -39,10 +40,11 @@ import {
 import { round } from './lib/stats.ts';
 import { type ColdStartResult, coldStart } from './sections/cold-start.ts';
 import type { CpuInput, CpuResult } from './sections/cpu.ts';
+import { type EmulatorsInput, type EmulatorsResult, emulators } from './sections/emulators.ts';
 import { type GatewayInput, type GatewayResult, gateway as gatewayLoad } from './sections/gateway.ts';
 import type { HandlerInput, OperationResult } from './sections/handler.ts';
 
-const SECTIONS = ['handler', 'cold-start', 'gateway', 'cpu'] as const;
+const SECTIONS = ['handler', 'cold-start', 'gateway', 'emulators', 'cpu'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const TARGETS = {
@@ -51,6 +53,10 @@ const TARGETS = {
   requestsPerCall: 1,
   coldStartRatio: 1.15,
   sizeOverFloorBytes: 80 * 1024,
+  // The local stack against moto_server (issue 13): throughput at least twice moto's with one client
+  // and 1.5 times with 8; the median latency with one client at most half of moto's.
+  throughputVsMoto: { 1: 2, 8: 1.5 } as Record<number, number>,
+  p50VsMoto: { 1: 0.5 } as Record<number, number>,
 };
 
 const TITLES: Record<string, string> = {
@@ -59,7 +65,10 @@ const TITLES: Record<string, string> = {
   requests: 'DynamoDB requests per call (SDK middleware, every attempt, steady state)',
   'cold-start':
     'Cold start: fresh Node importing the bundle `serverless package` made; floor = DynamoDBClient-only bundle, same esbuild settings',
-  gateway: 'Through the gateway: serverless-offline, SDK v3 clients, Get/Put mix; floor = no-op route',
+  gateway:
+    'Through the gateway: serverless-offline (serverless.bench.yml), SDK v3 clients, Get/Put mix; floor = no-op route; p50 and p99 in ms',
+  emulators:
+    'npm start vs moto_server: SDK v3 clients, a bucket each, Put/Get loop, alternating runs; floor = moto_server',
   cpu: 'CPU per request of the pure pieces (tinybench, hot loop)',
 };
 
@@ -72,7 +81,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench [-- --compare FILE] [--quick] [--only handler,cold-start,gateway,cpu]');
+  console.log(
+    'usage: npm run bench [-- --compare FILE] [--quick] [--only handler,cold-start,gateway,emulators,cpu]',
+  );
   process.exit(0);
 }
 const only = new Set(values.only ? values.only.split(',').map((name) => name.trim()) : SECTIONS);
@@ -137,7 +148,7 @@ function handlerRows(results: OperationResult[]) {
       label: result.operation,
       measured: result.requestsPerCall.toFixed(2),
       floor: result.floorRequestsPerCall.toFixed(2),
-      versus: `${result.handler.count} calls`,
+      versus: `n=${result.handler.count}`,
       target: `= ${TARGETS.requestsPerCall.toFixed(1)}`,
       mark: mark(result.requestsPerCall === TARGETS.requestsPerCall),
       metrics: { requestsPerCall: { value: result.requestsPerCall, unit: 'req', better: 'lower' } },
@@ -148,7 +159,8 @@ function handlerRows(results: OperationResult[]) {
 function coldStartRows(result: ColdStartResult) {
   const floor = result.floor;
   for (const bundle of result.bundles) {
-    const label = `${bundle.file.replace(/^.*\//, '')} (${bundle.functions.join(', ')})`;
+    // The functions sharing the bundle; the file name is in the results file's details.
+    const label = `${bundle.functions.join('+')} bundle`;
     // Round by round (each round imports every bundle and the floor within ~½ s): load drifts cancel.
     const ratio = bundle.ratioToFloor;
     rows.push({
@@ -187,16 +199,18 @@ function coldStartRows(result: ColdStartResult) {
 function gatewayRows(results: GatewayResult[]) {
   const info: Mark = 'info';
   for (const { concurrency, api, noop, insideLambda } of results) {
-    const describe = (load: GatewayResult['api']) =>
-      `${perSecond(load.perSecond)} p50 ${ms(load.latency.p50)} p99 ${ms(load.latency.p99)}${load.errors ? ` ${load.errors} errors` : ''}`;
+    const clients = `${concurrency} client${concurrency === 1 ? '' : 's'}`;
+    const errors = (load: GatewayResult['api']) => (load.errors ? ` ${load.errors} errors` : '');
+    const latency = (summary: { p50: number; p99: number }) =>
+      `${ms(summary.p50).replace(' ms', '')}, ${ms(summary.p99)}`;
     rows.push({
       section: 'gateway',
       key: `gateway.c${concurrency}`,
-      label: `${concurrency} clients`,
-      measured: describe(api),
-      floor: describe(noop),
-      versus: `p50 ${times(api.latency.p50 / noop.latency.p50)}`,
-      target: 'none set: reported',
+      label: `${clients}: rate`,
+      measured: `${perSecond(api.perSecond)}${errors(api)}`,
+      floor: `${perSecond(noop.perSecond)}${errors(noop)}`,
+      versus: times(api.perSecond / noop.perSecond),
+      target: 'reported',
       mark: info,
       metrics: {
         perSecond: { value: round(api.perSecond, 1), unit: 'req/s', better: 'higher' },
@@ -209,18 +223,88 @@ function gatewayRows(results: GatewayResult[]) {
     });
     rows.push({
       section: 'gateway',
+      key: `gateway.c${concurrency}.latency`,
+      label: `${clients}: p50, p99`,
+      measured: latency(api.latency),
+      floor: latency(noop.latency),
+      versus: times(api.latency.p50 / noop.latency.p50),
+      target: 'reported',
+      mark: info,
+      metrics: {},
+    });
+    rows.push({
+      section: 'gateway',
       key: `gateway.c${concurrency}.inside`,
-      label: `${concurrency} clients: inside the Lambda`,
-      measured: `p50 ${ms(insideLambda.p50)} p99 ${ms(insideLambda.p99)}`,
+      label: `${clients}: in the Lambda`,
+      measured: latency(insideLambda),
       floor: '—',
-      versus: `${Math.round((100 * insideLambda.p50) / api.latency.p50)}% of p50`,
-      target: 'none set: reported',
+      versus: `${Math.round((100 * insideLambda.p50) / api.latency.p50)}%`,
+      target: 'reported',
       mark: info,
       metrics: {
         p50Ms: { value: round(insideLambda.p50, 3), unit: 'ms', better: 'lower' },
         p99Ms: { value: round(insideLambda.p99, 3), unit: 'ms', better: 'lower' },
       },
     });
+  }
+}
+
+function emulatorRows(results: EmulatorsResult[], motoMissing: boolean) {
+  for (const { concurrency, local, moto } of results) {
+    const clients = `${concurrency} client${concurrency === 1 ? '' : 's'}`;
+    const errors = (load: { errors: number }) => (load.errors ? ` ${load.errors} errors` : '');
+    const compare = (
+      which: 'throughput' | 'p50',
+      measured: string,
+      floor: string | undefined,
+      ratio: number | undefined,
+      target: number | undefined,
+    ): Row => ({
+      section: 'emulators',
+      key: `emulators.c${concurrency}.${which}`,
+      label: `${clients}: ${which}`,
+      measured,
+      floor: floor === undefined ? (motoMissing ? 'moto: not installed' : '—') : floor,
+      versus: ratio === undefined ? '—' : times(ratio),
+      target:
+        target === undefined ? 'reported' : `${which === 'throughput' ? '≥' : '≤'} ×${target.toFixed(2)}`,
+      mark:
+        target === undefined || ratio === undefined
+          ? 'info'
+          : mark(which === 'throughput' ? ratio >= target : ratio <= target),
+      metrics: {
+        ...(which === 'throughput'
+          ? { perSecond: { value: round(local.perSecond, 1), unit: 'req/s', better: 'higher' as const } }
+          : { p50Ms: { value: round(local.latency.p50, 3), unit: 'ms', better: 'lower' as const } }),
+        ...(ratio === undefined
+          ? {}
+          : {
+              ratio: {
+                value: round(ratio, 4),
+                unit: '×',
+                better: which === 'throughput' ? ('higher' as const) : ('lower' as const),
+              },
+            }),
+      },
+    });
+    rows.push(
+      compare(
+        'throughput',
+        `${perSecond(local.perSecond)}${errors(local)}`,
+        moto && `${perSecond(moto.perSecond)}${errors(moto)}`,
+        moto && local.perSecond / moto.perSecond,
+        TARGETS.throughputVsMoto[concurrency],
+      ),
+    );
+    rows.push(
+      compare(
+        'p50',
+        `${ms(local.latency.p50)} (p99 ${ms(local.latency.p99).replace(' ms', '')})`,
+        moto && `${ms(moto.latency.p50)} (p99 ${ms(moto.latency.p99).replace(' ms', '')})`,
+        moto && local.latency.p50 / moto.latency.p50,
+        TARGETS.p50VsMoto[concurrency],
+      ),
+    );
   }
 }
 
@@ -233,7 +317,7 @@ function cpuRows(results: CpuResult[]) {
       measured: `${us(result.p50)} (mean ${us(result.mean)})`,
       floor: '—',
       versus: '—',
-      target: 'none set: reported',
+      target: 'reported',
       mark: 'info',
       metrics: {
         p50Us: { value: round(result.p50, 3), unit: 'µs', better: 'lower' },
@@ -293,13 +377,37 @@ try {
     progress('gateway: load');
     const input: GatewayInput = {
       endpoint: gateway.endpoint,
-      concurrency: [8, 32],
+      concurrency: [1, 8],
       warmupMs: quick ? 1000 : 2000,
       roundMs: quick ? 1000 : 4000,
       rounds: 2,
     };
     sectionResults.gateway = await gatewayLoad(input, gateway.handlerTimes).catch((error: unknown) => {
       throw new Error(`${String(error)}\nserverless-offline said:\n${gateway.output().slice(-4000)}`);
+    });
+  }
+  let motoMissing = false;
+  if (wanted('emulators')) {
+    // Only this section's servers run now: the others' gateway and DynamoDB Local are stopped.
+    await stopAll();
+    const motoCommand = findMotoServer();
+    motoMissing = motoCommand === undefined;
+    progress(
+      `emulators: starting npm start${motoCommand ? ' and moto_server' : ' (moto_server: not installed)'}`,
+    );
+    const local: Server = await startNpmStart();
+    started.push(local);
+    const moto = motoCommand ? await startMoto(motoCommand) : undefined;
+    if (moto) started.push(moto);
+    progress('emulators: load, alternating');
+    const input: EmulatorsInput = {
+      concurrency: [1, 8],
+      warmupMs: quick ? 1000 : 2000,
+      roundMs: quick ? 1000 : 3000,
+      rounds: quick ? 2 : 6,
+    };
+    sectionResults.emulators = await emulators(input, local, moto).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nnpm start said:\n${local.output().slice(-4000)}`);
     });
   }
   await stopAll();
@@ -309,6 +417,7 @@ try {
   if (sectionResults.handler) handlerRows(sectionResults.handler as OperationResult[]);
   if (sectionResults['cold-start']) coldStartRows(sectionResults['cold-start'] as ColdStartResult);
   if (sectionResults.gateway) gatewayRows(sectionResults.gateway as GatewayResult[]);
+  if (sectionResults.emulators) emulatorRows(sectionResults.emulators as EmulatorsResult[], motoMissing);
   if (sectionResults.cpu) cpuRows(sectionResults.cpu as CpuResult[]);
   Object.assign(details, sectionResults);
 
@@ -316,6 +425,7 @@ try {
   const results: Results = {
     version: 1,
     startedAt: startedAt.toISOString(),
+    quick,
     wallSeconds,
     machine: {
       cpus: cpus().length,
@@ -332,11 +442,14 @@ try {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
+  const smoke =
+    'SMOKE RUN (--quick): a few samples to see that every section runs; not numbers to keep or compare';
+  if (quick) console.log(`${smoke}\n`);
   console.log(renderTable(rows, TITLES));
   const misses = rows.filter((row) => row.mark === 'MISS').length;
   const passes = rows.filter((row) => row.mark === 'pass').length;
   console.log(
-    `\n${passes} pass, ${misses} miss · ${results.machine.cpus} × ${results.machine.cpuModel} · Node ${results.machine.node} · ${wallSeconds} s · ${file.slice(ROOT.length + 1)}`,
+    `\n${quick ? 'smoke run · ' : ''}${passes} pass, ${misses} miss · ${results.machine.cpus} × ${results.machine.cpuModel} · Node ${results.machine.node} · ${wallSeconds} s · ${file.slice(ROOT.length + 1)}`,
   );
   if (compareWith) console.log(`\n${renderComparison(compareWith, results)}`);
 } catch (error) {

@@ -1,90 +1,170 @@
 // `npm start`: the whole service on this machine. Starts DynamoDB Local (in memory, or
 // `--persist DIR` / LOCAL_PERSIST_DIR to keep data), or uses DYNAMODB_ENDPOINT when set; creates the
 // table from the definition serverless.yml deploys; seeds a local account and access key; starts
-// serverless-offline on 127.0.0.1; prints what a user needs. Ctrl-C or SIGTERM stops everything.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// serverless-offline on 127.0.0.1; prints what a user needs once the gateway answers.
+//
+// Every setting is checked before anything starts, and anything that fails ends it with a non-zero
+// exit and one line saying why (`npm start: …`), never with a banner. Ctrl-C, SIGTERM or SIGHUP stop
+// everything it started. npm forwards SIGINT/SIGTERM only to the shell it runs the script in, which
+// ignores SIGINT while it waits and dies of SIGTERM without passing it on: package.json's
+// `exec node scripts/start.ts` makes this process that shell. Should its parent go away all the same
+// (npm killed), this process notices the new parent and stops too.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigError, readConfig } from '../lib/config.ts';
 import { LOCAL_STATE_FILE } from './admin.ts';
 import {
   DEFAULT_LOCAL_IDENTITY,
   ensureTable,
   LOCAL_REGION,
   LOCAL_TABLE_NAME,
+  LocalStackError,
   type Stoppable,
   seedIdentity,
   startDynamoDbLocal,
   startOffline,
+  warmUpDynamoDbLocal,
 } from './local-stack.ts';
 
-const { values } = parseArgs({
-  options: { persist: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-});
-if (values.help) {
-  console.log(`usage: npm start [-- --persist DIR]
+const USAGE = `usage: npm start [-- --persist DIR]
 
 environment (defaults in brackets):
   PORT                      gateway port [3000]
   LOCAL_ACCESS_KEY_ID       seeded access key id [${DEFAULT_LOCAL_IDENTITY.accessKeyId}]
   LOCAL_SECRET_ACCESS_KEY   its secret [${DEFAULT_LOCAL_IDENTITY.secretAccessKey}]
-  LOCAL_PERSIST_DIR         keep DynamoDB Local's data in this directory [in memory]
+  LOCAL_PERSIST_DIR         keep DynamoDB Local's data in this directory (created if missing) [in memory]
   DYNAMODB_ENDPOINT         use this DynamoDB instead of starting DynamoDB Local
   LOCAL_STATE_FILE          where \`npm run admin\` finds this stack [.local/stack.json]
   S3_PROFILE                aws | qstorage | obs [aws]
-  S3_UNSET_ENCRYPTION       default | not-found [default]`);
-  process.exit(0);
+  S3_UNSET_ENCRYPTION       default | not-found [default]
+  LOG_LEVEL                 the Lambdas' log level: DEBUG | INFO | WARN | ERROR | SILENT [INFO]`;
+
+/** A setting or situation that stops start-up: printed as one line, exit code 2 (usage) or 1. */
+class StartError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
 }
 
-const port = Number(process.env.PORT ?? 3000);
-if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-  console.error(`PORT must be a TCP port number (got "${process.env.PORT}")`);
-  process.exit(2);
+// Powertools Logger's levels (what LOG_LEVEL may be; the logger would silently fall back otherwise).
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
+
+/** Every setting, checked before anything starts. */
+function readSettings() {
+  let values: { persist?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { persist: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    throw new StartError(`${(error as Error).message} (npm start -- --help)`, 2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const env = process.env;
+  const port = Number(env.PORT ?? 3000);
+  if (!/^\d+$/.test(env.PORT ?? '3000') || port <= 0 || port > 65535) {
+    throw new StartError(`PORT must be a TCP port number, 1-65535 (got "${env.PORT}")`, 2);
+  }
+  // The Lambdas' own configuration, read as they will read it (lib/config.ts names the setting).
+  try {
+    readConfig({ ...env, TABLE_NAME: LOCAL_TABLE_NAME, SECRETS_MODE: 'local' });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new StartError(error.message, 2);
+    throw error;
+  }
+  const logLevel = env.LOG_LEVEL?.toUpperCase();
+  if (logLevel && !LOG_LEVELS.includes(logLevel)) {
+    throw new StartError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`, 2);
+  }
+  if (values.persist === '') throw new StartError('--persist needs a directory', 2);
+  return {
+    port,
+    persistDir: values.persist ?? (env.LOCAL_PERSIST_DIR || undefined),
+    profile: env.S3_PROFILE || 'aws',
+    identity: {
+      ...DEFAULT_LOCAL_IDENTITY,
+      accessKeyId: env.LOCAL_ACCESS_KEY_ID || DEFAULT_LOCAL_IDENTITY.accessKeyId,
+      secretAccessKey: env.LOCAL_SECRET_ACCESS_KEY || DEFAULT_LOCAL_IDENTITY.secretAccessKey,
+    },
+    // Where `npm run admin` finds this stack; LOCAL_STATE_FILE as admin.ts reads it (a second stack,
+    // or a test, must not overwrite or delete the state file of the one a developer is running).
+    stateFile: env.LOCAL_STATE_FILE || LOCAL_STATE_FILE,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+  };
 }
-const identity = {
-  ...DEFAULT_LOCAL_IDENTITY,
-  accessKeyId: process.env.LOCAL_ACCESS_KEY_ID || DEFAULT_LOCAL_IDENTITY.accessKeyId,
-  secretAccessKey: process.env.LOCAL_SECRET_ACCESS_KEY || DEFAULT_LOCAL_IDENTITY.secretAccessKey,
+
+interface State {
+  pid: number;
+  endpoint: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 };
-const persistDir = values.persist ?? process.env.LOCAL_PERSIST_DIR;
-// Where `npm run admin` finds this stack; LOCAL_STATE_FILE as admin.ts reads it (a second stack, or a
-// test, must not overwrite or delete the state file of the one a developer is running).
-const stateFile = process.env.LOCAL_STATE_FILE || LOCAL_STATE_FILE;
 
-const started: Stoppable[] = [];
-let stopping = false;
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    for (const part of started.reverse()) await part.stop().catch(() => {});
-    rmSync(stateFile, { force: true });
+/** The state file of a stack that is still running, if there is one. */
+function liveState(stateFile: string): State | undefined {
+  let state: Partial<State>;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as Partial<State>;
+  } catch {
+    return undefined; // missing or unreadable: nothing to protect
   }
-  process.exit(code);
+  return typeof state.pid === 'number' && state.pid !== process.pid && isAlive(state.pid)
+    ? (state as State)
+    : undefined;
 }
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
 
-try {
-  let dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT;
-  if (dynamodbEndpoint) {
-    console.log(`Using DynamoDB at ${dynamodbEndpoint}`);
-  } else {
-    console.log(`Starting DynamoDB Local (${persistDir ? `data in ${persistDir}` : 'in memory'})…`);
-    const dynamo = await startDynamoDbLocal(persistDir ? { persistDir } : {});
-    started.push(dynamo);
-    dynamodbEndpoint = dynamo.endpoint;
+/** Fails if something already listens on the gateway's port (serverless-offline would fail later). */
+async function checkPortFree(port: number): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartError(
+              `port ${port} is already in use: stop what listens there, or set PORT to a free port`,
+            )
+          : error,
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+/** The banner's example commands, for the running profile's encryption document. */
+function exampleConfiguration(profile: string): string {
+  switch (profile) {
+    case 'qstorage':
+      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"verenc","KMSMasterKeyID":"qkms:demo-key"}}]}';
+    case 'obs':
+      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"kms"}}]}';
+    default:
+      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/demo"},"BucketKeyEnabled":true}]}';
   }
-  await ensureTable(dynamodbEndpoint, LOCAL_TABLE_NAME);
-  await seedIdentity(dynamodbEndpoint, LOCAL_TABLE_NAME, identity);
-  mkdirSync(dirname(stateFile), { recursive: true });
-  writeFileSync(stateFile, JSON.stringify({ dynamodbEndpoint, tableName: LOCAL_TABLE_NAME }));
+}
 
-  console.log('Starting serverless-offline…');
-  const gateway = await startOffline({ port, dynamodbEndpoint, stdio: 'inherit' });
-  started.push(gateway);
-
+function banner(settings: ReturnType<typeof readSettings>, dynamodbEndpoint: string): string {
+  const { port, identity, profile } = settings;
   const endpoint = `http://localhost:${port}`;
-  console.log(`
-bucket-encryption-api is running (profile ${process.env.S3_PROFILE || 'aws'}).
+  return `
+bucket-encryption-api is running (profile ${profile}).
 
   endpoint           ${endpoint}   (virtual-hosted: http://<bucket>.localhost:${port})
   region             ${LOCAL_REGION}
@@ -97,13 +177,115 @@ Try it (another terminal):
 
   export AWS_ACCESS_KEY_ID=${identity.accessKeyId} AWS_SECRET_ACCESS_KEY='${identity.secretAccessKey}' AWS_REGION=${LOCAL_REGION}
   aws --endpoint-url ${endpoint} s3api create-bucket --bucket demo
-  aws --endpoint-url ${endpoint} s3api put-bucket-encryption --bucket demo --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/demo"},"BucketKeyEnabled":true}]}'
+  aws --endpoint-url ${endpoint} s3api put-bucket-encryption --bucket demo --server-side-encryption-configuration '${exampleConfiguration(profile)}'
   aws --endpoint-url ${endpoint} s3api get-bucket-encryption --bucket demo
 
 Accounts and keys: npm run admin -- account create --name team-a   (npm run admin -- --help)
 
-Ctrl-C stops everything.`);
+Ctrl-C stops everything.`;
+}
+
+// Printing after the terminal went away must not turn a clean stop into a crash.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
+const started: Stoppable[] = [];
+let stopping: Promise<never> | undefined;
+let ownsStateFile: string | undefined;
+/** Stops what was started, removes this stack's state file and exits; later calls wait for the first. */
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => {});
+    if (ownsStateFile) rmSync(ownsStateFile, { force: true });
+    process.exit(code);
+  })();
+  return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+// Its parent going away (npm killed, or a shell that did not `exec`) re-parents this process: stop.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stopAll(0);
+}, 250).unref();
+
+/** A part that stops on its own after start-up ends everything, with a line saying which. */
+const died = (what: string) => (exited: string) => {
+  if (stopping) return;
+  console.error(`npm start: ${what} exited (${exited}); stopping`);
+  void stopAll(1);
+};
+
+try {
+  const settings = readSettings();
+  const live = liveState(settings.stateFile);
+  if (live) {
+    throw new StartError(
+      `a local stack is already running (pid ${live.pid}, ${live.endpoint}, state in ${settings.stateFile}): stop it, or start another with PORT and LOCAL_STATE_FILE of its own`,
+    );
+  }
+  await checkPortFree(settings.port);
+  if (settings.persistDir) await mkdir(settings.persistDir, { recursive: true });
+
+  let dynamodbEndpoint = settings.dynamodbEndpoint;
+  if (dynamodbEndpoint) {
+    console.log(`Using DynamoDB at ${dynamodbEndpoint}`);
+  } else {
+    const where = settings.persistDir ? `data in ${settings.persistDir}` : 'in memory';
+    console.log(`Starting DynamoDB Local (${where})…`);
+    const dynamo = await startDynamoDbLocal({
+      ...(settings.persistDir ? { persistDir: settings.persistDir } : {}),
+      onSpawn: (part) => started.push(part),
+      onExit: died('DynamoDB Local'),
+    });
+    dynamodbEndpoint = dynamo.endpoint;
+  }
+  try {
+    await ensureTable(dynamodbEndpoint, LOCAL_TABLE_NAME);
+    await seedIdentity(dynamodbEndpoint, LOCAL_TABLE_NAME, settings.identity);
+  } catch (error) {
+    throw new StartError(`DynamoDB at ${dynamodbEndpoint} failed: ${String(error)}`);
+  }
+
+  console.log('Starting serverless-offline…');
+  const gateway = startOffline({
+    port: settings.port,
+    dynamodbEndpoint,
+    stdio: 'inherit',
+    onSpawn: (part) => started.push(part),
+    onExit: died('serverless-offline'),
+  });
+  // While serverless-offline builds: warm the JIT of the DynamoDB Local this stack started (a
+  // DYNAMODB_ENDPOINT is someone else's). Local-only speed; see warmUpDynamoDbLocal.
+  const warmUp = settings.dynamodbEndpoint
+    ? Promise.resolve(0)
+    : warmUpDynamoDbLocal(
+        dynamodbEndpoint,
+        gateway.catch(() => {}),
+      ).catch(() => 0);
+  await gateway;
+  await warmUp;
+
+  // Created only if absent ('wx'): a stack started at the same moment cannot be overwritten either.
+  await mkdir(dirname(settings.stateFile), { recursive: true });
+  const state: State = {
+    pid: process.pid,
+    endpoint: `http://localhost:${settings.port}`,
+    dynamodbEndpoint,
+    tableName: LOCAL_TABLE_NAME,
+  };
+  if (!liveState(settings.stateFile)) rmSync(settings.stateFile, { force: true });
+  try {
+    writeFileSync(settings.stateFile, JSON.stringify(state), { flag: 'wx' });
+  } catch {
+    throw new StartError(`another local stack took ${settings.stateFile} while this one started`);
+  }
+  ownsStateFile = settings.stateFile;
+  console.log(banner(settings, dynamodbEndpoint));
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  await stopAll(1);
+  if (!stopping) {
+    if (error instanceof LocalStackError && error.detail) console.error(error.detail);
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`npm start: ${message}`);
+    await stopAll(error instanceof StartError ? error.exitCode : 1);
+  }
 }

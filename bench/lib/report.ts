@@ -25,6 +25,8 @@ export interface Row {
 export interface Results {
   version: 1;
   startedAt: string;
+  /** A `--quick` smoke run: too few samples to keep or compare. */
+  quick?: boolean;
   wallSeconds: number;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   rows: Row[];
@@ -42,6 +44,23 @@ export const perSecond = (value: number): string => `${Math.round(value).toLocal
 
 const HEADERS = ['row', 'measured', 'floor', 'vs floor', 'target', 'mark'] as const;
 
+/** The table fits a 120-column terminal; section titles wrap onto lines of their own. */
+const WIDTH = 120;
+
+function title(text: string): string[] {
+  const lines: string[] = [];
+  let line = '──';
+  for (const word of text.split(' ')) {
+    if (line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = '  ';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 function renderGrid(header: readonly string[], body: (string[] | string)[]): string {
   const widths = header.map((title, column) =>
     Math.max(
@@ -55,8 +74,8 @@ function renderGrid(header: readonly string[], body: (string[] | string)[]): str
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join(' │ ')
       .trimEnd();
-  const lines = [format(header), '─'.repeat(total)];
-  for (const line of body) lines.push(typeof line === 'string' ? `── ${line} ` : format(line));
+  const lines = [format(header), '─'.repeat(Math.min(total, WIDTH))];
+  for (const line of body) lines.push(...(typeof line === 'string' ? title(line) : [format(line)]));
   return lines.join('\n');
 }
 
@@ -105,7 +124,9 @@ export function renderComparison(before: Results, after: Results, noise = 0.05):
       ]);
     }
   }
-  const heading = `compared with the run of ${before.startedAt} (changes within ±${noise * 100}% are noise)`;
+  const smoke =
+    before.quick || after.quick ? ' — a smoke run (--quick) is part of it: read nothing into it' : '';
+  const heading = `compared with the run of ${before.startedAt} (changes within ±${noise * 100}% are noise)${smoke}`;
   return `${heading}\n${renderGrid(['metric', 'before', 'after', 'change'], body)}`;
 }
 

@@ -1,8 +1,9 @@
 // The container's access-key cache, on a fake clock, over a small in-memory AccountStore whose secrets
 // are sealed by the real local cipher.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCredentialCache, MAX_UNKNOWN_KEYS } from '../../lib/auth/credentials.ts';
 import { localCipher } from '../../lib/auth/secrets.ts';
+import { logger } from '../../lib/log.ts';
 import type {
   AccessKeyRecord,
   AccessKeyStatus,
@@ -152,9 +153,24 @@ describe('createCredentialCache', () => {
     expect(await credentials.lookup(ALICE.accessKeyId)).toEqual(ALICE);
   });
 
-  it('returns undefined for a key whose secret does not open (sealed under another key)', async () => {
+  it('returns undefined for a key whose secret does not open (sealed under another key)', async ({
+    onTestFinished,
+  }) => {
+    // The failure is logged at ERROR for operators; expected here, so this test's logger is silent and
+    // the test checks the line was logged instead.
+    const level = logger.getLevelName();
+    logger.setLogLevel('SILENT');
+    const logged = vi.spyOn(logger, 'error');
+    onTestFinished(() => {
+      logged.mockRestore();
+      logger.setLogLevel(level);
+    });
     await store.addKey(ALICE);
     expect(await cache(TTL_MS, localCipher('another passphrase')).lookup(ALICE.accessKeyId)).toBeUndefined();
+    expect(logged).toHaveBeenCalledWith(
+      'storage request failed',
+      expect.objectContaining({ operation: 'openSecret' }),
+    );
   });
 
   it('returns a fresh read for every key after clear()', async () => {
