@@ -71,8 +71,13 @@ async function checkAnswer(event: APIGatewayProxyEventV2): Promise<void> {
     expect(method === 'HEAD' || EMPTY_SUCCESS.has(result.statusCode), context).toBe(true);
     return;
   }
+  // An echo of the request is no leak, in whatever case S3 echoes it (the method is upper-cased:
+  // `key#` comes back as `KEY#`); the HostId is random base64 and reads as anything.
+  const answered = body.replace(/<HostId>[^<]*<\/HostId>/, '');
   for (const leak of [...LEAKS, new RegExp(config().tableName)]) {
-    if (leak.test(body)) expect(leak.test(input), `${context}: leaks ${leak}`).toBe(true);
+    if (leak.test(answered)) {
+      expect(new RegExp(leak.source, 'i').test(input), `${context}: leaks ${leak}`).toBe(true);
+    }
   }
   if (result.headers['content-type'] === 'application/json') {
     // GetBucketPolicy: the policy as it was put.
