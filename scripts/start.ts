@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_STATE_FILE } from './admin.ts';
+import { startHistoryStream } from './history-stream.ts';
 import {
   DEFAULT_LOCAL_IDENTITY,
   ensureTable,
@@ -78,6 +79,14 @@ try {
   mkdirSync(dirname(stateFile), { recursive: true });
   writeFileSync(stateFile, JSON.stringify({ dynamodbEndpoint, tableName: LOCAL_TABLE_NAME }));
 
+  // The stream Lambda's local stand-in: changes reach `npm run admin -- history` (docs/history.md).
+  started.push(
+    await startHistoryStream({
+      endpoint: dynamodbEndpoint,
+      tableName: LOCAL_TABLE_NAME,
+      onError: console.error,
+    }),
+  );
   console.log('Starting serverless-offline…');
   const gateway = await startOffline({ port, dynamodbEndpoint, stdio: 'inherit' });
   started.push(gateway);
@@ -101,6 +110,7 @@ Try it (another terminal):
   aws --endpoint-url ${endpoint} s3api get-bucket-encryption --bucket demo
 
 Accounts and keys: npm run admin -- account create --name team-a   (npm run admin -- --help)
+A bucket's change history: npm run admin -- history demo
 
 Ctrl-C stops everything.`);
 } catch (error) {
