@@ -37,7 +37,7 @@ const SERVICE_FILES = [
  * because osls stages every package in `<service>/.serverless`, which it empties first and removes
  * after: two runs in one directory (or this test and a developer's `npm run package`) would collide.
  */
-async function packageStage(stage: string): Promise<Packaged> {
+async function packageStage(stage: string, params: string[] = []): Promise<Packaged> {
   const service = join(workDir, `service-${stage}`);
   for (const file of SERVICE_FILES) cpSync(join(ROOT, file), join(service, file), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(service, 'node_modules'), 'dir');
@@ -53,6 +53,7 @@ async function packageStage(stage: string): Promise<Packaged> {
         dir,
         '--stage',
         stage,
+        ...params.map((param) => `--param=${param}`),
       ],
       {
         cwd: service,
@@ -115,8 +116,9 @@ function dynamoStatements(template: Template): Map<string, Statement[]> {
     }>;
     const statements = policies
       .flatMap((policy) => policy.PolicyDocument.Statement)
+      // A statement under Fn::If (the history role's optional events:PutEvents) is not DynamoDB's.
       .filter((statement) =>
-        asArray(statement.Action).some((action) => action === '*' || action.startsWith('dynamodb:')),
+        asArray(statement.Action ?? []).some((action) => action === '*' || action.startsWith('dynamodb:')),
       );
     byRole.set(name, statements);
   }
@@ -131,7 +133,7 @@ const BY_OWNER_INDEX_ARN = { 'Fn::Sub': '${BucketsTable.Arn}/index/byOwner' };
 let dev: Packaged;
 let prod: Packaged;
 beforeAll(async () => {
-  [dev, prod] = await Promise.all([packageStage('dev'), packageStage('prod')]);
+  [dev, prod] = await Promise.all([packageStage('dev'), packageStage('prod', ['eventBus=audit'])]);
 }, 120_000);
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
@@ -140,14 +142,16 @@ describe('serverless package without AWS credentials', () => {
     ['service', 'functions/route-service'],
     ['bucket', 'functions/route-bucket'],
     ['object', 'functions/route-bucket'],
+    ['history', 'functions/record-history'],
   ])('returns %s.zip holding the bundled %s.mjs and its source map', (name, handler) => {
     expect(dev.files).toContain(`${name}.zip`);
     expect(zipEntries(join(dev.dir, `${name}.zip`)).sort()).toEqual([`${handler}.mjs`, `${handler}.mjs.map`]);
   });
 
-  it('returns exactly three function packages', () => {
+  it('returns exactly four function packages', () => {
     expect(dev.files.filter((file) => file.endsWith('.zip')).sort()).toEqual([
       'bucket.zip',
+      'history.zip',
       'object.zip',
       'service.zip',
     ]);
@@ -157,6 +161,7 @@ describe('serverless package without AWS credentials', () => {
     ['ServiceLambdaFunction', 'functions/route-service.handler', 'ServiceRouteRole'],
     ['BucketLambdaFunction', 'functions/route-bucket.handler', 'BucketRouteRole'],
     ['ObjectLambdaFunction', 'functions/route-bucket.handler', 'BucketRouteRole'],
+    ['HistoryLambdaFunction', 'functions/record-history.handler', 'HistoryRecorderRole'],
   ])('returns %s on nodejs24.x with handler %s and role %s', (name, handler, role) => {
     expect(dev.template.Resources[name]?.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
@@ -183,6 +188,8 @@ describe('serverless package without AWS credentials', () => {
         GlobalSecondaryIndexes: tableDefinition.GlobalSecondaryIndexes,
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       },
     });
   });
@@ -209,7 +216,8 @@ describe('serverless package without AWS credentials', () => {
 
   it('returns roles whose DynamoDB statements allow named actions on the table only', () => {
     const byRole = dynamoStatements(dev.template);
-    expect([...byRole.keys()].sort()).toEqual(['BucketRouteRole', 'ServiceRouteRole']);
+    expect([...byRole.keys()].sort()).toEqual(['BucketRouteRole', 'HistoryRecorderRole', 'ServiceRouteRole']);
+    byRole.delete('HistoryRecorderRole'); // on the stream and the history's keys only: its own test below
     for (const statements of byRole.values()) {
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -256,4 +264,65 @@ describe('serverless package without AWS credentials', () => {
       { role: 'ServiceRouteRole', actions: ['dynamodb:Query'], resources: [BY_OWNER_INDEX_ARN] },
     ]);
   });
+
+  it('returns the history Lambda reading the table stream, reporting failed records, only for bucket items', () => {
+    const mappings = resourcesOfType(dev.template, 'AWS::Lambda::EventSourceMapping').map(
+      ([, m]) => m.Properties,
+    );
+    expect(mappings).toEqual([
+      expect.objectContaining({
+        EventSourceArn: { 'Fn::GetAtt': ['BucketsTable', 'StreamArn'] },
+        FunctionName: { 'Fn::GetAtt': ['HistoryLambdaFunction', 'Arn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: -1,
+        FilterCriteria: {
+          Filters: [
+            { Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'BUCKET#' }] } } } }) },
+          ],
+        },
+      }),
+    ]);
+    expect(dev.template.Resources.HistoryLambdaFunction?.Properties).toMatchObject({
+      Environment: { Variables: { HISTORY_RETENTION_DAYS: '400', EVENT_BUS_NAME: '' } },
+    });
+  });
+
+  it('returns a history role that reads the stream and writes only HISTORY# items', () => {
+    expect(dynamoStatements(dev.template).get('HistoryRecorderRole')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        Resource: { 'Fn::Sub': '${BucketsTable.Arn}/stream/*' },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem'],
+        Resource: TABLE_ARN,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['HISTORY#*'] } },
+      },
+    ]);
+  });
+
+  it.each([
+    ['dev', () => dev, 'false'],
+    ['prod', () => prod, 'true'],
+  ])(
+    'returns events:PutEvents on the named bus only with --param eventBus (%s: %s)',
+    (_stage, packaged, publishes) => {
+      const template = packaged().template as Template & { Conditions: Record<string, unknown> };
+      expect(template.Conditions.PublishesEvents).toEqual({
+        'Fn::Not': [{ 'Fn::Equals': [publishes === 'true' ? 'audit' : '', ''] }],
+      });
+      const policy = JSON.stringify(template.Resources.HistoryRecorderRole?.Properties.Policies);
+      expect(policy).toContain('"Fn::If":["PublishesEvents",{"Effect":"Allow","Action":["events:PutEvents"]');
+      expect(policy).toContain(`event-bus/${publishes === 'true' ? 'audit' : ''}`);
+    },
+  );
 });
