@@ -91,51 +91,77 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
     retentionDays: Number(process.env.HISTORY_RETENTION_DAYS) || 400,
     ...options.recorder,
   };
-  // Per shard: where to go on (the last record handled), and whether it is closed and drained.
-  const checkpoints = new Map<string, { after?: string | undefined; closed?: boolean }>();
+  // Per shard: its parent, the iterator to read on with, the last record handled, whether it closed.
+  const shards = new Map<
+    string,
+    {
+      parent?: string | undefined;
+      iterator?: string | undefined;
+      after?: string | undefined;
+      closed: boolean;
+    }
+  >();
+  let describedAt = 0;
+  let shardClosed = false;
   let running = true;
 
-  async function drainShard(shardId: string): Promise<void> {
-    const checkpoint = checkpoints.get(shardId) ?? {};
-    checkpoints.set(shardId, checkpoint);
-    let { ShardIterator: iterator } = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ...(checkpoint.after
-          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint.after }
-          : { ShardIteratorType: 'TRIM_HORIZON' }),
-      }),
-    );
-    while (iterator && running) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
-      const records = (page.Records ?? []).map(asEventRecord);
-      const { batchItemFailures } = await recordHistory(records, recorder);
-      const failed = batchItemFailures[0]?.itemIdentifier;
-      if (failed !== undefined) {
-        // As Lambda does with ReportBatchItemFailures: the next batch starts at the failed record.
-        const index = records.findIndex((record) => record.dynamodb?.SequenceNumber === failed);
-        checkpoint.after = index > 0 ? records[index - 1]?.dynamodb?.SequenceNumber : checkpoint.after;
-        throw new Error(`history: record ${failed} failed; retrying from it`);
-      }
-      const last = records.at(-1)?.dynamodb?.SequenceNumber;
-      if (last) checkpoint.after = last;
-      if (!page.NextShardIterator) checkpoint.closed = true;
-      if (records.length === 0) return;
-      iterator = page.NextShardIterator;
+  async function describeShards(): Promise<void> {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      if (shard.ShardId && !shards.has(shard.ShardId))
+        shards.set(shard.ShardId, { parent: shard.ParentShardId, closed: false });
     }
+    describedAt = Date.now();
+  }
+
+  /** Reads one page of a shard and records it; the number of records read. */
+  async function pollShard(shardId: string): Promise<number> {
+    const shard = shards.get(shardId) ?? { closed: false };
+    shard.iterator ??= (
+      await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ...(shard.after
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.after }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      )
+    ).ShardIterator;
+    const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 100 }));
+    const records = (page.Records ?? []).map(asEventRecord);
+    const { batchItemFailures } = await recordHistory(records, recorder);
+    const failed = batchItemFailures[0]?.itemIdentifier;
+    if (failed !== undefined) {
+      // As Lambda does with ReportBatchItemFailures: the next batch starts at the failed record.
+      const index = records.findIndex((record) => record.dynamodb?.SequenceNumber === failed);
+      if (index > 0) shard.after = records[index - 1]?.dynamodb?.SequenceNumber;
+      shard.iterator = undefined;
+      throw new Error(`history: stream record ${failed} failed; retrying from it`);
+    }
+    shard.after = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.after;
+    shard.iterator = page.NextShardIterator;
+    if (!shard.iterator) shard.closed = shardClosed = true;
+    return records.length;
   }
 
   const loop = (async () => {
     while (running) {
       try {
-        const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-        for (const shard of StreamDescription?.Shards ?? []) {
-          if (!shard.ShardId || checkpoints.get(shard.ShardId)?.closed) continue;
-          await drainShard(shard.ShardId);
+        // New shards appear when one closes (and from time to time): look again then, and every few seconds.
+        if (Date.now() - describedAt > 5_000 || shardClosed) {
+          shardClosed = false;
+          await describeShards();
         }
-        await sleep(options.intervalMs ?? 200);
+        let read = 0;
+        for (const [id, shard] of shards) {
+          // A shard's records follow its parent's: read it once the parent is drained.
+          if (shard.closed || (shard.parent && shards.get(shard.parent)?.closed === false)) continue;
+          read += await pollShard(id);
+        }
+        if (read === 0) await sleep(options.intervalMs ?? 250);
       } catch (error) {
+        for (const shard of shards.values()) shard.iterator = undefined; // expired, or read again from `after`
         options.onError?.(error);
         await sleep(500);
       }
