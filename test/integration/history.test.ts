@@ -1,25 +1,17 @@
 // The audit history against DynamoDB Local's real stream: the handlers write, the stream carries
 // the changes, the local stream processor (scripts/history-stream.ts, the stream Lambda's core)
 // records them, and the history is read back through the storage and the admin CLI.
-
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handler as recordHistoryHandler } from '../../functions/record-history.ts';
-import type { BucketStreamRecord } from '../../lib/history/entry.ts';
 import { createHistoryStore, type HistoryEntry, type HistoryStore } from '../../lib/storage/history.ts';
 import { run } from '../../scripts/admin.ts';
-import { asEventRecord, startHistoryStream } from '../../scripts/history-stream.ts';
-import { LOCAL_REGION, localDynamoClient, type Stoppable } from '../../scripts/local-stack.ts';
+import { startHistoryStream } from '../../scripts/history-stream.ts';
+import { localDynamoClient, type Stoppable } from '../../scripts/local-stack.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { type Result, send } from '../helpers/invoke.ts';
 import { lambdaContext, md5 } from '../helpers/signed-event.ts';
+import { streamRecordsOf } from '../helpers/stream-records.ts';
 
 const endpoint = () => inject('dynamodbEndpoint');
 const table = () => inject('tableName');
@@ -296,37 +288,6 @@ describe('a fault in the stream processing', () => {
     expect((await history.listHistory(bucket)).entries).toEqual(recorded);
   });
 });
-
-/** A bucket's records as the table's stream holds them, read with the Streams API. */
-async function streamRecordsOf(bucket: string): Promise<BucketStreamRecord[]> {
-  const dynamo = localDynamoClient(endpoint());
-  const streams = new DynamoDBStreamsClient({
-    endpoint: endpoint(),
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  try {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table() }));
-    const StreamArn = Table?.LatestStreamArn;
-    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn }));
-    const records: BucketStreamRecord[] = [];
-    for (const shard of StreamDescription?.Shards ?? []) {
-      let { ShardIterator } = await streams.send(
-        new GetShardIteratorCommand({ StreamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
-      );
-      while (ShardIterator) {
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
-        records.push(...(page.Records ?? []).map(asEventRecord));
-        if (!page.Records?.length) break;
-        ShardIterator = page.NextShardIterator;
-      }
-    }
-    return records.filter((record) => record.dynamodb?.Keys?.pk?.S === `BUCKET#${bucket}`);
-  } finally {
-    streams.destroy();
-    dynamo.destroy();
-  }
-}
 
 describe('npm run admin -- history', () => {
   const admin = async (...argv: string[]) => {
