@@ -221,28 +221,20 @@ async function setStatus(
 
 // `history BUCKET`: an operator's view, every life of the bucket name, each entry naming the life's
 // owner; --account narrows it to the lives one account owned, all an owner may see of a name it re-created.
-/** The fields `--json` prints, one object per line. */
-const publicEntry = ({
-  time,
-  operation,
-  bucket,
-  accountId,
-  accessKeyId,
-  requestId,
-  sourceIp,
-  before,
-  after,
-}: HistoryEntry) => ({
-  time,
-  operation,
-  bucket,
-  accountId,
-  accessKeyId,
-  requestId,
-  sourceIp,
-  before,
-  after,
-});
+/** The fields `--json` prints, one object per line, in this order. */
+const PUBLIC_FIELDS = [
+  'time',
+  'operation',
+  'bucket',
+  'accountId',
+  'accessKeyId',
+  'requestId',
+  'sourceIp',
+  'before',
+  'after',
+] as const satisfies readonly (keyof HistoryEntry)[];
+const publicEntry = (entry: HistoryEntry) =>
+  Object.fromEntries(PUBLIC_FIELDS.map((field) => [field, entry[field]]));
 
 const humanEntry = (entry: HistoryEntry) =>
   [
