@@ -1,6 +1,6 @@
-// The table's stream → the audit history (docs/history.md): one entry per change of a bucket, and,
-// with the `eventBus` param, one EventBridge event. Not an S3 operation: no gateway route, no middy stack.
-// https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html
+// DynamoDB stream → audit history — https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html
+// One entry per change of a bucket (docs/history.md) and, with the `eventBus` param, one EventBridge
+// event. Not an S3 operation: no gateway route, no middy stack; `async (event, context)` as Node 24 requires.
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { config } from '../lib/config.ts';
 import type { BucketStreamRecord } from '../lib/history/entry.ts';
