@@ -83,6 +83,10 @@ export function historyEntryOf(record: BucketStreamRecord): HistoryEntry | undef
   // A record without a new image is a removal nobody recorded (not DeleteBucket, which leaves a marker).
   const recorded = change.NewImage?.lastChange?.M ?? {};
   const text = (name: string) => recorded[name]?.S ?? null;
+  // The SDK retries a write whose answer timed out, and the retry may apply again on top of the first
+  // application (same request, same values): one accepted request, so one entry.
+  const requestId = text('requestId');
+  if (requestId !== null && change.OldImage?.lastChange?.M?.requestId?.S === requestId) return undefined;
   const operation = text('operation') ?? inferOperation(before, after);
   const approximate = (change.ApproximateCreationDateTime ?? 0) * 1000;
   return {
@@ -91,7 +95,7 @@ export function historyEntryOf(record: BucketStreamRecord): HistoryEntry | undef
     bucket: live.name || change.Keys.pk.S.slice('BUCKET#'.length),
     accountId: text('accountId'),
     accessKeyId: text('accessKeyId'),
-    requestId: text('requestId'),
+    requestId,
     sourceIp: text('sourceIp'),
     before: stateView(operation, before),
     after: stateView(operation, after),

@@ -14,12 +14,12 @@ const bucket = (version: number, extra: Image = {}): Image => ({
   version: { N: String(version) },
   ...extra,
 });
-const lastChange = (operation: string) => ({
+const lastChange = (operation: string, requestId = 'REQ1') => ({
   lastChange: {
     M: {
       time: { S: '2026-01-02T03:04:05.678Z' },
       operation: { S: operation },
-      requestId: { S: 'REQ1' },
+      requestId: { S: requestId },
       accountId: { S: '111122223333' },
       accessKeyId: { S: 'AKIAEXAMPLE' },
       sourceIp: { S: '192.0.2.1' },
@@ -115,10 +115,16 @@ describe('historyEntryOf', () => {
     const entry = historyEntryOf(
       record('MODIFY', {
         OldImage: marker(5, lastChange('DeleteBucket')),
-        NewImage: bucket(1, lastChange('CreateBucket')),
+        NewImage: bucket(1, lastChange('CreateBucket', 'REQ2')),
       }),
     );
     expect(entry).toMatchObject({ operation: 'CreateBucket', before: null, version: 1 });
+  });
+
+  it('returns undefined for a retried write applied twice: the same request changed the item just before', () => {
+    const applied = bucket(3, { ...kms, ...lastChange('PutBucketEncryption') });
+    const again = bucket(4, { ...kms, ...lastChange('PutBucketEncryption') });
+    expect(historyEntryOf(record('MODIFY', { OldImage: applied, NewImage: again }))).toBeUndefined();
   });
 
   it.each([
