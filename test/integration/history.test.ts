@@ -182,6 +182,19 @@ describe('the history of a bucket', () => {
     await createBucket(bucket);
     await putEncryption(bucket, encryption('aws:kms', 'alias/first-owner-secret'));
     expectStatus(await deleteBucket(bucket), 204);
+    // The deletion marker left behind is no bucket to any call.
+    for (const call of [
+      () => deleteBucket(bucket),
+      () => putEncryption(bucket, encryption('AES256')),
+      () => deleteEncryption(bucket),
+      () => putPolicy(bucket, policy(bucket)),
+      () => deletePolicy(bucket),
+      () => send({ method: 'GET', path: `/${bucket}`, query: 'encryption' }),
+      () => send({ method: 'HEAD', path: `/${bucket}` }),
+    ]) {
+      expectStatus(await call(), 404);
+    }
+    expect((await send({ method: 'GET', path: '/' })).body).not.toContain(`<Name>${bucket}</Name>`);
     expectStatus(await createBucket(bucket, SECOND_IDENTITY), 200);
     await putEncryption(bucket, encryption('AES256'), SECOND_IDENTITY);
 
