@@ -270,6 +270,31 @@ describe('the history of a bucket', () => {
   });
 });
 
+describe('retention', () => {
+  it('returns no entry past its expiry, though TTL has not deleted it yet', async () => {
+    const bucket = uniqueBucket('expired');
+    const entry = (version: number): HistoryEntry => ({
+      time: new Date().toISOString(),
+      operation: 'PutBucketPolicy',
+      bucket,
+      accountId: OWNER.accountId,
+      accessKeyId: OWNER.accessKeyId,
+      requestId: `REQ${version}`,
+      sourceIp: '127.0.0.1',
+      before: null,
+      after: '{}',
+      bucketOwner: OWNER.accountId,
+      generation: '2020-01-01T00:00:00.000Z',
+      version,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    expect(await history.putEntry(entry(1), now - 1)).toBe(true);
+    expect(await history.putEntry(entry(2), now + 3600)).toBe(true);
+    expect(await history.putEntry(entry(2), now + 3600)).toBe(false); // the same change again: not written
+    expect((await history.listHistory(bucket)).entries.map((listed) => listed.version)).toEqual([2]);
+  });
+});
+
 describe('a write the SDK retried', () => {
   it('returns one entry for one accepted request, though DynamoDB applied each attempt', async () => {
     const bucket = uniqueBucket('retried');
