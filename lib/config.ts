@@ -31,6 +31,10 @@ export interface Config {
   secretsKmsKeyId: string | undefined;
   /** The passphrase of the `local` mode's key. */
   localSecretsKey: string | undefined;
+  /** How long history entries are kept (DynamoDB TTL; docs/history.md). */
+  historyRetentionDays: number;
+  /** The EventBridge bus each history entry is published to; undefined = none. */
+  eventBusName: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +87,8 @@ export function readConfig(env: Env): Config {
     secretsMode: oneOf(env, 'SECRETS_MODE', ['kms', 'local'] as const, dynamodbEndpoint ? 'local' : 'kms'),
     secretsKmsKeyId: optional(env, 'SECRETS_KMS_KEY_ID'),
     localSecretsKey: optional(env, 'LOCAL_SECRETS_KEY'),
+    historyRetentionDays: positiveInt(env, 'HISTORY_RETENTION_DAYS', 400),
+    eventBusName: optional(env, 'EVENT_BUS_NAME'),
   };
 }
 

@@ -1,5 +1,5 @@
-// `npm run admin -- <command>`: accounts and access keys, against the local stack or a deployed
-// stage's table. Secrets are shown once, at creation, and stored sealed (lib/auth/secrets.ts).
+// `npm run admin -- <command>`: accounts and access keys, and buckets' change history, against the
+// local stack or a deployed stage's table. Secrets are shown once, at creation, and stored sealed (lib/auth/secrets.ts).
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,12 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { kmsCipher, localCipher, type SecretCipher } from '../lib/auth/secrets.ts';
 import { type AccountStore, createAccountStore } from '../lib/storage/accounts.ts';
+import {
+  createHistoryStore,
+  type HistoryEntry,
+  type HistoryStore,
+  InvalidCursor,
+} from '../lib/storage/history.ts';
 import { localDynamoClient, ROOT, SERVICE_NAME } from './local-stack.ts';
 
 export const LOCAL_STATE_FILE = join(ROOT, '.local', 'stack.json');
@@ -21,6 +27,9 @@ commands:
   key disable ACCESS_KEY_ID         stop a key from working (within the credential cache TTL, 60 s)
   key enable ACCESS_KEY_ID          let a disabled key work again
   key delete ACCESS_KEY_ID          delete a key for good
+  history BUCKET [--since ISO] [--limit N] [--account ID] [--after CURSOR]
+                                    the bucket's changes, newest first (docs/history.md); --account:
+                                    only the lives of the bucket that account owned
 
 target (default: the stack \`npm start\` is running, from .local/stack.json):
   --endpoint URL --table NAME       a DynamoDB endpoint (DynamoDB Local) and table; secrets sealed with the local key
@@ -32,6 +41,7 @@ export class UsageError extends Error {}
 
 interface Target {
   accounts: AccountStore;
+  history: HistoryStore;
   cipher: SecretCipher;
   describe: string;
   close(): void;
@@ -39,6 +49,9 @@ interface Target {
 
 interface Options {
   name?: string | undefined;
+  since?: string | undefined;
+  limit?: string | undefined;
+  after?: string | undefined;
   account?: string | undefined;
   endpoint?: string | undefined;
   table?: string | undefined;
@@ -56,6 +69,7 @@ function target(options: Options, env: NodeJS.ProcessEnv): Target {
     const client = new DynamoDBClient({ region });
     return {
       accounts: createAccountStore(client, tableName),
+      history: createHistoryStore(client, tableName),
       cipher: kmsCipher({ region, keyId: `alias/${SERVICE_NAME}-${options.stage}-secrets` }),
       describe: `table ${tableName} in ${region}`,
       close: () => client.destroy(),
@@ -80,6 +94,7 @@ function target(options: Options, env: NodeJS.ProcessEnv): Target {
   const client = localDynamoClient(endpoint);
   return {
     accounts: createAccountStore(client, tableName),
+    history: createHistoryStore(client, tableName),
     cipher: localCipher(env.LOCAL_SECRETS_KEY || undefined),
     describe: `table ${tableName} at ${endpoint}`,
     close: () => client.destroy(),
@@ -111,6 +126,9 @@ export async function run(
       stage: { type: 'string' },
       region: { type: 'string' },
       json: { type: 'boolean' },
+      since: { type: 'string' },
+      limit: { type: 'string' },
+      after: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -120,7 +138,7 @@ export async function run(
     return;
   }
   const output: Output = (human, data) => print(values.json ? JSON.stringify(data) : human);
-  const command = `${noun} ${verb ?? ''}`.trim();
+  const command = noun === 'history' ? noun : `${noun} ${verb ?? ''}`.trim();
   const commands: Record<string, (t: Target) => Promise<void>> = {
     'account create': async ({ accounts }) => {
       const name = values.name?.trim();
@@ -168,6 +186,7 @@ export async function run(
     },
     'key disable': (t) => setStatus(t, argument, 'Inactive', output),
     'key enable': (t) => setStatus(t, argument, 'Active', output),
+    history: (t) => printHistory(t.history, verb, values, print),
     'key delete': async ({ accounts }) => {
       if (!argument) throw new UsageError('key delete needs ACCESS_KEY_ID');
       if (!(await accounts.deleteAccessKey(argument))) throw new UsageError(`no access key ${argument}`);
@@ -198,6 +217,79 @@ async function setStatus(
     `access key ${accessKeyId} is now ${status}${status === 'Inactive' ? ' (cached credentials expire within 60 s)' : ''}`,
     { accessKeyId, status },
   );
+}
+
+// `history BUCKET`: an operator's view, every life of the bucket name, each entry naming the life's
+// owner; --account narrows it to the lives one account owned, all an owner may see of a name it re-created.
+/** The fields `--json` prints, one object per line, in this order. */
+const PUBLIC_FIELDS = [
+  'time',
+  'operation',
+  'bucket',
+  'accountId',
+  'accessKeyId',
+  'requestId',
+  'sourceIp',
+  'before',
+  'after',
+] as const satisfies readonly (keyof HistoryEntry)[];
+const publicEntry = (entry: HistoryEntry) =>
+  Object.fromEntries(PUBLIC_FIELDS.map((field) => [field, entry[field]]));
+
+const humanEntry = (entry: HistoryEntry) =>
+  [
+    `${entry.time}  ${entry.operation}  by ${entry.accountId ?? '(unknown)'} with ${entry.accessKeyId ?? '-'} from ${entry.sourceIp ?? '-'}  request ${entry.requestId ?? '-'}  (owner ${entry.bucketOwner})`,
+    `    before: ${JSON.stringify(entry.before)}`,
+    `    after:  ${JSON.stringify(entry.after)}`,
+  ].join('\n');
+
+/** Entries read per request: long histories are printed page by page, never held whole. */
+const PAGE = 100;
+
+export async function printHistory(
+  history: HistoryStore,
+  bucket: string | undefined,
+  options: Options,
+  print: (line: string) => void,
+): Promise<void> {
+  if (!bucket) throw new UsageError('history needs BUCKET');
+  let remaining = Number.POSITIVE_INFINITY;
+  if (options.limit !== undefined) {
+    remaining = Number(options.limit);
+    if (!Number.isInteger(remaining) || remaining <= 0)
+      throw new UsageError(`--limit must be a positive integer (got "${options.limit}")`);
+  }
+  let since: string | undefined;
+  if (options.since !== undefined) {
+    const parsed = new Date(options.since);
+    if (Number.isNaN(parsed.getTime()))
+      throw new UsageError(`--since must be an ISO 8601 time (got "${options.since}")`);
+    since = parsed.toISOString();
+  }
+  let cursor = options.after;
+  let printed = 0;
+  do {
+    let page: Awaited<ReturnType<HistoryStore['listHistory']>>;
+    try {
+      page = await history.listHistory(bucket, {
+        bucketOwner: options.account,
+        since,
+        limit: Math.min(remaining, PAGE),
+        after: cursor,
+      });
+    } catch (error) {
+      if (error instanceof InvalidCursor) throw new UsageError(`--after: ${error.message}`);
+      throw error;
+    }
+    for (const entry of page.entries)
+      print(options.json ? JSON.stringify(publicEntry(entry)) : humanEntry(entry));
+    printed += page.entries.length;
+    remaining -= page.entries.length;
+    cursor = page.cursor;
+  } while (cursor && remaining > 0);
+  if (options.json) return;
+  if (printed === 0) print(`(no history for ${bucket})`);
+  if (cursor) print(`(more: --after ${cursor})`);
 }
 
 if (import.meta.main) {

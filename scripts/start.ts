@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, readConfig } from '../lib/config.ts';
 import { LOCAL_STATE_FILE } from './admin.ts';
+import { startHistoryStream } from './history-stream.ts';
 import {
   DEFAULT_LOCAL_IDENTITY,
   ensureTable,
@@ -181,6 +182,7 @@ Try it (another terminal):
   aws --endpoint-url ${endpoint} s3api get-bucket-encryption --bucket demo
 
 Accounts and keys: npm run admin -- account create --name team-a   (npm run admin -- --help)
+A bucket's change history: npm run admin -- history demo
 
 Ctrl-C stops everything.`;
 }
@@ -245,6 +247,14 @@ try {
   } catch (error) {
     throw new StartError(`DynamoDB at ${dynamodbEndpoint} failed: ${String(error)}`);
   }
+  // The stream Lambda's local stand-in: changes reach `npm run admin -- history` (docs/history.md).
+  started.push(
+    await startHistoryStream({
+      endpoint: dynamodbEndpoint,
+      tableName: LOCAL_TABLE_NAME,
+      onError: console.error,
+    }),
+  );
 
   console.log('Starting serverless-offline…');
   const gateway = startOffline({

@@ -5,6 +5,7 @@
 import { authenticate } from '../auth/authenticate.ts';
 import { assertValidBucketName } from '../bucket-name.ts';
 import { notImplemented, S3Error } from '../errors.ts';
+import { withChangeActor } from '../storage/change.ts';
 import { subresourcesOf } from './addressing.ts';
 import type { Caller, S3Request } from './request.ts';
 import type { S3Response } from './response.ts';
@@ -98,5 +99,9 @@ export async function dispatch(request: S3Request, table: OperationTable): Promi
   const authenticated = request as AuthenticatedRequest;
   if (operation.target === 'service') return operation.handle(authenticated);
   assertValidBucketName(request.bucket ?? '');
-  return operation.handle(authenticated as BucketRequest);
+  // Whatever the operation writes names this request as its author (the history, docs/history.md).
+  const actor = { operation: operation.name, requestId: request.requestId, sourceIp: request.sourceIp };
+  return withChangeActor({ ...actor, ...request.caller }, () =>
+    operation.handle(authenticated as BucketRequest),
+  );
 }

@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -13,6 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { BlockedEncryptionType, EncryptionConfiguration, SseAlgorithm } from '../encryption/model.ts';
+import { LAST_CHANGE_NAMES, lastChangeAttribute, setLastChange } from './change.ts';
 import { storageFailure } from './errors.ts';
 
 export interface StoredEncryption extends EncryptionConfiguration {
@@ -83,6 +83,22 @@ const bucketKey = (name: string): Record<string, AttributeValue> => ({
 
 const OWNER_INDEX = 'byOwner';
 
+/** The table's TTL attribute (lib/storage/table.json): epoch seconds. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** What DeleteBucket removes: every attribute of a live bucket but its key and version. */
+const LIVE_ATTRIBUTES = [
+  'bucketName',
+  'ownerId',
+  '#region',
+  'createdAt',
+  '#encryption',
+  '#policy',
+  'policyRevision',
+  'ownerDenyActions',
+  'policyHasDeny',
+];
+
 function toEncryptionAttribute(encryption: StoredEncryption): AttributeValue {
   const map: Record<string, AttributeValue> = {
     sseAlgorithm: { S: encryption.sseAlgorithm },
@@ -117,7 +133,7 @@ function fromEncryptionAttribute(value: AttributeValue | undefined): StoredEncry
   return encryption;
 }
 
-function fromItem(item: Record<string, AttributeValue>): BucketRecord {
+export function fromItem(item: Record<string, AttributeValue>): BucketRecord {
   return {
     name: item.bucketName?.S ?? '',
     ownerId: item.ownerId?.S ?? '',
@@ -131,9 +147,21 @@ function fromItem(item: Record<string, AttributeValue>): BucketRecord {
   };
 }
 
+/**
+ * A deleted bucket's item stays behind as a deletion marker until TTL removes it: DeleteBucket is an
+ * UpdateItem that records who deleted it (the stream's record of it carries both the bucket as it
+ * was and the deleter, docs/history.md) and removes every attribute a live bucket has. It has no
+ * owner, so no guard (all name `ownerId`) passes on it and the byOwner index skips it; reads treat
+ * it as no bucket.
+ */
+export const isDeletionMarker = (item: Record<string, AttributeValue>): boolean =>
+  item.deletedAt !== undefined;
+
 function refusal(error: unknown): WriteRefusal | undefined {
   if (!(error instanceof ConditionalCheckFailedException)) return undefined;
-  return error.Item ? { reason: 'refused', bucket: fromItem(error.Item) } : { reason: 'no-such-bucket' };
+  return error.Item && !isDeletionMarker(error.Item)
+    ? { reason: 'refused', bucket: fromItem(error.Item) }
+    : { reason: 'no-such-bucket' };
 }
 
 export interface BucketStore {
@@ -210,10 +238,15 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
         new UpdateItemCommand({
           TableName: tableName,
           Key: bucketKey(name),
-          UpdateExpression: `${update.expression} ADD #version :one`,
+          UpdateExpression: `${setLastChange(update.expression)} ADD #version :one`,
           ConditionExpression: condition.expression,
-          ExpressionAttributeNames: { '#version': 'version', ...update.names },
-          ExpressionAttributeValues: { ':one': { N: '1' }, ...condition.values, ...update.values },
+          ExpressionAttributeNames: { '#version': 'version', ...LAST_CHANGE_NAMES, ...update.names },
+          ExpressionAttributeValues: {
+            ':one': { N: '1' },
+            ':lastChange': lastChangeAttribute(),
+            ...condition.values,
+            ...update.values,
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -240,8 +273,9 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
               createdAt: { S: createdAt },
               version: { N: '1' },
               policyRevision: { S: policyRevision },
+              lastChange: lastChangeAttribute(),
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(deletedAt)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
@@ -262,30 +296,20 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
         const { Item } = await client.send(
           new GetItemCommand({ TableName: tableName, Key: bucketKey(name), ConsistentRead: true }),
         );
-        return Item ? fromItem(Item) : undefined;
+        return Item && !isDeletionMarker(Item) ? fromItem(Item) : undefined;
       } catch (error) {
         throw storageFailure(error, 'getBucket');
       }
     },
 
-    async deleteBucket(name, guard) {
-      const condition = guardCondition(guard);
-      try {
-        await client.send(
-          new DeleteItemCommand({
-            TableName: tableName,
-            Key: bucketKey(name),
-            ConditionExpression: condition.expression,
-            ExpressionAttributeValues: condition.values,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { ok: true };
-      } catch (error) {
-        const refused = refusal(error);
-        if (refused) return { ok: false, ...refused };
-        throw storageFailure(error, 'deleteBucket');
-      }
+    deleteBucket(name, guard) {
+      const now = Math.floor(Date.now() / 1000);
+      return conditionedUpdate(name, guardCondition(guard), 'deleteBucket', {
+        expression: `SET deletedAt = :deletedAt, ${TTL_ATTRIBUTE} = :deletedAt REMOVE ${LIVE_ATTRIBUTES.join(', ')}`,
+        names: { '#encryption': 'encryption', '#policy': 'policy', '#region': 'region' },
+        // Expired at once: TTL removes the marker within days (it only has to outlive the stream record).
+        values: { ':deletedAt': { N: String(now) } },
+      });
     },
 
     async listBuckets(ownerId, { limit, prefix, startAfter }) {

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, inject, it, type OnTestFinishedHandler } from 'vitest';
 import { storage } from '../../lib/storage/index.ts';
+import { run as runAdmin } from '../../scripts/admin.ts';
 import { freePort, ROOT } from '../../scripts/local-stack.ts';
 import { uniqueBucket } from '../helpers/identities.ts';
 
@@ -293,6 +294,15 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     const bucket = uniqueBucket('npm-start');
     await createBucket(printed, bucket);
     expect(await listedBuckets(printed)).toContain(bucket);
+    // It processes the table's stream: the change is in `npm run admin -- history` a moment later.
+    const history = async () => {
+      const lines: string[] = [];
+      await runAdmin(['history', bucket, '--json'], { LOCAL_STATE_FILE: stack.stateFile }, (line) =>
+        lines.push(line),
+      );
+      return lines.map((line) => JSON.parse(line).operation);
+    };
+    await expect.poll(history, { timeout: 10_000 }).toEqual(['CreateBucket']);
 
     // A second start with the same state file refuses, before starting anything, and leaves it alone.
     const before = readFileSync(stack.stateFile, 'utf8');

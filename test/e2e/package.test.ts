@@ -56,8 +56,9 @@ function dynamoStatements(template: Template): Map<string, Statement[]> {
     }>;
     const statements = policies
       .flatMap((policy) => policy.PolicyDocument.Statement)
+      // A statement under Fn::If (the history role's optional events:PutEvents) is not DynamoDB's.
       .filter((statement) =>
-        asArray(statement.Action).some((action) => action === '*' || action.startsWith('dynamodb:')),
+        asArray(statement.Action ?? []).some((action) => action === '*' || action.startsWith('dynamodb:')),
       );
     byRole.set(name, statements);
   }
@@ -112,7 +113,7 @@ beforeAll(async () => {
     packageStage('dev'),
     packageStage('prod'),
     packageStage('prod', { name: 'prod-local-shell', env: LOCAL_SHELL }),
-    packageStage('prod', { name: 'prod-domain', params: DOMAIN_PARAMS }),
+    packageStage('prod', { name: 'prod-domain', params: { ...DOMAIN_PARAMS, eventBus: 'audit' } }),
     packageStage('prod', {
       name: 'prod-redeploy',
       params: {
@@ -133,6 +134,7 @@ describe('serverless package without AWS credentials', () => {
     ['service', 'functions/route-service'],
     ['bucket', 'functions/route-bucket'],
     ['object', 'functions/route-bucket'],
+    ['history', 'functions/record-history'],
   ])('returns %s.zip holding the bundled %s.mjs, its chunks and their source maps only', (name, handler) => {
     expect(dev.files).toContain(`${name}.zip`);
     const entries = zipEntries(join(dev.dir, `${name}.zip`));
@@ -140,7 +142,9 @@ describe('serverless package without AWS credentials', () => {
     expect(entries).toContain(`${handler}.mjs.map`);
     // Everything bundled: no node_modules, nothing left for the runtime's own SDK to provide.
     for (const entry of entries) {
-      expect(entry).toMatch(/^functions\/(route-(service|bucket)|chunks\/[\w-]+)\.mjs(\.map)?$/);
+      expect(entry).toMatch(
+        /^functions\/(route-(service|bucket)|record-history|chunks\/[\w-]+)\.mjs(\.map)?$/,
+      );
     }
   });
 
@@ -163,9 +167,10 @@ describe('serverless package without AWS credentials', () => {
     },
   );
 
-  it('returns exactly three function packages', () => {
+  it('returns exactly four function packages', () => {
     expect(dev.files.filter((file) => file.endsWith('.zip')).sort()).toEqual([
       'bucket.zip',
+      'history.zip',
       'object.zip',
       'service.zip',
     ]);
@@ -175,6 +180,7 @@ describe('serverless package without AWS credentials', () => {
     ['ServiceLambdaFunction', 'functions/route-service.handler', 'ServiceRouteRole'],
     ['BucketLambdaFunction', 'functions/route-bucket.handler', 'BucketRouteRole'],
     ['ObjectLambdaFunction', 'functions/route-bucket.handler', 'BucketRouteRole'],
+    ['HistoryLambdaFunction', 'functions/record-history.handler', 'HistoryRecorderRole'],
   ])('returns %s on nodejs24.x with handler %s and role %s', (name, handler, role) => {
     expect(dev.template.Resources[name]?.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
@@ -201,6 +207,8 @@ describe('serverless package without AWS credentials', () => {
         GlobalSecondaryIndexes: tableDefinition.GlobalSecondaryIndexes,
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       },
     });
   });
@@ -227,7 +235,8 @@ describe('serverless package without AWS credentials', () => {
 
   it('returns roles whose DynamoDB statements allow named actions on the table only', () => {
     const byRole = dynamoStatements(dev.template);
-    expect([...byRole.keys()].sort()).toEqual(['BucketRouteRole', 'ServiceRouteRole']);
+    expect([...byRole.keys()].sort()).toEqual(['BucketRouteRole', 'HistoryRecorderRole', 'ServiceRouteRole']);
+    byRole.delete('HistoryRecorderRole'); // on the stream and the history's keys only: its own test below
     for (const statements of byRole.values()) {
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -274,6 +283,71 @@ describe('serverless package without AWS credentials', () => {
       { role: 'ServiceRouteRole', actions: ['dynamodb:Query'], resources: [BY_OWNER_INDEX_ARN] },
     ]);
   });
+
+  it('returns the history Lambda reading the table stream, reporting failed records, only for bucket items', () => {
+    const mappings = resourcesOfType(dev.template, 'AWS::Lambda::EventSourceMapping').map(
+      ([, m]) => m.Properties,
+    );
+    expect(mappings).toEqual([
+      expect.objectContaining({
+        // The stream of the table this stack created, or of the retained one it adopts (adoptTable).
+        EventSourceArn: { 'Fn::If': ['CreateTable', { 'Fn::GetAtt': ['BucketsTable', 'StreamArn'] }, ''] },
+        FunctionName: { 'Fn::GetAtt': ['HistoryLambdaFunction', 'Arn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: -1,
+        FilterCriteria: {
+          Filters: [
+            { Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'BUCKET#' }] } } } }) },
+          ],
+        },
+      }),
+    ]);
+    expect(dev.template.Resources.HistoryLambdaFunction?.Properties).toMatchObject({
+      Environment: { Variables: { HISTORY_RETENTION_DAYS: '400', EVENT_BUS_NAME: '' } },
+    });
+  });
+
+  it('returns a history role that reads the stream and writes only HISTORY# items', () => {
+    expect(dynamoStatements(dev.template).get('HistoryRecorderRole')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        Resource: {
+          'Fn::Sub':
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+            'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/bucket-encryption-api-dev/stream/*',
+        },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem'],
+        Resource: TABLE_ARN,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['HISTORY#*'] } },
+      },
+    ]);
+  });
+
+  it.each([
+    ['dev', () => dev, 'false'],
+    ['prod with a domain and an event bus', () => withDomain, 'true'],
+  ])(
+    'returns events:PutEvents on the named bus only with --param eventBus (%s: %s)',
+    (_stage, packaged, publishes) => {
+      const template = packaged().template as Template & { Conditions: Record<string, unknown> };
+      expect(template.Conditions.PublishesEvents).toEqual({
+        'Fn::Not': [{ 'Fn::Equals': [publishes === 'true' ? 'audit' : '', ''] }],
+      });
+      const policy = JSON.stringify(template.Resources.HistoryRecorderRole?.Properties.Policies);
+      expect(policy).toContain('"Fn::If":["PublishesEvents",{"Effect":"Allow","Action":["events:PutEvents"]');
+      expect(policy).toContain(`event-bus/${publishes === 'true' ? 'audit' : ''}`);
+    },
+  );
 });
 
 const ofType = (template: Template, type: string) =>
@@ -284,6 +358,7 @@ describe('deployed configuration comes from --stage and --param only', () => {
     const clean = lambdaEnvironments(prod.template);
     expect(Object.keys(clean).sort()).toEqual([
       'BucketLambdaFunction',
+      'HistoryLambdaFunction',
       'ObjectLambdaFunction',
       'ServiceLambdaFunction',
     ]);

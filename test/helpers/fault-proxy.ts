@@ -8,8 +8,8 @@
 //   error     answer 500 InternalServerError, as DynamoDB does, without forwarding
 //   flaky     blackhole every attempt but the SDK's last (its `amz-sdk-request: attempt=n; max=m`),
 //             which is forwarded: every call succeeds, as late as its retries allow
-//   lost-reply forward the next request but drop DynamoDB's answer (the write happens, the client
-//             times out and retries); forward every later one
+//   lost-answer forward every attempt, but answer only the SDK's last: DynamoDB applies each attempt,
+//             the client hears of the last one only (a write applied, its answer lost, retried)
 // Switching mode closes every open connection, so pooled keep-alive sockets see the new mode too.
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -22,8 +22,7 @@ export type FaultMode =
   | { kind: 'throttle' }
   | { kind: 'error' }
   | { kind: 'flaky' }
-  /** The next request reaches DynamoDB but its answer is lost (the client times out); later ones pass. */
-  | { kind: 'lost-reply' };
+  | { kind: 'lost-answer' };
 
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: the endpoint to give the DynamoDB client. */
@@ -47,15 +46,20 @@ function dynamoError(response: ServerResponse, status: number, type: string, mes
   response.end(body);
 }
 
+/** Whether this is the SDK's last attempt of a call (its `amz-sdk-request: attempt=n; max=m`). */
+function isLastAttempt(incoming: IncomingMessage): boolean {
+  const attempt = /attempt=(\d+); max=(\d+)/.exec(String(incoming.headers['amz-sdk-request'] ?? ''));
+  return attempt !== null && attempt[1] === attempt[2];
+}
+
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
   let mode: FaultMode = { kind: 'pass' };
-  let replyLost = false;
   let received = 0;
   let forwarded = 0;
   const sockets = new Set<Socket>();
 
-  function pass(incoming: IncomingMessage, response: ServerResponse, body: Buffer): void {
+  function pass(incoming: IncomingMessage, response: ServerResponse, body: Buffer, answer = true): void {
     if (incoming.socket.destroyed) return;
     forwarded++;
     const upstreamRequest = forward(
@@ -67,6 +71,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         headers: { ...incoming.headers, host: target.host },
       },
       (upstreamResponse) => {
+        if (!answer) return void upstreamResponse.resume();
         response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
         upstreamResponse.pipe(response);
       },
@@ -96,27 +101,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           );
         case 'error':
           return dynamoError(response, 500, 'InternalServerError', 'Internal server error');
-        case 'flaky': {
-          const attempt = /attempt=(\d+); max=(\d+)/.exec(String(incoming.headers['amz-sdk-request'] ?? ''));
-          if (attempt && attempt[1] === attempt[2]) pass(incoming, response, body);
+        case 'flaky':
+          if (isLastAttempt(incoming)) pass(incoming, response, body);
           return;
-        }
-        case 'lost-reply': {
-          if (replyLost) return pass(incoming, response, body);
-          replyLost = true;
-          forwarded++;
-          forward(
-            {
-              host: target.hostname,
-              port: target.port,
-              method: incoming.method,
-              path: incoming.url,
-              headers: { ...incoming.headers, host: target.host },
-            },
-            (upstreamResponse) => upstreamResponse.resume(),
-          ).end(body);
-          return;
-        }
+        case 'lost-answer':
+          return pass(incoming, response, body, isLastAttempt(incoming));
         case 'blackhole':
         case 'refuse':
           return; // never answered (refuse closes the connection before a request arrives)
@@ -138,7 +127,6 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     endpoint: `http://127.0.0.1:${port}`,
     setMode(next) {
       mode = next;
-      replyLost = false;
       for (const socket of sockets) socket.destroy();
       sockets.clear();
     },

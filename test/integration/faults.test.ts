@@ -307,7 +307,7 @@ describe('an answer lost after DynamoDB applied the write (eu-west-1)', () => {
       200,
     );
     const bucket = uniqueBucket('lost');
-    proxy.setMode({ kind: 'lost-reply' });
+    proxy.setMode({ kind: 'lost-answer' });
     proxy.resetCounts();
     const result = await send({ method: 'PUT', path: `/${bucket}`, region: REGION });
     expect(`${result.statusCode} ${errorCode(result) ?? ''}`.trim()).toBe('200');
@@ -318,7 +318,7 @@ describe('an answer lost after DynamoDB applied the write (eu-west-1)', () => {
   it('still returns 409 BucketAlreadyOwnedByYou when an earlier call created the bucket', async () => {
     const bucket = uniqueBucket('lost');
     expect((await send({ method: 'PUT', path: `/${bucket}`, region: REGION })).statusCode).toBe(200);
-    proxy.setMode({ kind: 'lost-reply' });
+    proxy.setMode({ kind: 'lost-answer' });
     const result = await send({ method: 'PUT', path: `/${bucket}`, region: REGION });
     expect(`${result.statusCode} ${errorCode(result) ?? ''}`.trim()).toBe('409 BucketAlreadyOwnedByYou');
   });

@@ -18,6 +18,8 @@ describe('readConfig', () => {
       secretsMode: 'kms',
       secretsKmsKeyId: undefined,
       localSecretsKey: undefined,
+      historyRetentionDays: 400,
+      eventBusName: undefined,
     });
   });
 
@@ -39,6 +41,8 @@ describe('readConfig', () => {
         SECRETS_MODE: 'kms',
         SECRETS_KMS_KEY_ID: 'alias/secrets',
         LOCAL_SECRETS_KEY: 'passphrase',
+        HISTORY_RETENTION_DAYS: '30',
+        EVENT_BUS_NAME: 'audit',
       }),
     ).toEqual({
       tableName: 'buckets',
@@ -55,6 +59,8 @@ describe('readConfig', () => {
       secretsMode: 'kms',
       secretsKmsKeyId: 'alias/secrets',
       localSecretsKey: 'passphrase',
+      historyRetentionDays: 30,
+      eventBusName: 'audit',
     });
   });
 
