@@ -4,8 +4,8 @@
 import { config } from '../lib/config.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
-import type { S3Request } from '../lib/http/request.ts';
 import { emptyResponse } from '../lib/http/response.ts';
+import type { S3Request } from '../lib/request.ts';
 
 async function answerApiVersion(request: S3Request) {
   if (config().profile !== 'obs') {

@@ -42,6 +42,12 @@ export interface Profile {
   readonly blockedEncryptionTypes: boolean;
   /** The XML declaration GetBucketEncryption answers with (OBS's documented sample says `standalone="yes"`). */
   readonly xmlDeclaration: string;
+  /**
+   * Whether requests may be signed with Signature Version 2 (`Authorization: AWS ak:sig`) and OBS's
+   * own (`OBS ak:sig`) besides SigV4: Huawei's SDK signs nothing else. AWS's other profiles are
+   * SigV4-only, as AWS regions opened since 2014 are.
+   */
+  readonly signatureV2: boolean;
   /** Whether PUT must carry Content-MD5 or an x-amz-checksum-* header (when present it is always verified). */
   readonly integrityRequired: boolean;
   /** GET with nothing set: the platform default (200) or 404 NoSuchEncryptionConfiguration. */
@@ -102,6 +108,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     bucketKeys: true,
     blockedEncryptionTypes: true,
     xmlDeclaration: XML_DECLARATION,
+    signatureV2: false,
     integrityRequired: true,
     unsetAnswer: 'platform-default',
     platformDefault: PLATFORM_DEFAULT,
@@ -120,6 +127,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     bucketKeys: true,
     blockedEncryptionTypes: true,
     xmlDeclaration: XML_DECLARATION,
+    signatureV2: false,
     integrityRequired: true,
     // The QStorage docs: every bucket is encrypted by default.
     unsetAnswer: 'platform-default',
@@ -144,6 +152,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     blockedEncryptionTypes: false,
     xmlDeclaration: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
     // OBS's own client sends no checksum; one that is present is still verified.
+    signatureV2: true,
     integrityRequired: false,
     unsetAnswer: 'NoSuchEncryptionConfiguration',
     platformDefault: PLATFORM_DEFAULT,

@@ -7,14 +7,14 @@ import { randomFillSync } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { config } from '../config.ts';
+import { withDeadline } from '../deadline.ts';
 import { getProfile, type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
-import { withStorageDeadline } from '../storage/client.ts';
+import type { S3Request } from '../request.ts';
 import { xmlDocument } from '../xml/write.ts';
 import { decodeEvent } from './addressing.ts';
 import { dispatch, type OperationTable } from './dispatch.ts';
-import type { S3Request } from './request.ts';
 import type { S3Response } from './response.ts';
 
 // Two parameters, never three: Node.js 24's Lambda runtime refuses a non-streaming handler whose
@@ -201,6 +201,6 @@ export function s3Lambda(operations: OperationTable): GatewayHandler {
   return async (event, context) => {
     if (typeof context?.getRemainingTimeInMillis !== 'function') return handler(event, context);
     const deadline = Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
-    return withStorageDeadline(deadline, () => handler(event, context));
+    return withDeadline(deadline, () => handler(event, context));
   };
 }

@@ -327,8 +327,7 @@ describe('a policy-checked write and a concurrent policy change', () => {
     let changed = false;
     const request = {
       method: 'PUT',
-      headers: {},
-      query: [],
+      effectiveHeaders: {},
       sourceIp: '127.0.0.1',
       bucket,
       caller: { accountId: SECOND_IDENTITY.accountId, accessKeyId: SECOND_IDENTITY.accessKeyId },
