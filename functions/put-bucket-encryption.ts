@@ -2,10 +2,9 @@
 // Steady state: one conditional UpdateItem. AWS checks the bucket before the body, so when the body
 // (or its checksum) is refused, one read tells NoSuchBucket and AccessDenied apart first.
 import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
-import { config } from '../lib/config.ts';
+import { config, profile } from '../lib/config.ts';
 import type { EncryptionConfiguration } from '../lib/encryption/model.ts';
 import { parseEncryptionConfiguration } from '../lib/encryption/parse.ts';
-import { getProfile } from '../lib/encryption/profiles.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
@@ -14,11 +13,9 @@ import { storage } from '../lib/storage/index.ts';
 const ACTION = 's3:PutEncryptionConfiguration';
 
 async function readConfiguration(request: BucketRequest): Promise<EncryptionConfiguration> {
-  const settings = config();
-  const profile = getProfile(settings.profile);
   // The body's size was checked when the request was decoded (lib/http/addressing.ts).
-  await verifyIntegrity(request.effectiveHeaders, request.body, { required: profile.integrityRequired });
-  return parseEncryptionConfiguration(request.body, profile, settings);
+  await verifyIntegrity(request.effectiveHeaders, request.body, { required: profile().integrityRequired });
+  return parseEncryptionConfiguration(request.body, profile(), config());
 }
 
 export const putBucketEncryption: S3Operation = {

@@ -1,7 +1,6 @@
 // Who is calling: the request's signature, verified against the access key's stored secret
 // (cached in the container), in the forms the deployment's profile accepts.
-import { config } from '../config.ts';
-import { getProfile } from '../encryption/profiles.ts';
+import { config, profile } from '../config.ts';
 import type { Caller, S3Request } from '../request.ts';
 import { storage } from '../storage/index.ts';
 import { createCredentialCache } from './credentials.ts';
@@ -31,7 +30,7 @@ export async function authenticate(request: S3Request): Promise<Caller> {
   return verifyRequestSignature(request, {
     now: new Date(),
     region: settings.region,
-    allowV2: getProfile(settings.profile).signatureV2,
+    allowV2: profile().signatureV2,
     lookup: credentialCache().lookup,
   });
 }

@@ -1,6 +1,7 @@
-// Vendor profiles as data (ARCHITECTURE.md "Vendor profiles"): one deployment speaks one profile,
-// and every difference between AWS, QStorage and Huawei OBS that the encryption code needs is a
-// field here rather than a branch elsewhere.
+// Vendor profiles as data (docs/architecture.md "Vendor profiles"): one deployment speaks one profile,
+// and every difference between AWS, QStorage and Huawei OBS — signatures, header dialect, namespace,
+// schema, the answer when nothing is set — is a field here rather than a branch on a name elsewhere.
+// config.ts resolves the deployment's profile once (`profile()`).
 
 import type { ProfileName } from '../config.ts';
 import type { EncryptionConfiguration, SseAlgorithm } from './model.ts';
@@ -50,8 +51,16 @@ export interface Profile {
   readonly signatureV2: boolean;
   /** Whether PUT must carry Content-MD5 or an x-amz-checksum-* header (when present it is always verified). */
   readonly integrityRequired: boolean;
-  /** GET with nothing set: the platform default (200) or 404 NoSuchEncryptionConfiguration. */
-  readonly unsetAnswer: 'platform-default' | 'NoSuchEncryptionConfiguration';
+  /**
+   * GET with nothing set: the platform default (200), or a 404 with this code. A deployment may
+   * override it with ServerSideEncryptionConfigurationNotFoundError (S3_UNSET_ENCRYPTION=not-found).
+   */
+  readonly unsetAnswer:
+    | 'platform-default'
+    | 'NoSuchEncryptionConfiguration'
+    | 'ServerSideEncryptionConfigurationNotFoundError';
+  /** Whether the service answers OBS's unsigned `HEAD /?apiversion` probe (Huawei's SDK sends it first). */
+  readonly apiVersionProbe: boolean;
   readonly platformDefault: EncryptionConfiguration;
 }
 
@@ -109,6 +118,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     blockedEncryptionTypes: true,
     xmlDeclaration: XML_DECLARATION,
     signatureV2: false,
+    apiVersionProbe: false,
     integrityRequired: true,
     unsetAnswer: 'platform-default',
     platformDefault: PLATFORM_DEFAULT,
@@ -128,6 +138,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     blockedEncryptionTypes: true,
     xmlDeclaration: XML_DECLARATION,
     signatureV2: false,
+    apiVersionProbe: false,
     integrityRequired: true,
     // The QStorage docs: every bucket is encrypted by default.
     unsetAnswer: 'platform-default',
@@ -153,6 +164,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     xmlDeclaration: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
     // OBS's own client sends no checksum; one that is present is still verified.
     signatureV2: true,
+    apiVersionProbe: true,
     integrityRequired: false,
     unsetAnswer: 'NoSuchEncryptionConfiguration',
     platformDefault: PLATFORM_DEFAULT,

@@ -15,9 +15,9 @@ import { randomFillSync } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { config } from '../config.ts';
+import { config, profile } from '../config.ts';
 import { enterDeadline } from '../deadline.ts';
-import { getProfile, type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
+import { type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
 import type { S3Request } from '../request.ts';
@@ -88,10 +88,11 @@ function requestDialect(event: APIGatewayProxyEventV2): RequestDialect {
 
 /** The response headers, request ids added, each named in the request's dialect (profile data). */
 function responseHeaders(headers: GatewayResult['headers'], ids: Ids, dialect: RequestDialect) {
-  const profile = getProfile(config().profile);
+  const answering = profile();
   const named: Record<string, string | number | boolean> = {};
   const all = { ...headers, 'x-amz-request-id': ids.requestId, 'x-amz-id-2': ids.hostId };
-  for (const [name, value] of Object.entries(all)) named[responseHeaderName(profile, dialect, name)] = value;
+  for (const [name, value] of Object.entries(all))
+    named[responseHeaderName(answering, dialect, name)] = value;
   return named;
 }
 
