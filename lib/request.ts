@@ -1,7 +1,9 @@
 // The request as every layer sees it: decoded once from the API Gateway v2 event by the shared middy
 // stack (lib/http/addressing.ts decodeEvent) into this value, which addressing, dispatch, signature
-// verification, authorization and the handlers read and never parse again. It lives below lib/http
-// and lib/auth so that both can name it (docs/architecture.md "Layers").
+// verification, authorization and the handlers read and never parse again; and the request's
+// deadline. It lives below lib/http, lib/auth and lib/storage so that all can name it
+// (docs/architecture.md "Layers").
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Who signed the request: set by authentication. The one caller type of the service. */
 export interface Caller {
@@ -62,3 +64,18 @@ export interface S3Request {
   /** Set by authentication. */
   caller?: Caller;
 }
+
+// The request's deadline: the moment by which this invocation must have answered, so that even a
+// DynamoDB outage is answered in S3 XML (503) rather than by API Gateway's own non-S3 error when the
+// Lambda times out. Set by the stack's requestDeadline middleware (lib/http/stack.ts) for the
+// invocation's async context; read by the storage client before each attempt (lib/storage/client.ts).
+const deadlines = new AsyncLocalStorage<number | undefined>();
+
+/**
+ * Sets the deadline (or none) for the rest of the current async context: what a middleware, which
+ * cannot wrap the handler in a callback, uses. Every invocation sets it anew.
+ */
+export const enterDeadline = (deadlineMs: number | undefined): void => deadlines.enterWith(deadlineMs);
+
+/** The current deadline (epoch ms), or undefined when none was set. */
+export const currentDeadline = (): number | undefined => deadlines.getStore();

@@ -4,7 +4,7 @@
 //                                        header named in that dialect
 //   3. accessLog                         one log line per request, success or error
 //   4. s3ErrorHandler                    any error → S3's XML error document (the only place one is built)
-//   5. requestDeadline                   the time by which storage calls must end (lib/deadline.ts)
+//   5. requestDeadline                   the time by which storage calls must end (lib/request.ts)
 //   6. decodeRequest                     API Gateway event → S3Request, once (lib/http/addressing.ts)
 // then the handler: dispatch to the operation (lib/http/dispatch.ts) and encode its S3Response.
 // middy runs `before` in that order and `after`/`onError` in reverse, so the error handler answers
@@ -16,11 +16,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { config, profile } from '../config.ts';
-import { enterDeadline } from '../deadline.ts';
 import { type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
-import type { S3Request } from '../request.ts';
+import { enterDeadline, type S3Request } from '../request.ts';
 import { xmlDocument } from '../xml/write.ts';
 import { decodeEvent } from './addressing.ts';
 import { dispatch, type OperationTable } from './dispatch.ts';

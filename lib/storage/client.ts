@@ -2,11 +2,11 @@
 // fit inside the Lambda timeout (serverless.yml). One call costs at most
 // attempts × request timeout + backoff (3 × 1 s + ≤ 150 ms; throttling backs off longer, ≤ 3 s).
 // A request may make more than one call, so the stack also gives each invocation a deadline
-// (lib/deadline.ts): an attempt that could not finish before it is not started, and the request
+// (lib/request.ts): an attempt that could not finish before it is not started, and the request
 // is answered 503 in S3 XML while the Lambda is still running.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config.ts';
-import { currentDeadline } from '../deadline.ts';
+import { currentDeadline } from '../request.ts';
 
 export type DynamoClientSettings = Pick<
   Config,

@@ -1,6 +1,6 @@
 // Layers point one way (docs/architecture.md "Layers"): this reads every import in lib/ and fails when
 // a lower layer reaches up. http sits on auth, which sits on storage, encryption and xml, which sit
-// on the shared bottom (request.ts, errors.ts, config.ts, deadline.ts, log.ts).
+// on the shared bottom (request.ts with the request's deadline, errors.ts, config.ts, log.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ const layerOf = (path: string): string => {
   return parts[0] === 'lib' && parts.length > 2 ? `lib/${parts[1]}` : path;
 };
 
-// Who may not import whom. The bottom (request.ts, errors.ts, deadline.ts, …) may import none of them.
+// Who may not import whom. The bottom (request.ts, errors.ts, …) may import none of them.
 const FORBIDDEN: ReadonlyArray<readonly [importer: (layer: string) => boolean, imported: string]> = [
   [(layer) => layer !== 'lib/http', 'lib/http'],
   [(layer) => layer !== 'lib/http' && layer !== 'lib/auth', 'lib/auth'],
