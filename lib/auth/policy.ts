@@ -27,7 +27,7 @@ export const MAX_VALUE_LENGTH = 2048;
 /** Action, Resource, principal and condition values in one policy, all statements together. */
 export const MAX_PATTERNS = 512;
 
-/** The actions this service's operations are authorized as (S3-BEHAVIOUR.md › Permissions). */
+/** The actions this service's operations are authorized as (docs/security.md "What is authorized, and how"). */
 export type S3Action =
   | 's3:ListBucket'
   | 's3:DeleteBucket'

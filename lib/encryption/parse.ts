@@ -1,6 +1,6 @@
 // PutBucketEncryption's body → EncryptionConfiguration
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html).
-// Pure: no HTTP, no AWS. Enforces every rule of S3-BEHAVIOUR.md "Configuration document" and
+// Pure: no HTTP, no AWS. Enforces every rule of docs/behaviour.md "Encryption configuration" and
 // throws nothing but S3Error, whatever the input. Schema violations (shape, names, enumerated
 // values) are MalformedXML, as AWS answers them; well-formed values that break a rule between
 // fields are InvalidArgument with the ArgumentName AWS uses. The schema rules only: reading the XML
