@@ -1,8 +1,7 @@
 // GetBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
 // One strongly consistent GetItem on the bucket item.
 import { authorize } from '../lib/auth/authorize.ts';
-import { config } from '../lib/config.ts';
-import { getProfile } from '../lib/encryption/profiles.ts';
+import { config, profile } from '../lib/config.ts';
 import { serializeEncryptionConfiguration } from '../lib/encryption/serialize.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
@@ -21,20 +20,14 @@ export const getBucketEncryption: S3Operation = {
       request,
       's3:GetEncryptionConfiguration',
     );
-    const settings = config();
-    const profile = getProfile(settings.profile);
+    const answering = profile();
     let encryption = record.encryption;
     if (!encryption) {
-      if (settings.unsetEncryption === 'not-found') {
-        throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', {
-          fields: { BucketName: bucket },
-        });
+      if (answering.unsetAnswer !== 'platform-default') {
+        throw new S3Error(answering.unsetAnswer, { fields: { BucketName: bucket } });
       }
-      if (profile.unsetAnswer === 'NoSuchEncryptionConfiguration') {
-        throw new S3Error('NoSuchEncryptionConfiguration', { fields: { BucketName: bucket } });
-      }
-      encryption = { ...profile.platformDefault, updatedAt: '', updatedBy: '' };
+      encryption = { ...answering.platformDefault, updatedAt: '', updatedBy: '' };
     }
-    return xmlResponse(serializeEncryptionConfiguration(encryption, profile, settings));
+    return xmlResponse(serializeEncryptionConfiguration(encryption, answering, config()));
   },
 };

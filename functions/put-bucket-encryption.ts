@@ -2,13 +2,10 @@
 // Steady state: one conditional UpdateItem. AWS checks the bucket before the body, so when the body
 // (or its checksum) is refused, one read tells NoSuchBucket and AccessDenied apart first.
 import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
-import { config } from '../lib/config.ts';
+import { config, profile } from '../lib/config.ts';
 import type { EncryptionConfiguration } from '../lib/encryption/model.ts';
-import { MAX_CONFIGURATION_BYTES, parseEncryptionConfiguration } from '../lib/encryption/parse.ts';
-import { getProfile } from '../lib/encryption/profiles.ts';
-import { S3Error } from '../lib/errors.ts';
+import { parseEncryptionConfiguration } from '../lib/encryption/parse.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
-import { effectiveHeaders } from '../lib/http/request.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
 import { storage } from '../lib/storage/index.ts';
@@ -16,14 +13,9 @@ import { storage } from '../lib/storage/index.ts';
 const ACTION = 's3:PutEncryptionConfiguration';
 
 async function readConfiguration(request: BucketRequest): Promise<EncryptionConfiguration> {
-  const settings = config();
-  const profile = getProfile(settings.profile);
-  // Refuse an announced oversize body before touching it.
-  if (Number(request.headers['content-length'] ?? 0) > MAX_CONFIGURATION_BYTES) {
-    throw new S3Error('MaxMessageLengthExceeded');
-  }
-  await verifyIntegrity(effectiveHeaders(request), request.body, { required: profile.integrityRequired });
-  return parseEncryptionConfiguration(request.body, profile, settings);
+  // The body's size was checked when the request was decoded (lib/http/addressing.ts).
+  await verifyIntegrity(request.effectiveHeaders, request.body, { required: profile().integrityRequired });
+  return parseEncryptionConfiguration(request.body, profile(), config());
 }
 
 export const putBucketEncryption: S3Operation = {

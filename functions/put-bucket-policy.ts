@@ -2,10 +2,9 @@
 // The owner's account only. The policy is validated (MalformedPolicy) and stored verbatim, with the
 // actions it could deny its owner (so the owner's other writes stay one request).
 import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
-import { actionsDeniableToOwner, MAX_POLICY_BYTES, parseBucketPolicy } from '../lib/auth/policy.ts';
+import { actionsDeniableToOwner, parseBucketPolicy } from '../lib/auth/policy.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
-import { effectiveHeaders } from '../lib/http/request.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
 import { storage } from '../lib/storage/index.ts';
@@ -21,13 +20,9 @@ export const putBucketPolicy: S3Operation = {
     const { bucket, caller, body } = request;
     const buckets = storage().buckets;
     let policy: ReturnType<typeof parseBucketPolicy>;
-    let text: string;
     try {
-      if (body.byteLength > MAX_POLICY_BYTES)
-        throw new S3Error('MalformedPolicy', { message: 'Policies must be less than 20 KB' });
-      await verifyIntegrity(effectiveHeaders(request), body, { required: false });
-      text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-      policy = parseBucketPolicy(text, bucket);
+      await verifyIntegrity(request.effectiveHeaders, body, { required: false });
+      policy = parseBucketPolicy(body, bucket);
     } catch (bodyError) {
       // AWS checks the bucket before the body.
       authorize(await buckets.getBucket(bucket), request, ACTION);
@@ -39,7 +34,7 @@ export const putBucketPolicy: S3Operation = {
     await authorizedWrite(
       request,
       ACTION,
-      (guard) => buckets.putPolicy(bucket, guard, text, ownerDenyActions),
+      (guard) => buckets.putPolicy(bucket, guard, policy.text, ownerDenyActions),
       buckets.getBucket,
     );
     return emptyResponse(204);

@@ -1,4 +1,5 @@
 // The environment, read once, validated, failing fast with the variable's name.
+import { getProfile, type Profile } from './encryption/profiles.ts';
 
 export const PROFILE_NAMES = ['aws', 'qstorage', 'obs'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -98,6 +99,28 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= readConfig(process.env);
   return cached;
+}
+
+let resolved: { settings: Config; profile: Profile } | undefined;
+
+/**
+ * The deployment's profile, resolved from the configuration it was read with: the profile's data
+ * with the deployment's own overrides applied (S3_UNSET_ENCRYPTION). Code reads its fields and never
+ * branches on its name.
+ */
+export function profile(): Profile {
+  const settings = config();
+  if (resolved?.settings !== settings) {
+    const base = getProfile(settings.profile);
+    resolved = {
+      settings,
+      profile:
+        settings.unsetEncryption === 'not-found'
+          ? Object.freeze({ ...base, unsetAnswer: 'ServerSideEncryptionConfigurationNotFoundError' })
+          : base,
+    };
+  }
+  return resolved.profile;
 }
 
 /** Tests that change the environment call this to read it again. */

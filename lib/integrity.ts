@@ -58,9 +58,9 @@ const NOT_CHECKSUM_VALUES: ReadonlySet<string> = new Set([
 const MD5_BYTES = 16;
 
 // AWS answers a malformed x-amz-checksum-* value with InvalidRequest "Value for x-amz-checksum-crc32 header
-// is invalid." (as Ceph's and Scality's AWS-compatibility suites assert); S3-BEHAVIOUR.md asks for
-// InvalidDigest for both Content-MD5 and the checksums, and no client we know of matches on this code, so we
-// follow the spec and keep AWS's message. Switching to AWS's code is this one constant.
+// is invalid." (as Ceph's and Scality's AWS-compatibility suites assert); this service answers
+// InvalidDigest for both Content-MD5 and the checksums (docs/behaviour.md "Integrity"), and no client we know
+// of matches on this code, so we keep that choice and AWS's message. Switching to AWS's code is this one constant.
 const INVALID_CHECKSUM_VALUE: S3ErrorCode = 'InvalidDigest';
 
 /** Base64 (standard alphabet) of the digest of `body`, as a client puts it in `x-amz-checksum-*`. */

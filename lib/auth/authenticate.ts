@@ -1,7 +1,7 @@
 // Who is calling: the request's signature, verified against the access key's stored secret
 // (cached in the container), in the forms the deployment's profile accepts.
-import { config } from '../config.ts';
-import type { Caller, S3Request } from '../http/request.ts';
+import { config, profile } from '../config.ts';
+import type { Caller, S3Request } from '../request.ts';
 import { storage } from '../storage/index.ts';
 import { createCredentialCache } from './credentials.ts';
 import { type SecretCipher, secretCipher } from './secrets.ts';
@@ -30,7 +30,7 @@ export async function authenticate(request: S3Request): Promise<Caller> {
   return verifyRequestSignature(request, {
     now: new Date(),
     region: settings.region,
-    allowV2: settings.profile === 'obs',
+    allowV2: profile().signatureV2,
     lookup: credentialCache().lookup,
   });
 }

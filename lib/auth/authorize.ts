@@ -12,7 +12,7 @@
 // Reads call `authorize` on the item they read; writes go through `authorizedWrite`, which never
 // reads-then-writes without a condition. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
-import { type Caller, effectiveHeaders, type S3Request } from '../http/request.ts';
+import type { Caller, S3Request } from '../request.ts';
 import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
 import {
   type BucketPolicy,
@@ -22,13 +22,13 @@ import {
   type S3Action,
 } from './policy.ts';
 
-export type AccessRequest = Pick<S3Request, 'method' | 'headers' | 'query' | 'sourceIp'> & {
+export type AccessRequest = Pick<S3Request, 'method' | 'effectiveHeaders' | 'sourceIp'> & {
   bucket: string;
   caller: Caller;
 };
 
-export const expectedBucketOwner = (request: Pick<S3Request, 'headers' | 'query'>): string | undefined =>
-  effectiveHeaders(request)['x-amz-expected-bucket-owner'];
+export const expectedBucketOwner = (request: Pick<S3Request, 'effectiveHeaders'>): string | undefined =>
+  request.effectiveHeaders['x-amz-expected-bucket-owner'];
 
 /** Parsed stored policies kept per container (they were validated when put). */
 export const PARSED_POLICY_CACHE_ENTRIES = 1_000;

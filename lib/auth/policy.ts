@@ -27,7 +27,7 @@ export const MAX_VALUE_LENGTH = 2048;
 /** Action, Resource, principal and condition values in one policy, all statements together. */
 export const MAX_PATTERNS = 512;
 
-/** The actions this service's operations are authorized as (S3-BEHAVIOUR.md › Permissions). */
+/** The actions this service's operations are authorized as (docs/security.md "What is authorized, and how"). */
 export type S3Action =
   | 's3:ListBucket'
   | 's3:DeleteBucket'
@@ -165,6 +165,8 @@ export interface PolicyStatement {
 }
 
 export interface BucketPolicy {
+  /** The document as stored and answered by GetBucketPolicy (decoded UTF-8, a leading BOM dropped). */
+  text: string;
   statements: readonly PolicyStatement[];
 }
 
@@ -375,9 +377,22 @@ function parseStatement(value: unknown, bucket: string, budget: Budget): PolicyS
 
 const NOT_JSON = "Policies must be valid JSON and the first byte must be '{'";
 
-/** Parses and validates a policy document for `bucket`; throws MalformedPolicy. */
-export function parseBucketPolicy(text: string, bucket: string): BucketPolicy {
-  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) throw malformed('Policies must be less than 20 KB');
+// `fatal` makes invalid UTF-8 throw; a leading BOM is dropped (ignoreBOM: false).
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses and validates a policy document for `bucket` (a request body, or a stored policy's text);
+ * throws MalformedPolicy. The one place the 20 KB limit is checked, before anything is decoded.
+ */
+export function parseBucketPolicy(body: Uint8Array | string, bucket: string): BucketPolicy {
+  const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  if (bytes > MAX_POLICY_BYTES) throw malformed('Policies must be less than 20 KB');
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : utf8.decode(body);
+  } catch {
+    throw new S3Error('MalformedPolicy');
+  }
   let document: unknown;
   try {
     document = parseStrictJson(text);
@@ -397,7 +412,7 @@ export function parseBucketPolicy(text: string, bucket: string): BucketPolicy {
   const budget = new Budget();
   const list: unknown[] = Array.isArray(statement) ? statement : [statement];
   if (list.length === 0) throw malformed('Missing required field Statement');
-  return { statements: list.map((item) => parseStatement(item, bucket, budget)) };
+  return { text, statements: list.map((item) => parseStatement(item, bucket, budget)) };
 }
 
 const principalMatches = (statement: PolicyStatement, account: string) =>

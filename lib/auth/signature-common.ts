@@ -3,7 +3,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../errors.ts';
-import type { S3Request } from '../http/request.ts';
+import type { Caller, QueryPiece } from '../request.ts';
 
 export interface SigningSecret {
   accessKeyId: string;
@@ -22,10 +22,8 @@ export interface VerifyOptions {
   lookup: SecretLookup;
 }
 
-export interface VerifiedCaller {
-  accountId: string;
-  accessKeyId: string;
-}
+/** Who signed a verified request. */
+export type VerifiedCaller = Caller;
 
 /** S3 rejects requests whose time is more than 15 minutes away from its own. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -114,55 +112,8 @@ export const spacedHexBytes = (text: string): string => {
   return pairs.join(' ');
 };
 
-/** Percent-decode one query-string component; a malformed escape is left as sent. */
-export function safeDecode(component: string): string {
-  if (!component.includes('%')) return component;
-  try {
-    return decodeURIComponent(component);
-  } catch {
-    return component;
-  }
-}
-
-/** One `name=value` piece of the raw query string: as sent and decoded. */
-export interface QueryPiece {
-  raw: string;
-  rawName: string;
-  rawValue: string;
-  name: string;
-  value: string;
-}
-
-/** The raw query string split into its pieces, in the order sent (empty pieces dropped). */
-export function splitQuery(rawQueryString: string): QueryPiece[] {
-  if (rawQueryString === '') return [];
-  const pieces: QueryPiece[] = [];
-  for (const raw of rawQueryString.split('&')) {
-    if (raw === '') continue;
-    const equals = raw.indexOf('=');
-    const rawName = equals < 0 ? raw : raw.slice(0, equals);
-    const rawValue = equals < 0 ? '' : raw.slice(equals + 1);
-    pieces.push({ raw, rawName, rawValue, name: safeDecode(rawName), value: safeDecode(rawValue) });
-  }
-  return pieces;
-}
+export type { QueryPiece };
 
 /** The first value of a (decoded, case-sensitive) query parameter. */
 export const queryValue = (pieces: readonly QueryPiece[], name: string): string | undefined =>
   pieces.find((piece) => piece.name === name)?.value;
-
-/**
- * Whether the request addressed its bucket in the path (`/b1/key`) rather than the Host
- * (`b1.host/key`). V2 signatures name the bucket in the resource either way, so a virtual-hosted
- * request's resource is `/bucket` + the path. The addressing layer already decided the bucket and
- * key; this only tells which of the two shapes the path has.
- */
-export function isPathStyle(request: Pick<S3Request, 'rawPath' | 'bucket' | 'objectKey'>): boolean {
-  const { rawPath, bucket, objectKey } = request;
-  if (bucket === undefined) return true;
-  const slash = rawPath.indexOf('/', 1);
-  const firstSegment = safeDecode(slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash));
-  if (firstSegment !== bucket) return false;
-  // `b1.host/b1`: the path names a key that happens to equal the bucket's name.
-  return !(objectKey !== undefined && safeDecode(rawPath.slice(1)) === objectKey);
-}

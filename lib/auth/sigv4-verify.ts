@@ -8,7 +8,7 @@
 
 import { createHmac, hash } from 'node:crypto';
 import { S3Error } from '../errors.ts';
-import type { S3Request } from '../http/request.ts';
+import type { S3Request } from '../request.ts';
 import {
   checkClockSkew,
   isoSeconds,

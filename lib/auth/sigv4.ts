@@ -14,8 +14,8 @@
 //   none                                               anonymous → 403 AccessDenied
 
 import { S3Error } from '../errors.ts';
-import type { S3Request } from '../http/request.ts';
-import { splitQuery, type VerifyOptions } from './signature-common.ts';
+import type { Caller, S3Request } from '../request.ts';
+import type { VerifyOptions } from './signature-common.ts';
 import { PRESIGNED_MARKERS, SIGV4_ALGORITHM, verifySigV4Header, verifySigV4Query } from './sigv4-verify.ts';
 import { AWS_V2, OBS_V2, verifyV2 } from './v2.ts';
 
@@ -38,11 +38,8 @@ const unsupportedAuthorizationType = (authorization: string) =>
  * Verifies the request's signature and returns who signed it, or throws the S3Error AWS would answer
  * with (400/403). Never returns for an anonymous request: this service has no public operations.
  */
-export async function verifyRequestSignature(
-  request: S3Request,
-  options: VerifyOptions,
-): Promise<{ accountId: string; accessKeyId: string }> {
-  const pieces = splitQuery(request.rawQueryString);
+export async function verifyRequestSignature(request: S3Request, options: VerifyOptions): Promise<Caller> {
+  const pieces = request.queryPieces;
   const authorization = request.headers.authorization;
   const presigned = pieces.some((piece) => (PRESIGNED_MARKERS as readonly string[]).includes(piece.name));
 

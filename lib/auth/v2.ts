@@ -13,15 +13,13 @@
 
 import { createHmac } from 'node:crypto';
 import { S3Error } from '../errors.ts';
-import type { S3Request } from '../http/request.ts';
+import type { S3Request } from '../request.ts';
 import {
   checkClockSkew,
-  isPathStyle,
   parseHttpDate,
   secretFor,
   signaturesMatch,
   spacedHexBytes,
-  splitQuery,
   type VerifiedCaller,
   type VerifyOptions,
 } from './signature-common.ts';
@@ -116,11 +114,9 @@ export const SIGNED_SUBRESOURCES: ReadonlySet<string> = new Set([
 /** `/bucket/key?acl&versionId=1`: the resource part of the string to sign. */
 export function canonicalResource(request: S3Request): string {
   const path = request.rawPath === '' ? '/' : request.rawPath;
-  let resource = isPathStyle(request) ? path : `/${request.bucket}${path}`;
+  let resource = request.addressing === 'path' ? path : `/${request.bucket}${path}`;
   // The signer sorts the raw `name=value` pieces, then keeps those it lists (value decoded, omitted if empty).
-  const pieces = splitQuery(request.rawQueryString).sort((a, b) =>
-    a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0,
-  );
+  const pieces = [...request.queryPieces].sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
   let separator = '?';
   for (const piece of pieces) {
     if (!SIGNED_SUBRESOURCES.has(piece.name.toLowerCase())) continue;

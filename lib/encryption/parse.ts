@@ -1,6 +1,6 @@
 // PutBucketEncryption's body → EncryptionConfiguration
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html).
-// Pure: no HTTP, no AWS. Enforces every rule of S3-BEHAVIOUR.md "Configuration document" and
+// Pure: no HTTP, no AWS. Enforces every rule of docs/behaviour.md "Encryption configuration" and
 // throws nothing but S3Error, whatever the input. Schema violations (shape, names, enumerated
 // values) are MalformedXML, as AWS answers them; well-formed values that break a rule between
 // fields are InvalidArgument with the ArgumentName AWS uses. The schema rules only: reading the XML
@@ -10,9 +10,6 @@ import { invalidArgument, malformedXml } from '../errors.ts';
 import { childElements, readXml, textContent, type XmlElement } from '../xml/read.ts';
 import type { BlockedEncryptionType, EncryptionConfiguration, SseAlgorithm } from './model.ts';
 import { type Profile, S3_NAMESPACE } from './profiles.ts';
-
-/** AWS's limit for configuration bodies. */
-export const MAX_CONFIGURATION_BYTES = 1024 * 1024;
 
 export interface ParseOptions {
   /** With `obsDomain`: the deployment's own OBS namespace is accepted exactly (it is also accepted by shape). */
@@ -26,7 +23,8 @@ const PROJECT_ID = /^[\x21-\x7e]{1,2048}$/;
 const BLOCKED_ENCRYPTION_TYPES: readonly string[] = ['NONE', 'SSE-C'] satisfies BlockedEncryptionType[];
 
 /**
- * Parses a PutBucketEncryption body for `profile`.
+ * Parses a PutBucketEncryption body for `profile`. Its size limit (AWS's 1 MiB) is the request's,
+ * checked when the request is decoded (lib/http/addressing.ts).
  * Empty body → MalformedXML (rather than MissingRequestBodyError: the one code clients of this
  * operation see for every unusable body).
  */
@@ -35,7 +33,7 @@ export function parseEncryptionConfiguration(
   profile: Profile,
   options: ParseOptions = {},
 ): EncryptionConfiguration {
-  return readConfiguration(readXml(body, MAX_CONFIGURATION_BYTES), profile, options);
+  return readConfiguration(readXml(body), profile, options);
 }
 
 /** The element children of a container, each in the container's namespace (another is not in the schema). */

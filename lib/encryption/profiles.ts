@@ -1,6 +1,7 @@
-// Vendor profiles as data (ARCHITECTURE.md "Vendor profiles"): one deployment speaks one profile,
-// and every difference between AWS, QStorage and Huawei OBS that the encryption code needs is a
-// field here rather than a branch elsewhere.
+// Vendor profiles as data (docs/architecture.md "Vendor profiles"): one deployment speaks one profile,
+// and every difference between AWS, QStorage and Huawei OBS — signatures, header dialect, namespace,
+// schema, the answer when nothing is set — is a field here rather than a branch on a name elsewhere.
+// config.ts resolves the deployment's profile once (`profile()`).
 
 import type { ProfileName } from '../config.ts';
 import type { EncryptionConfiguration, SseAlgorithm } from './model.ts';
@@ -42,10 +43,24 @@ export interface Profile {
   readonly blockedEncryptionTypes: boolean;
   /** The XML declaration GetBucketEncryption answers with (OBS's documented sample says `standalone="yes"`). */
   readonly xmlDeclaration: string;
+  /**
+   * Whether requests may be signed with Signature Version 2 (`Authorization: AWS ak:sig`) and OBS's
+   * own (`OBS ak:sig`) besides SigV4: Huawei's SDK signs nothing else. AWS's other profiles are
+   * SigV4-only, as AWS regions opened since 2014 are.
+   */
+  readonly signatureV2: boolean;
   /** Whether PUT must carry Content-MD5 or an x-amz-checksum-* header (when present it is always verified). */
   readonly integrityRequired: boolean;
-  /** GET with nothing set: the platform default (200) or 404 NoSuchEncryptionConfiguration. */
-  readonly unsetAnswer: 'platform-default' | 'NoSuchEncryptionConfiguration';
+  /**
+   * GET with nothing set: the platform default (200), or a 404 with this code. A deployment may
+   * override it with ServerSideEncryptionConfigurationNotFoundError (S3_UNSET_ENCRYPTION=not-found).
+   */
+  readonly unsetAnswer:
+    | 'platform-default'
+    | 'NoSuchEncryptionConfiguration'
+    | 'ServerSideEncryptionConfigurationNotFoundError';
+  /** Whether the service answers OBS's unsigned `HEAD /?apiversion` probe (Huawei's SDK sends it first). */
+  readonly apiVersionProbe: boolean;
   readonly platformDefault: EncryptionConfiguration;
 }
 
@@ -102,6 +117,8 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     bucketKeys: true,
     blockedEncryptionTypes: true,
     xmlDeclaration: XML_DECLARATION,
+    signatureV2: false,
+    apiVersionProbe: false,
     integrityRequired: true,
     unsetAnswer: 'platform-default',
     platformDefault: PLATFORM_DEFAULT,
@@ -120,6 +137,8 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     bucketKeys: true,
     blockedEncryptionTypes: true,
     xmlDeclaration: XML_DECLARATION,
+    signatureV2: false,
+    apiVersionProbe: false,
     integrityRequired: true,
     // The QStorage docs: every bucket is encrypted by default.
     unsetAnswer: 'platform-default',
@@ -144,6 +163,8 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     blockedEncryptionTypes: false,
     xmlDeclaration: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
     // OBS's own client sends no checksum; one that is present is still verified.
+    signatureV2: true,
+    apiVersionProbe: true,
     integrityRequired: false,
     unsetAnswer: 'NoSuchEncryptionConfiguration',
     platformDefault: PLATFORM_DEFAULT,

@@ -4,7 +4,7 @@
 // from this (lib/http/dispatch.ts).
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { S3Error } from '../errors.ts';
-import type { S3Request } from './request.ts';
+import { MAX_REQUEST_BODY_BYTES, type QueryPiece, type S3Request } from '../request.ts';
 
 // Query parameters that name an S3 subresource (the operation), as opposed to plain parameters
 // such as `x-id`, `prefix` or the X-Amz-* of a presigned URL. From S3's REST API.
@@ -46,8 +46,6 @@ const SUBRESOURCES = new Set([
   'website',
 ]);
 
-/** The largest body any operation takes (PutBucketEncryption's 1 MiB): anything bigger is refused unread. */
-export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 /** S3's limit on the request's headers and query string together (8 KB). */
 export const MAX_HEADER_SECTION_BYTES = 8 * 1024;
 
@@ -59,23 +57,21 @@ const decode = (value: string): string => {
   }
 };
 
-export function parseQuery(rawQueryString: string): Array<readonly [string, string]> {
+/** The query's pieces, as sent and percent-decoded; a malformed escape is 400 InvalidURI. */
+export function parseQuery(rawQueryString: string): QueryPiece[] {
   if (!rawQueryString) return [];
-  const pairs: Array<readonly [string, string]> = [];
-  for (const part of rawQueryString.split('&')) {
-    if (!part) continue;
-    const equals = part.indexOf('=');
-    pairs.push(
-      equals < 0 ? [decode(part), ''] : [decode(part.slice(0, equals)), decode(part.slice(equals + 1))],
-    );
+  const pieces: QueryPiece[] = [];
+  for (const raw of rawQueryString.split('&')) {
+    if (!raw) continue;
+    const equals = raw.indexOf('=');
+    const rawName = equals < 0 ? raw : raw.slice(0, equals);
+    const rawValue = equals < 0 ? '' : raw.slice(equals + 1);
+    pieces.push({ raw, rawName, rawValue, name: decode(rawName), value: decode(rawValue) });
   }
-  return pairs;
+  return pieces;
 }
 
-export interface Addressing {
-  bucket: string | undefined;
-  objectKey: string | undefined;
-}
+export type Addressing = Pick<S3Request, 'addressing' | 'bucket' | 'objectKey'>;
 
 /** Bucket and key from the Host header (virtual-hosted) or the path (path-style). */
 export function address(host: string, rawPath: string, baseDomain: string | undefined): Addressing {
@@ -83,14 +79,14 @@ export function address(host: string, rawPath: string, baseDomain: string | unde
   if (baseDomain && host.endsWith(`.${baseDomain}`)) {
     const bucket = host.slice(0, -baseDomain.length - 1);
     const key = path.replace(/^\//, '');
-    return { bucket, objectKey: key === '' ? undefined : key };
+    return { addressing: 'virtual-hosted', bucket, objectKey: key === '' ? undefined : key };
   }
   const trimmed = path.replace(/^\//, '');
-  if (trimmed === '') return { bucket: undefined, objectKey: undefined };
+  if (trimmed === '') return { addressing: 'path', bucket: undefined, objectKey: undefined };
   const slash = trimmed.indexOf('/');
-  if (slash < 0) return { bucket: trimmed, objectKey: undefined };
+  if (slash < 0) return { addressing: 'path', bucket: trimmed, objectKey: undefined };
   const key = trimmed.slice(slash + 1);
-  return { bucket: trimmed.slice(0, slash), objectKey: key === '' ? undefined : key };
+  return { addressing: 'path', bucket: trimmed.slice(0, slash), objectKey: key === '' ? undefined : key };
 }
 
 /** Header names and values (`name: value` CRLF each) and the query string, in UTF-16 units ≈ bytes. */
@@ -109,10 +105,28 @@ function bodySize(event: APIGatewayProxyEventV2): number {
 }
 
 /** The subresources a query names, each once, sorted (more than one is a conflict: lib/http/dispatch.ts). */
-export function subresourcesOf(query: ReadonlyArray<readonly [string, string]>): string[] {
+function subresourcesOf(query: readonly QueryPiece[]): string[] {
   const named: string[] = [];
-  for (const [name] of query) if (SUBRESOURCES.has(name) && !named.includes(name)) named.push(name);
+  for (const { name } of query) if (SUBRESOURCES.has(name) && !named.includes(name)) named.push(name);
   return named.sort();
+}
+
+/**
+ * The headers as S3 reads them: for a presigned URL, its `x-amz-*` query parameters count as headers
+ * (the SDK's presigner puts `x-amz-checksum-crc32` and `x-amz-sdk-checksum-algorithm` there). Headers
+ * sent for real win.
+ */
+function effectiveHeaders(
+  headers: Readonly<Record<string, string>>,
+  query: readonly QueryPiece[],
+): Readonly<Record<string, string>> {
+  if (!query.some(({ name }) => name === 'X-Amz-Signature')) return headers;
+  const merged: Record<string, string> = {};
+  for (const { name, value } of query) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-') || lower === 'content-md5') merged[lower] ??= value;
+  }
+  return { ...merged, ...headers };
 }
 
 /** SigV4's URI encoding, which S3 clients use for paths: every byte but A-Z a-z 0-9 - _ . ~ and `/`. */
@@ -183,9 +197,8 @@ export function decodeEvent(
         'The request body is not valid UTF-8. Send text bodies as UTF-8, or with a Content-Type that API Gateway passes as binary (application/octet-stream).',
     });
   }
-  const query = parseQuery(rawQueryString);
-  const { bucket, objectKey } = address(host, rawPath, baseDomain);
-  const subresource = query.find(([name]) => SUBRESOURCES.has(name))?.[0];
+  const queryPieces = parseQuery(rawQueryString);
+  const { addressing, bucket, objectKey } = address(host, rawPath, baseDomain);
   const body = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64')
@@ -195,13 +208,17 @@ export function decodeEvent(
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
     rawPath,
     rawQueryString,
-    query,
+    queryPieces,
+    query: queryPieces.map(({ name, value }) => [name, value] as const),
     headers,
+    effectiveHeaders: effectiveHeaders(headers, queryPieces),
     body,
     host,
+    addressing,
     bucket,
     objectKey,
-    subresource,
+    subresources: subresourcesOf(queryPieces),
+    subresource: queryPieces.find(({ name }) => SUBRESOURCES.has(name))?.name,
     resource: bucket === undefined ? '/' : objectKey === undefined ? `/${bucket}` : `/${bucket}/${objectKey}`,
     requestId,
     sourceIp: event.requestContext?.http?.sourceIp,

@@ -5,9 +5,8 @@
 import { authenticate } from '../auth/authenticate.ts';
 import { assertValidBucketName } from '../bucket-name.ts';
 import { notImplemented, S3Error } from '../errors.ts';
+import type { Caller, S3Request } from '../request.ts';
 import { withChangeActor } from '../storage/change.ts';
-import { subresourcesOf } from './addressing.ts';
-import type { Caller, S3Request } from './request.ts';
 import type { S3Response } from './response.ts';
 
 export type Target = 'service' | 'bucket';
@@ -44,14 +43,12 @@ const S3_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 export function findOperation(request: S3Request, table: OperationTable): S3Operation {
   const target: Target = request.bucket === undefined ? 'service' : 'bucket';
   // S3 refuses a request naming two subresources (`?acl&versioning`): which operation it is is ambiguous.
-  if (request.subresource !== undefined) {
-    const named = subresourcesOf(request.query);
-    if (named.length > 1) {
-      throw new S3Error('InvalidArgument', {
-        message: `Conflicting query string parameters: ${named.join(', ')}`,
-        fields: { ArgumentName: 'ResourceType', ArgumentValue: named[0] ?? '' },
-      });
-    }
+  const named = request.subresources;
+  if (named.length > 1) {
+    throw new S3Error('InvalidArgument', {
+      message: `Conflicting query string parameters: ${named.join(', ')}`,
+      fields: { ArgumentName: 'ResourceType', ArgumentValue: named[0] ?? '' },
+    });
   }
   if (!S3_METHODS.has(request.method)) throw methodNotAllowed(request, target);
   if (request.objectKey !== undefined)

@@ -1,36 +1,55 @@
-// The one middy stack every Lambda uses. One middleware owns the S3 protocol: it decodes the API
-// Gateway event into an S3Request before the handler, encodes the S3Response after it, and — as
-// the only error handler — turns any thrown error into S3's XML error document. Handlers and lib
-// code throw S3Errors; they never build error bodies. Anything that is not an S3Error becomes a
-// generic 500 InternalError, its detail only in the logs.
+// The one middy stack every Lambda uses, one job per middleware (docs/architecture.md "The middy stack"):
+//   1. injectLambdaContext (Powertools)  logger context per invocation; keys reset after it
+//   2. requestIds                        S3 request and host ids, the request's dialect; every response
+//                                        header named in that dialect
+//   3. accessLog                         one log line per request, success or error
+//   4. s3ErrorHandler                    any error → S3's XML error document (the only place one is built)
+//   5. requestDeadline                   the time by which storage calls must end (lib/request.ts)
+//   6. decodeRequest                     API Gateway event → S3Request, once (lib/http/addressing.ts)
+// then the handler: dispatch to the operation (lib/http/dispatch.ts) and encode its S3Response.
+// middy runs `before` in that order and `after`/`onError` in reverse, so the error handler answers
+// before the access line is written and the ids are added. Handlers and lib code throw S3Errors; they
+// never build error bodies. Anything that is not an S3Error becomes a generic 500 InternalError, its
+// detail only in the logs.
 import { randomFillSync } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { config } from '../config.ts';
-import { getProfile, type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
+import { config, profile } from '../config.ts';
+import { type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
-import { withStorageDeadline } from '../storage/client.ts';
+import { enterDeadline, type S3Request } from '../request.ts';
 import { xmlDocument } from '../xml/write.ts';
 import { decodeEvent } from './addressing.ts';
 import { dispatch, type OperationTable } from './dispatch.ts';
-import type { S3Request } from './request.ts';
 import type { S3Response } from './response.ts';
+
+type GatewayResult = APIGatewayProxyStructuredResultV2;
 
 // Two parameters, never three: Node.js 24's Lambda runtime refuses a non-streaming handler whose
 // `length` is 3 or more (callback style) at init with Runtime.CallbackHandlerDeprecated, so every
-// request would fail. test/unit/handler-signature.test.ts and the runtime tests keep it so.
-export type GatewayHandler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+// request would fail. test/unit/http/handler-signature.test.ts and the runtime tests keep it so.
+export type GatewayHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<GatewayResult>;
 
 interface Ids {
   requestId: string;
   hostId: string;
 }
 
-type Internal = { ids: Ids; startedAt: number; dialect: RequestDialect };
+/** What the stack's middlewares learn about one invocation, for the later ones and the handler. */
+interface Invocation {
+  ids: Ids;
+  dialect: RequestDialect;
+  startedAt: number;
+  /** Set by decodeRequest; absent when the event did not decode. */
+  request?: S3Request;
+}
+
+/** The Lambda context, carrying the invocation's state (set by requestIds, completed by decodeRequest). */
+type S3Context = Context & { s3?: Invocation };
+
+type S3Middleware = MiddlewareObj<APIGatewayProxyEventV2, GatewayResult, Error, S3Context>;
 
 // Random bytes for the ids, drawn from a pool refilled 4 KiB at a time: one call into the CSPRNG per
 // 128 requests instead of two per request (they were 10% of the stack's own time per request).
@@ -67,32 +86,22 @@ function requestDialect(event: APIGatewayProxyEventV2): RequestDialect {
 }
 
 /** The response headers, request ids added, each named in the request's dialect (profile data). */
-function responseHeaders(
-  headers: Readonly<Record<string, string>> | undefined,
-  ids: Ids,
-  dialect: RequestDialect,
-): Record<string, string> {
-  const profile = getProfile(config().profile);
-  const named: Record<string, string> = {};
+function responseHeaders(headers: GatewayResult['headers'], ids: Ids, dialect: RequestDialect) {
+  const answering = profile();
+  const named: Record<string, string | number | boolean> = {};
   const all = { ...headers, 'x-amz-request-id': ids.requestId, 'x-amz-id-2': ids.hostId };
-  for (const [name, value] of Object.entries(all)) named[responseHeaderName(profile, dialect, name)] = value;
+  for (const [name, value] of Object.entries(all))
+    named[responseHeaderName(answering, dialect, name)] = value;
   return named;
 }
 
-function toResult(
-  response: S3Response,
-  ids: Ids,
-  method: string,
-  dialect: RequestDialect,
-): APIGatewayProxyStructuredResultV2 {
-  const body = method === 'HEAD' ? '' : (response.body ?? '');
-  return {
-    statusCode: response.statusCode,
-    headers: responseHeaders(response.headers, ids, dialect),
-    body,
-    isBase64Encoded: false,
-  };
-}
+/** An S3Response in API Gateway's shape; HEAD answers carry no body. */
+const gatewayResult = (response: S3Response, method: string): GatewayResult => ({
+  statusCode: response.statusCode,
+  headers: { ...response.headers },
+  body: method === 'HEAD' ? '' : (response.body ?? ''),
+  isBase64Encoded: false,
+});
 
 /** The S3 `<Error>` document for an error, with the request's resource and ids. */
 export function errorResponse(
@@ -118,89 +127,119 @@ export function errorResponse(
   };
 }
 
-const s3Protocol = (): MiddlewareObj<S3Request, S3Response, Error, Context, Internal> => ({
-  name: 's3Protocol',
-  before(request) {
-    request.internal.startedAt = performance.now();
-    // Every line logged for this invocation names its Lambda request and S3 request ids.
-    logger.addContext(request.context);
-    request.internal.ids = newIds();
-    logger.appendKeys({ s3RequestId: request.internal.ids.requestId });
-    const event = request.event as unknown as APIGatewayProxyEventV2;
-    request.internal.dialect = requestDialect(event);
-    request.event = decodeEvent(event, request.internal.ids.requestId, config().baseDomain);
-  },
-  after(request) {
-    const s3Request = request.event;
-    logger.info('request', access(s3Request, request.response?.statusCode ?? 0, request.internal.startedAt));
-    request.response = toResult(
-      request.response ?? { statusCode: 204 },
-      request.internal.ids,
-      s3Request.method,
-      request.internal.dialect,
-    ) as never;
-    logger.resetKeys();
-  },
+/** The invocation's state; a stack whose requestIds did not run still answers with fresh ids. */
+function invocationOf(request: { event: APIGatewayProxyEventV2; context: S3Context }): Invocation {
+  request.context.s3 ??= {
+    ids: newIds(),
+    dialect: requestDialect(request.event),
+    startedAt: performance.now(),
+  };
+  return request.context.s3;
+}
+
+const requestIds = (): S3Middleware => {
+  const nameHeaders = (request: {
+    event: APIGatewayProxyEventV2;
+    context: S3Context;
+    response?: GatewayResult | null;
+  }) => {
+    const { ids, dialect } = invocationOf(request);
+    if (request.response) request.response.headers = responseHeaders(request.response.headers, ids, dialect);
+  };
+  return {
+    before(request) {
+      // Every line logged for this invocation names its S3 request id.
+      logger.appendKeys({ s3RequestId: invocationOf(request).ids.requestId });
+    },
+    after: nameHeaders,
+    onError: nameHeaders,
+  };
+};
+
+// One access-log line per request: never the query string (presigned signatures), headers or body.
+const accessLog = (): S3Middleware => {
+  const line = (request: {
+    event: APIGatewayProxyEventV2;
+    context: S3Context;
+    response?: GatewayResult | null;
+    error?: Error | null;
+  }) => {
+    const { request: s3Request, startedAt } = invocationOf(request);
+    const error = request.error;
+    logger.info('request', {
+      method: s3Request?.method ?? request.event.requestContext?.http?.method,
+      bucket: s3Request?.bucket,
+      subresource: s3Request?.subresource,
+      accessKeyId: s3Request?.caller?.accessKeyId,
+      status: request.response?.statusCode ?? 0,
+      code: error ? (isS3Error(error) ? error.code : 'InternalError') : undefined,
+      durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+    });
+  };
+  return { after: line, onError: line };
+};
+
+const s3ErrorHandler = (): S3Middleware => ({
   onError(request) {
-    const ids = request.internal.ids ?? newIds();
+    const { ids, request: s3Request } = invocationOf(request);
     const error = request.error;
     const s3Error = isS3Error(error) ? error : new S3Error('InternalError', { cause: error });
-    // A request that failed to decode is still the raw event.
-    const s3Request: Pick<S3Request, 'resource' | 'method'> =
-      'resource' in request.event
-        ? request.event
-        : {
-            resource: '/',
-            method:
-              (request.event as unknown as APIGatewayProxyEventV2).requestContext?.http?.method ?? 'GET',
-          };
     // 501 NotImplemented answers what the client asked for (an operation this service does not offer):
     // not a failure of ours, so it is no ERROR (alarms on ERROR lines would fire on every such client).
     if (s3Error.statusCode >= 500 && s3Error.code !== 'NotImplemented') {
       logger.error('request failed', { code: s3Error.code, error: s3Error.cause ?? error });
     }
-    logger.info('request', access(s3Request, s3Error.statusCode, request.internal.startedAt, s3Error.code));
-    const dialect =
-      request.internal.dialect ?? requestDialect(request.event as unknown as APIGatewayProxyEventV2);
-    request.response = toResult(
-      errorResponse(s3Error, s3Request, ids),
-      ids,
-      s3Request.method,
-      dialect,
-    ) as never;
-    logger.resetKeys();
+    // A request that failed to decode has only the event: the error is about the service (`/`).
+    const answered = s3Request ?? {
+      resource: '/',
+      method: request.event.requestContext?.http?.method?.toUpperCase() ?? 'GET',
+    };
+    request.response = gatewayResult(errorResponse(s3Error, answered, ids), answered.method);
   },
 });
-
-// One access-log line per request: never the query string (presigned signatures), headers or body.
-function access(request: Partial<S3Request>, status: number, startedAt: number | undefined, code?: string) {
-  return {
-    method: request.method,
-    bucket: request.bucket,
-    subresource: request.subresource,
-    accessKeyId: request.caller?.accessKeyId,
-    status,
-    code,
-    durationMs: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 100) / 100,
-  };
-}
 
 /** Time kept back from the Lambda's remaining time to send the response (and its log line). */
 const RESPONSE_MARGIN_MS = 250;
 
+// Storage calls end before the Lambda does, so that even a DynamoDB outage is answered in S3 XML (503)
+// rather than by API Gateway's own non-S3 error when the function times out. A context without a
+// clock (tests invoking in-process) sets none.
+const requestDeadline = (): S3Middleware => ({
+  before({ context }) {
+    enterDeadline(
+      typeof context.getRemainingTimeInMillis === 'function'
+        ? Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS
+        : undefined,
+    );
+  },
+});
+
+const decodeRequest = (): S3Middleware => ({
+  before(request) {
+    const invocation = invocationOf(request);
+    invocation.request = decodeEvent(request.event, invocation.ids.requestId, config().baseDomain);
+  },
+});
+
 /** A Lambda handler serving the given operations through the shared stack. */
 export function s3Lambda(operations: OperationTable): GatewayHandler {
-  const handler = middy<S3Request, S3Response, Error, Context, Internal>()
-    .use(s3Protocol())
-    .handler((request) => dispatch(request, operations)) as unknown as (
-    event: APIGatewayProxyEventV2,
-    context: Context,
-  ) => Promise<APIGatewayProxyStructuredResultV2>;
-  // Storage calls end before the Lambda does, so that even a DynamoDB outage is answered in S3 XML
-  // (503) rather than by API Gateway's own non-S3 error when the function times out.
+  const handler = middy<APIGatewayProxyEventV2, GatewayResult, Error, S3Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestIds())
+    .use(accessLog())
+    .use(s3ErrorHandler())
+    .use(requestDeadline())
+    .use(decodeRequest())
+    .handler(async (_event, context) => {
+      const request = context.s3?.request;
+      // decodeRequest ran, or the handler would not have been reached.
+      if (!request) throw new S3Error('InternalError');
+      return gatewayResult(await dispatch(request, operations), request.method);
+    });
   return async (event, context) => {
-    if (typeof context?.getRemainingTimeInMillis !== 'function') return handler(event, context);
-    const deadline = Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
-    return withStorageDeadline(deadline, () => handler(event, context));
+    // Each invocation in an async context of its own: the deadline requestDeadline enters then stays
+    // with this invocation and never reaches the caller (a test, or the runtime's loop).
+    await undefined;
+    return handler(event, context);
   };
 }

@@ -2,22 +2,16 @@
 // fit inside the Lambda timeout (serverless.yml). One call costs at most
 // attempts × request timeout + backoff (3 × 1 s + ≤ 150 ms; throttling backs off longer, ≤ 3 s).
 // A request may make more than one call, so the stack also gives each invocation a deadline
-// (withStorageDeadline): an attempt that could not finish before it is not started, and the request
+// (lib/request.ts): an attempt that could not finish before it is not started, and the request
 // is answered 503 in S3 XML while the Lambda is still running.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config.ts';
+import { currentDeadline } from '../request.ts';
 
 export type DynamoClientSettings = Pick<
   Config,
   'dynamodbEndpoint' | 'region' | 'dynamodbRequestTimeoutMs' | 'dynamodbMaxAttempts'
 >;
-
-const deadlines = new AsyncLocalStorage<number>();
-
-/** Runs `work` with storage calls bounded by `deadlineMs` (epoch ms): no attempt starts that could end later. */
-export const withStorageDeadline = <T>(deadlineMs: number, work: () => T): T =>
-  deadlines.run(deadlineMs, work);
 
 /** The error of an attempt not started for lack of time; not retryable, mapped to 503 by storageFailure. */
 export const DEADLINE_EXCEEDED = 'StorageDeadlineExceeded';
@@ -49,7 +43,7 @@ export function createDynamoClient(settings: DynamoClientSettings): DynamoDBClie
   // loop): start one only if it can end before the deadline.
   client.middlewareStack.add(
     (next) => async (args) => {
-      const deadline = deadlines.getStore();
+      const deadline = currentDeadline();
       if (deadline !== undefined && Date.now() + attemptTimeoutMs > deadline) {
         throw Object.assign(new Error('no time left for another DynamoDB attempt'), {
           name: DEADLINE_EXCEEDED,

@@ -22,7 +22,7 @@ const XML_DECLARATION_PATTERN =
  * The body as text, or MaxMessageLengthExceeded (over `maxBytes`) / MalformedXML (empty, not
  * UTF-8, a character XML forbids, a declaration or processing instruction).
  */
-export function readXmlText(body: Uint8Array | string, maxBytes: number): string {
+export function readXmlText(body: Uint8Array | string, maxBytes = Number.POSITIVE_INFINITY): string {
   const document = decodeBody(body, maxBytes);
   preScan(document);
   return document;

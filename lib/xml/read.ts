@@ -91,8 +91,10 @@ const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 /**
  * The document's root element, or MaxMessageLengthExceeded (over `maxBytes`) / MalformedXML
  * (anything that is not one well-formed, namespace-well-formed element within the limits).
+ * `maxBytes` is a document's own limit when it is below the request's (lib/request.ts
+ * MAX_REQUEST_BODY_BYTES, checked once when the request is decoded); without it, none is checked again.
  */
-export function readXml(body: Uint8Array | string, maxBytes: number): XmlElement {
+export function readXml(body: Uint8Array | string, maxBytes?: number): XmlElement {
   try {
     const document = readXmlText(body, maxBytes);
     const validation = XMLValidator.validate(document);

@@ -47,7 +47,7 @@ const putEncryptionShape = (bucket: string, body: string) => ({
   headers: { 'content-md5': md5(body) },
 });
 
-// How to call each operation and the action AWS authorizes it as (S3-BEHAVIOUR.md › Permissions).
+// How to call each operation and the action AWS authorizes it as (docs/security.md "What is authorized, and how").
 // The operation list itself comes from functions/operations.ts: a new operation without a row fails.
 const ROWS: Record<string, OperationRow> = {
   HeadBucket: { action: 's3:ListBucket', ok: 200, request: (b) => ({ method: 'HEAD', path: `/${b}` }) },
@@ -327,8 +327,7 @@ describe('a policy-checked write and a concurrent policy change', () => {
     let changed = false;
     const request = {
       method: 'PUT',
-      headers: {},
-      query: [],
+      effectiveHeaders: {},
       sourceIp: '127.0.0.1',
       bucket,
       caller: { accountId: SECOND_IDENTITY.accountId, accessKeyId: SECOND_IDENTITY.accessKeyId },

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, config, readConfig, resetConfig } from '../../lib/config.ts';
+import { ConfigError, config, profile, readConfig, resetConfig } from '../../lib/config.ts';
+import { getProfile } from '../../lib/encryption/profiles.ts';
 
 describe('readConfig', () => {
   it('returns the defaults when only TABLE_NAME is set', () => {
@@ -135,5 +136,34 @@ describe('config', () => {
     expect(config().tableName).toBe('first');
     resetConfig();
     expect(config().tableName).toBe('second');
+  });
+
+  it.each([
+    ['aws', '', 'platform-default'],
+    ['obs', '', 'NoSuchEncryptionConfiguration'],
+    ['aws', 'not-found', 'ServerSideEncryptionConfigurationNotFoundError'],
+    ['obs', 'not-found', 'ServerSideEncryptionConfigurationNotFoundError'],
+  ])(
+    'resolves the %s profile with S3_UNSET_ENCRYPTION=%j to answer %s when nothing is set',
+    (name, unset, answer) => {
+      vi.stubEnv('TABLE_NAME', 'buckets');
+      vi.stubEnv('S3_PROFILE', name);
+      vi.stubEnv('S3_UNSET_ENCRYPTION', unset);
+      resetConfig();
+      expect(profile().unsetAnswer).toBe(answer);
+      expect(profile().algorithms).toEqual(getProfile(name as 'aws' | 'obs').algorithms);
+      expect(profile()).toBe(profile());
+    },
+  );
+
+  it('resolves the profile again after resetConfig', () => {
+    vi.stubEnv('TABLE_NAME', 'buckets');
+    vi.stubEnv('S3_PROFILE', 'aws');
+    resetConfig();
+    expect(profile().signatureV2).toBe(false);
+    vi.stubEnv('S3_PROFILE', 'obs');
+    resetConfig();
+    expect(profile().signatureV2).toBe(true);
+    expect(profile().apiVersionProbe).toBe(true);
   });
 });

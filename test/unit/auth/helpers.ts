@@ -22,7 +22,7 @@ import {
 } from '../../../lib/auth/sigv4.ts';
 import { S3Error } from '../../../lib/errors.ts';
 import { decodeEvent } from '../../../lib/http/addressing.ts';
-import type { S3Request } from '../../../lib/http/request.ts';
+import type { S3Request } from '../../../lib/request.ts';
 import { gatewayEvent } from '../../helpers/gateway-event.ts';
 
 export const REGION = 'us-east-1';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPathStyle, parseAmzDate, splitQuery } from '../../../lib/auth/signature-common.ts';
+import { parseAmzDate } from '../../../lib/auth/signature-common.ts';
 import { canonicalQueryString, uriEncode } from '../../../lib/auth/sigv4-verify.ts';
+import { parseQuery } from '../../../lib/http/addressing.ts';
 import { ALICE, s3ErrorOf, signV4, verifyWire } from './helpers.ts';
 
 describe('uriEncode', () => {
@@ -30,15 +31,14 @@ describe('canonicalQueryString', () => {
     ['a=%7e%21', 'a=~%21'],
     ['a=%c3%bc', 'a=%C3%BC'],
     ['a=b+c', 'a=b%2Bc'],
-    ['a=%zz', 'a=%25zz'],
     ['&&encryption&', 'encryption='],
     ['a=b=c', 'a=b%3Dc'],
   ])('returns %j canonicalised as %j', (raw, canonical) => {
-    expect(canonicalQueryString(splitQuery(raw))).toBe(canonical);
+    expect(canonicalQueryString(parseQuery(raw))).toBe(canonical);
   });
 
   it('returns the query without the signature of a presigned URL', () => {
-    const pieces = splitQuery('X-Amz-Signature=abc&encryption&X-Amz-Date=20250601T120000Z');
+    const pieces = parseQuery('X-Amz-Signature=abc&encryption&X-Amz-Date=20250601T120000Z');
     expect(canonicalQueryString(pieces, 'X-Amz-Signature')).toBe('X-Amz-Date=20250601T120000Z&encryption=');
   });
 });
@@ -55,22 +55,6 @@ describe('parseAmzDate', () => {
     ['', undefined],
   ])('returns %j as %j', (value, epochMs) => {
     expect(parseAmzDate(value)).toBe(epochMs);
-  });
-});
-
-describe('isPathStyle', () => {
-  it.each([
-    ['/b1', 'b1', undefined, true],
-    ['/b1/', 'b1', undefined, true],
-    ['/b1/key', 'b1', 'key', true],
-    ['/b1/b1', 'b1', 'b1', true],
-    ['/', 'b1', undefined, false],
-    ['/key', 'b1', 'key', false],
-    ['/b1', 'b1', 'b1', false],
-    ['/b1/', 'b1', 'b1/', false],
-    ['/', undefined, undefined, true],
-  ])('returns for path %s, bucket %s, key %s: %s', (rawPath, bucket, objectKey, pathStyle) => {
-    expect(isPathStyle({ rawPath, bucket, objectKey })).toBe(pathStyle);
   });
 });
 

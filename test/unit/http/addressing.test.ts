@@ -1,12 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import {
-  address,
-  decodeEvent,
-  MAX_HEADER_SECTION_BYTES,
-  MAX_REQUEST_BODY_BYTES,
-  parseQuery,
-} from '../../../lib/http/addressing.ts';
+import { address, decodeEvent, MAX_HEADER_SECTION_BYTES, parseQuery } from '../../../lib/http/addressing.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../../../lib/request.ts';
 import { type RequestShape, signedEvent } from '../../helpers/signed-event.ts';
 import { s3ErrorOf } from '../encryption/fixtures.ts';
 
@@ -23,7 +18,8 @@ async function decode(
 
 describe('parseQuery', () => {
   it('returns the parameters percent-decoded, in the order sent, repeats and empty values kept', () => {
-    expect(parseQuery('encryption&x-id=PutBucketEncryption&prefix=a%2Fb%20c&prefix=&a=1=2')).toEqual([
+    const pairs = (raw: string) => parseQuery(raw).map(({ name, value }) => [name, value]);
+    expect(pairs('encryption&x-id=PutBucketEncryption&prefix=a%2Fb%20c&prefix=&a=1=2')).toEqual([
       ['encryption', ''],
       ['x-id', 'PutBucketEncryption'],
       ['prefix', 'a/b c'],
@@ -34,7 +30,9 @@ describe('parseQuery', () => {
 
   it('returns nothing for an empty query and skips empty pieces', () => {
     expect(parseQuery('')).toEqual([]);
-    expect(parseQuery('&&encryption=&')).toEqual([['encryption', '']]);
+    expect(parseQuery('&&encryption=&')).toEqual([
+      { raw: 'encryption=', rawName: 'encryption', rawValue: '', name: 'encryption', value: '' },
+    ]);
   });
 
   it.each(['%', 'a=%E0%A4%A', '%ZZ=1'])('throws InvalidURI when %s is not percent-encoding', (query) => {
@@ -51,7 +49,7 @@ describe('address', () => {
     ['/b1/photos/2026/a.jpg', 'b1', 'photos/2026/a.jpg'],
     ['/b1/a%20b', 'b1', 'a b'],
   ])('path-style %j → bucket %s, key %s', (path, bucket, objectKey) => {
-    expect(address('localhost', path, BASE_DOMAIN)).toEqual({ bucket, objectKey });
+    expect(address('localhost', path, BASE_DOMAIN)).toEqual({ addressing: 'path', bucket, objectKey });
   });
 
   it.each([
@@ -59,15 +57,17 @@ describe('address', () => {
     ['/photos/a.jpg', 'photos/a.jpg'],
   ])('virtual-hosted under the base domain, path %j → bucket from the host, key %s', (path, objectKey) => {
     expect(address(`my.bucket.${BASE_DOMAIN}`, path, BASE_DOMAIN)).toEqual({
+      addressing: 'virtual-hosted',
       bucket: 'my.bucket',
       objectKey,
     });
   });
 
   it('reads the path when the host is the base domain itself, another domain, or no base domain is set', () => {
-    expect(address(BASE_DOMAIN, '/b1', BASE_DOMAIN)).toEqual({ bucket: 'b1', objectKey: undefined });
-    expect(address(`b2.elsewhere.test`, '/b1', BASE_DOMAIN)).toEqual({ bucket: 'b1', objectKey: undefined });
-    expect(address(`b2.${BASE_DOMAIN}`, '/b1', undefined)).toEqual({ bucket: 'b1', objectKey: undefined });
+    const pathStyle = { addressing: 'path', bucket: 'b1', objectKey: undefined };
+    expect(address(BASE_DOMAIN, '/b1', BASE_DOMAIN)).toEqual(pathStyle);
+    expect(address(`b2.elsewhere.test`, '/b1', BASE_DOMAIN)).toEqual(pathStyle);
+    expect(address(`b2.${BASE_DOMAIN}`, '/b1', undefined)).toEqual(pathStyle);
   });
 
   it('throws InvalidURI when the path is not percent-encoding', () => {
@@ -120,6 +120,42 @@ describe('decodeEvent', () => {
     expect((await decode({ method: 'GET', path: '/b1', query: 'prefix=a&max-keys=2' })).subresource).toBe(
       undefined,
     );
+  });
+
+  it('names every subresource once, sorted, for the conflict check; none for plain parameters', async () => {
+    const request = await decode({ method: 'GET', path: '/b1', query: 'versioning&acl=&x-id=A&acl' });
+    expect(request.subresource).toBe('versioning');
+    expect(request.subresources).toEqual(['acl', 'versioning']);
+    expect((await decode({ method: 'GET', path: '/b1', query: 'prefix=a' })).subresources).toEqual([]);
+  });
+
+  it("tells path-style from virtual-hosted addressing (the V2 signature's resource depends on it)", async () => {
+    expect((await decode({ method: 'GET', path: '/b1', query: 'acl' })).addressing).toBe('path');
+    const hosted = await decode({ method: 'GET', path: '/b1', query: 'acl', host: `b1.${BASE_DOMAIN}` });
+    expect(hosted).toMatchObject({ addressing: 'virtual-hosted', bucket: 'b1', objectKey: 'b1' });
+  });
+
+  it("counts a presigned URL's x-amz-* and Content-MD5 parameters as headers; headers sent win", async () => {
+    const request = await decode({
+      method: 'PUT',
+      path: '/b1',
+      query:
+        'encryption&X-Amz-Signature=abc&x-amz-checksum-crc32=AAAAAA%3D%3D&X-Amz-Expected-Bucket-Owner=1&Content-MD5=m&prefix=p',
+      headers: { 'x-amz-expected-bucket-owner': '2' },
+    });
+    expect(request.effectiveHeaders).toMatchObject({
+      'x-amz-checksum-crc32': 'AAAAAA==',
+      'x-amz-expected-bucket-owner': '2',
+      'content-md5': 'm',
+      'x-amz-signature': 'abc',
+    });
+    expect(request.effectiveHeaders.prefix).toBeUndefined();
+    expect(request.headers['x-amz-checksum-crc32']).toBeUndefined();
+  });
+
+  it('takes the headers as sent for a request that is not presigned', async () => {
+    const request = await decode({ method: 'PUT', path: '/b1', query: 'encryption&x-amz-checksum-crc32=A' });
+    expect(request.effectiveHeaders).toBe(request.headers);
   });
 
   it('gives the object resource for an object path, and / for the service', async () => {
@@ -176,6 +212,10 @@ describe('decodeEvent', () => {
     [
       'a base64 body',
       { body: Buffer.alloc(MAX_REQUEST_BODY_BYTES + 1).toString('base64'), isBase64Encoded: true },
+    ],
+    [
+      'a text body under 1 MiB in characters but over it in UTF-8',
+      { body: 'é'.repeat(MAX_REQUEST_BODY_BYTES / 2 + 1), isBase64Encoded: false },
     ],
   ])('throws MaxMessageLengthExceeded when %s is over 1 MiB, before decoding it', async (_, overrides) => {
     await expect(decode({ method: 'PUT', path: '/b1' }, overrides)).rejects.toMatchObject({
