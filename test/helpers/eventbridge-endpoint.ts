@@ -38,8 +38,15 @@ export interface EventBridgeEndpoint {
   delivered: DeliveredEvent[];
   /** Creates a bus (PutEvents to any other name is refused per entry). */
   addBus(name: string): void;
-  /** The next `count` entries are refused with this code (e.g. `InternalFailure`), whatever their bus. */
-  refuseEntries(count: number, errorCode?: string): void;
+  /**
+   * The next `count` entries (of those `when` picks; all by default) are refused with this code
+   * (e.g. `InternalFailure`), whatever their bus.
+   */
+  refuseEntries(
+    count: number,
+    errorCode?: string,
+    when?: (event: Omit<DeliveredEvent, 'id'>) => boolean,
+  ): void;
   /** The next `count` calls fail as a whole (e.g. 400 ThrottlingException, 500 InternalException). */
   failCalls(count: number, failure?: CallFailure): void;
   stop(): Promise<void>;
@@ -61,7 +68,8 @@ export async function startEventBridgeEndpoint(
   const buses = new Set(['default']);
   const calls: string[] = [];
   const delivered: DeliveredEvent[] = [];
-  let refusals: { count: number; code: string } = { count: 0, code: 'InternalFailure' };
+  type Refusals = { count: number; code: string; when: (event: Omit<DeliveredEvent, 'id'>) => boolean };
+  let refusals: Refusals = { count: 0, code: 'InternalFailure', when: () => true };
   let failures: { count: number; failure: CallFailure } = {
     count: 0,
     failure: { status: 500, type: 'InternalException' },
@@ -85,7 +93,16 @@ export async function startEventBridgeEndpoint(
 
   const putEvents = (input: { Entries?: RequestEntry[] }) => {
     const results = (input.Entries ?? []).map((entry) => {
-      if (refusals.count > 0) {
+      const event = {
+        bus: entry.EventBusName ?? 'default',
+        source: String(entry.Source),
+        'detail-type': String(entry.DetailType),
+        resources: entry.Resources ?? [],
+        // The SDK sends Time as epoch seconds; EventBridge stamps the time of receipt without one.
+        time: new Date(entry.Time !== undefined ? entry.Time * 1000 : Date.now()).toISOString(),
+        detail: JSON.parse(entry.Detail ?? '{}'),
+      };
+      if (refusals.count > 0 && refusals.when(event)) {
         refusals.count -= 1;
         return { ErrorCode: refusals.code, ErrorMessage: 'refused by the test' };
       }
@@ -97,16 +114,7 @@ export async function startEventBridgeEndpoint(
         };
       }
       const id = randomUUID();
-      delivered.push({
-        id,
-        bus,
-        source: String(entry.Source),
-        'detail-type': String(entry.DetailType),
-        resources: entry.Resources ?? [],
-        // The SDK sends Time as epoch seconds; EventBridge stamps the time of receipt without one.
-        time: new Date(entry.Time !== undefined ? entry.Time * 1000 : Date.now()).toISOString(),
-        detail: JSON.parse(entry.Detail ?? '{}'),
-      });
+      delivered.push({ id, ...event, bus });
       return { EventId: id };
     });
     return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
@@ -163,8 +171,8 @@ export async function startEventBridgeEndpoint(
     addBus: (name) => {
       buses.add(name);
     },
-    refuseEntries: (count, code = 'InternalFailure') => {
-      refusals = { count, code };
+    refuseEntries: (count, code = 'InternalFailure', when = () => true) => {
+      refusals = { count, code, when };
     },
     failCalls: (count, failure = { status: 500, type: 'InternalException' }) => {
       failures = { count, failure };
