@@ -108,6 +108,8 @@ let prod: Packaged;
 let prodFromLocalShell: Packaged;
 let withDomain: Packaged;
 let redeploy: Packaged;
+const RETAINED_STREAM_ARN =
+  'arn:aws:dynamodb:us-east-1:123456789012:table/bucket-encryption-api-prod/stream/2026-11-01T00:00:00.000';
 beforeAll(async () => {
   [dev, prod, prodFromLocalShell, withDomain, redeploy] = await Promise.all([
     packageStage('dev'),
@@ -121,6 +123,7 @@ beforeAll(async () => {
         hostedZoneId: 'Z0123456789ABCDEFGHIJ',
         adoptTable: 'true',
         secretsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-0b0a-4909-8807-060504030201',
+        tableStreamArn: RETAINED_STREAM_ARN,
         throttlingRateLimit: '50',
         throttlingBurstLimit: '75',
       },
@@ -534,6 +537,16 @@ describe('remove and redeploy', () => {
     expect(resources).not.toHaveProperty('SecretsKey');
     expect(ofType(redeploy.template, 'AWS::DynamoDB::Table')).toEqual([]);
     expect(ofType(redeploy.template, 'AWS::KMS::Key')).toEqual([]);
+  });
+
+  it("triggers the history Lambda from the retained table's stream (tableStreamArn)", () => {
+    expect(created(redeploy.template).HistoryStreamMapping?.Properties).toMatchObject({
+      EventSourceArn: RETAINED_STREAM_ARN,
+      FunctionName: { 'Fn::GetAtt': ['HistoryLambdaFunction', 'Arn'] },
+    });
+    expect(created(prod.template).HistoryStreamMapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['BucketsTable', 'StreamArn'] },
+    });
   });
 
   it('points the alias, the Lambdas and their roles at the retained key and table', () => {

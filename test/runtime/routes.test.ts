@@ -15,9 +15,6 @@ import {
   PutBucketEncryptionCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { kmsCipher } from '../../lib/auth/secrets.ts';
-import { createAccountStore } from '../../lib/storage/accounts.ts';
-import { localDynamoClient } from '../../scripts/local-stack.ts';
 import { gatewayEvent } from '../helpers/gateway-event.ts';
 import {
   ALICE,
@@ -31,6 +28,7 @@ import {
 } from '../unit/auth/helpers.ts';
 import { DOMAIN, type Profile, REGION } from './global-setup.ts';
 import { LambdaProcess } from './lambda.ts';
+import { seedAlice } from './seed.ts';
 
 const { functions, dynamodbEndpoint, kmsEndpoint, kmsKeyArn, tableName } = inject('runtime');
 
@@ -50,24 +48,7 @@ const printed = new Set<string>();
 beforeAll(async () => {
   // ALICE's secret sealed by the stack's key through KMS, as `npm run admin` does in AWS.
   Object.assign(process.env, ENDPOINTS, { AWS_ACCESS_KEY_ID: 'AKIDSEED', AWS_SECRET_ACCESS_KEY: 'seed' });
-  const client = localDynamoClient(dynamodbEndpoint);
-  const accounts = createAccountStore(client, tableName);
-  const createdAt = new Date().toISOString();
-  await accounts.putAccount({ accountId: ALICE.accountId, name: 'alice', createdAt }, { overwrite: true });
-  await accounts.putAccessKey(
-    {
-      accessKeyId: ALICE.accessKeyId,
-      accountId: ALICE.accountId,
-      sealedSecret: await kmsCipher({ region: REGION, keyId: kmsKeyArn }).seal(
-        ALICE.secretAccessKey,
-        ALICE.accessKeyId,
-      ),
-      status: 'Active',
-      createdAt,
-    },
-    { overwrite: true },
-  );
-  client.destroy();
+  await seedAlice(dynamodbEndpoint, tableName, kmsKeyArn);
   const all = (Object.entries(functions) as [Profile, typeof functions.aws][]).flatMap(([profile, specs]) =>
     specs.map(async (spec) =>
       lambdas.set(`${profile}/${spec.name}`, await LambdaProcess.start(spec, REGION, ENDPOINTS)),
