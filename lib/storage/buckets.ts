@@ -169,7 +169,7 @@ const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'version', 'lastChange']);
  * attribute name needs escaping by hand (`region` is a DynamoDB reserved word, for one): the
  * change's SETs and `lastChange`, its REMOVEs, and the version counter.
  */
-function updateExpression(change: BucketChange, lastChange: AttributeValue) {
+export function updateExpression(change: BucketChange, lastChange: AttributeValue) {
   const names: Record<string, string> = { '#version': 'version', '#lastChange': 'lastChange' };
   const values: Record<string, AttributeValue> = { ':one': { N: '1' }, ':lastChange': lastChange };
   let count = 0;
