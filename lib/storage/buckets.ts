@@ -1,6 +1,8 @@
 // The bucket item's access patterns, one function each. One item per bucket
 // (pk = BUCKET#<name>, sk = BUCKET) holds everything an encryption call needs, so each call is one
-// DynamoDB request. Writes are conditional: never read-then-write.
+// DynamoDB request. Writes are conditional: never read-then-write. Every write to a live bucket is
+// `updateBucket` with the change given as data; a configuration subresource's codec makes its
+// attribute, so this file knows no subresource's schema (docs/architecture.md).
 import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
@@ -401,7 +403,9 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
     },
 
     updateBucket(name, guard, change) {
-      return conditionedUpdate(name, guard, 'updateBucket', change);
+      // The log names what the failed write touched, e.g. `updateBucket encryption`.
+      const attributes = [...Object.keys(change.set ?? {}), ...(change.remove ?? [])];
+      return conditionedUpdate(name, guard, `updateBucket ${attributes.join(',')}`, change);
     },
   };
 }
