@@ -1,23 +1,23 @@
 // GetBucketLocation — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
 // The bucket's region; empty for us-east-1, as AWS answers (its legacy "no constraint" region).
 import { authorize } from '../lib/auth/authorize.ts';
+import type { S3Action } from '../lib/auth/policy.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
 import { storage } from '../lib/storage/index.ts';
 import { TEXT_KEY, xmlDocument } from '../lib/xml/write.ts';
 
+const ACTION: S3Action = 's3:GetBucketLocation';
+
 export const getBucketLocation: S3Operation = {
   name: 'GetBucketLocation',
   method: 'GET',
   target: 'bucket',
   subresource: 'location',
+  action: ACTION,
   async handle(request) {
-    const record = authorize(
-      await storage().buckets.getBucket(request.bucket),
-      request,
-      's3:GetBucketLocation',
-    );
+    const record = authorize(await storage().buckets.getBucket(request.bucket), request, ACTION);
     const constraint = record.region === 'us-east-1' ? undefined : record.region;
     return xmlResponse(xmlDocument('LocationConstraint', { [TEXT_KEY]: constraint }, S3_NAMESPACE));
   },

@@ -3,6 +3,7 @@
 // This service stores no objects, so every listing is empty; answering it (rather than 501) is what
 // lets `aws s3 ls s3://b` and `aws s3 rb --force s3://b` work (docs/behaviour.md "Listings").
 import { authorize } from '../lib/auth/authorize.ts';
+import type { S3Action } from '../lib/auth/policy.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { type S3Response, xmlResponse } from '../lib/http/response.ts';
@@ -10,13 +11,15 @@ import { listedName, parseListObjectsQuery } from '../lib/listing.ts';
 import { storage } from '../lib/storage/index.ts';
 import { xmlDocument } from '../lib/xml/write.ts';
 
+const ACTION: S3Action = 's3:ListBucket';
+
 /**
  * The empty listing, echoing the request in the element order of AWS's documented responses:
  * Name, Prefix, (V1: Marker | V2: StartAfter, KeyCount), MaxKeys, Delimiter, EncodingType, IsTruncated.
  */
 async function emptyListing(request: BucketRequest, version: 1 | 2): Promise<S3Response> {
   const listing = parseListObjectsQuery(request.query, version === 1 ? 'marker' : 'start-after');
-  authorize(await storage().buckets.getBucket(request.bucket), request, 's3:ListBucket');
+  authorize(await storage().buckets.getBucket(request.bucket), request, ACTION);
   const encode = (name: string | undefined) =>
     name === undefined ? undefined : listedName(name, listing.encodingType);
   const position =
@@ -44,6 +47,7 @@ export const listObjects: S3Operation = {
   name: 'ListObjects',
   method: 'GET',
   target: 'bucket',
+  action: ACTION,
   handle: (request) => emptyListing(request, 1),
 };
 
@@ -52,5 +56,6 @@ export const listObjectsV2: S3Operation = {
   method: 'GET',
   target: 'bucket',
   parameter: ['list-type', '2'],
+  action: ACTION,
   handle: (request) => emptyListing(request, 2),
 };

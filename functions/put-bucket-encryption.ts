@@ -2,20 +2,22 @@
 // Steady state: one conditional UpdateItem. AWS checks the bucket before the body, so when the body
 // (or its checksum) is refused, one read tells NoSuchBucket and AccessDenied apart first.
 import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
+import type { S3Action } from '../lib/auth/policy.ts';
 import { config, profile } from '../lib/config.ts';
+import { encryptionCodec } from '../lib/encryption/codec.ts';
 import type { EncryptionConfiguration } from '../lib/encryption/model.ts';
-import { parseEncryptionConfiguration } from '../lib/encryption/parse.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
+import { setConfiguration } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 
-const ACTION = 's3:PutEncryptionConfiguration';
+const ACTION: S3Action = 's3:PutEncryptionConfiguration';
 
 async function readConfiguration(request: BucketRequest): Promise<EncryptionConfiguration> {
   // The body's size was checked when the request was decoded (lib/http/addressing.ts).
   await verifyIntegrity(request.effectiveHeaders, request.body, { required: profile().integrityRequired });
-  return parseEncryptionConfiguration(request.body, profile(), config());
+  return encryptionCodec.parse(request.body, profile(), config());
 }
 
 export const putBucketEncryption: S3Operation = {
@@ -23,6 +25,7 @@ export const putBucketEncryption: S3Operation = {
   method: 'PUT',
   target: 'bucket',
   subresource: 'encryption',
+  action: ACTION,
   async handle(request) {
     const { bucket, caller } = request;
     const buckets = storage().buckets;
@@ -35,10 +38,11 @@ export const putBucketEncryption: S3Operation = {
       throw bodyError;
     }
     const stored = { ...configuration, updatedAt: new Date().toISOString(), updatedBy: caller.accountId };
+    const change = setConfiguration(encryptionCodec, stored);
     await authorizedWrite(
       request,
       ACTION,
-      (guard) => buckets.putEncryption(bucket, guard, stored),
+      (guard) => buckets.updateBucket(bucket, guard, change),
       buckets.getBucket,
     );
     return emptyResponse(200);

@@ -2,20 +2,22 @@
 // The owner's account only. The policy is validated (MalformedPolicy) and stored verbatim, with the
 // actions it could deny its owner (so the owner's other writes stay one request).
 import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
-import { actionsDeniableToOwner, parseBucketPolicy } from '../lib/auth/policy.ts';
+import { actionsDeniableToOwner, parseBucketPolicy, type S3Action } from '../lib/auth/policy.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
+import { putPolicyChange } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 
-const ACTION = 's3:PutBucketPolicy';
+const ACTION: S3Action = 's3:PutBucketPolicy';
 
 export const putBucketPolicy: S3Operation = {
   name: 'PutBucketPolicy',
   method: 'PUT',
   target: 'bucket',
   subresource: 'policy',
+  action: ACTION,
   async handle(request) {
     const { bucket, caller, body } = request;
     const buckets = storage().buckets;
@@ -34,7 +36,8 @@ export const putBucketPolicy: S3Operation = {
     await authorizedWrite(
       request,
       ACTION,
-      (guard) => buckets.putPolicy(bucket, guard, policy.text, ownerDenyActions),
+      // A new change (and policy revision) per attempt: a retried write is a new revision.
+      (guard) => buckets.updateBucket(bucket, guard, putPolicyChange(policy.text, ownerDenyActions)),
       buckets.getBucket,
     );
     return emptyResponse(204);

@@ -27,36 +27,34 @@ export const MAX_VALUE_LENGTH = 2048;
 /** Action, Resource, principal and condition values in one policy, all statements together. */
 export const MAX_PATTERNS = 512;
 
-/** The actions this service's operations are authorized as (docs/security.md "What is authorized, and how"). */
-export type S3Action =
-  | 's3:ListBucket'
-  | 's3:DeleteBucket'
-  | 's3:GetBucketLocation'
-  | 's3:GetEncryptionConfiguration'
-  | 's3:PutEncryptionConfiguration'
-  | 's3:GetBucketPolicy'
-  | 's3:PutBucketPolicy'
-  | 's3:DeleteBucketPolicy';
-
 /**
- * The bucket-policy actions: AWS exempts the owner from an explicit Deny on them (so it cannot lock
- * itself out), and answers another account, even one the policy grants, 405 MethodNotAllowed.
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html
+ * The actions this service's operations are authorized as (docs/security.md "What is authorized, and how"), one row
+ * each: whether AWS binds the owner to an explicit Deny of it, or exempts the owner (the bucket-policy
+ * actions, so the owner cannot lock itself out; another account, even one the policy grants, is
+ * answered 405 MethodNotAllowed: https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
+ * An operation row (functions/operations.ts) names one of these.
  */
-export const POLICY_ACTIONS: ReadonlySet<S3Action> = new Set<S3Action>([
-  's3:GetBucketPolicy',
-  's3:PutBucketPolicy',
-  's3:DeleteBucketPolicy',
-]);
+const SERVED_ACTIONS = {
+  's3:ListBucket': 'owner-deniable',
+  's3:DeleteBucket': 'owner-deniable',
+  's3:GetBucketLocation': 'owner-deniable',
+  's3:GetEncryptionConfiguration': 'owner-deniable',
+  's3:PutEncryptionConfiguration': 'owner-deniable',
+  's3:GetBucketPolicy': 'owner-exempt',
+  's3:PutBucketPolicy': 'owner-exempt',
+  's3:DeleteBucketPolicy': 'owner-exempt',
+} as const satisfies Record<string, 'owner-deniable' | 'owner-exempt'>;
+
+export type S3Action = keyof typeof SERVED_ACTIONS;
+
+const servedActions = (kind: 'owner-deniable' | 'owner-exempt'): S3Action[] =>
+  (Object.keys(SERVED_ACTIONS) as S3Action[]).filter((action) => SERVED_ACTIONS[action] === kind);
+
+/** The bucket-policy actions: the owner is exempt from a Deny on them; only the owner's account may call them. */
+export const POLICY_ACTIONS: ReadonlySet<S3Action> = new Set(servedActions('owner-exempt'));
 
 /** The actions whose explicit Deny binds the owner too: every served action but the policy ones. */
-export const OWNER_DENIABLE_ACTIONS: readonly S3Action[] = [
-  's3:ListBucket',
-  's3:DeleteBucket',
-  's3:GetBucketLocation',
-  's3:GetEncryptionConfiguration',
-  's3:PutEncryptionConfiguration',
-];
+export const OWNER_DENIABLE_ACTIONS: readonly S3Action[] = servedActions('owner-deniable');
 
 // The S3 actions a statement may name (AWS's service authorization reference). Naming one this
 // service does not act on is valid, as in AWS; naming one that does not exist is MalformedPolicy.

@@ -4,8 +4,14 @@
 // DeleteBucket leaves a deletion marker (lib/storage/buckets.ts) whose new image names the deleter.
 // Records of other items (accounts, keys, the history itself) and TTL's removal of a marker are no change.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { EncryptionConfiguration } from '../encryption/model.ts';
-import { type BucketRecord, fromItem, isDeletionMarker } from '../storage/buckets.ts';
+import { encryptionCodec } from '../encryption/codec.ts';
+import {
+  type AttributeCodec,
+  type BucketRecord,
+  fromItem,
+  isDeletionMarker,
+  readConfiguration,
+} from '../storage/buckets.ts';
 import type { HistoryEntry } from '../storage/history.ts';
 
 type Image = Record<string, AttributeValue>;
@@ -26,19 +32,21 @@ export interface BucketStreamRecord {
     | undefined;
 }
 
-/** The encryption configuration in S3's own element names, as an auditor reads it. */
-function configurationView(encryption: EncryptionConfiguration | undefined) {
-  if (!encryption) return null;
-  return {
-    SSEAlgorithm: encryption.sseAlgorithm,
-    ...(encryption.kmsMasterKeyId !== undefined ? { KMSMasterKeyID: encryption.kmsMasterKeyId } : {}),
-    ...(encryption.projectId !== undefined ? { ProjectID: encryption.projectId } : {}),
-    BucketKeyEnabled: encryption.bucketKeyEnabled,
-    ...(encryption.blockedEncryptionTypes?.length
-      ? { BlockedEncryptionTypes: encryption.blockedEncryptionTypes }
-      : {}),
-  };
-}
+/** A configuration subresource's codec, with the view an auditor reads (null when none is set). */
+type ViewedCodec<T> = AttributeCodec<T> & { view(value: T | undefined): unknown };
+
+/** How the history reads one configuration subresource of a bucket item. */
+const configuration = <T>(suffix: string, codec: ViewedCodec<T>) => ({
+  /** The operations that change it: Put<suffix>, Delete<suffix>. */
+  suffix,
+  /** Its field in a whole-bucket view: the stored attribute's name. */
+  field: codec.attribute,
+  read: (bucket: BucketRecord | undefined) => readConfiguration(codec, bucket),
+  view: (bucket: BucketRecord | undefined) => codec.view(readConfiguration(codec, bucket)),
+});
+
+/** The configuration subresources the history shows, one row each. */
+const CONFIGURATIONS = [configuration('BucketEncryption', encryptionCodec)];
 
 const bucketView = (bucket: BucketRecord | undefined) =>
   bucket
@@ -46,14 +54,15 @@ const bucketView = (bucket: BucketRecord | undefined) =>
         owner: bucket.ownerId,
         region: bucket.region,
         createdAt: bucket.createdAt,
-        encryption: configurationView(bucket.encryption),
+        ...Object.fromEntries(CONFIGURATIONS.map(({ field, view }) => [field, view(bucket)])),
         policy: bucket.policy ?? null,
       }
     : null;
 
 /** What an operation's entry shows as before and after: the part of the bucket it changes. */
 function stateView(operation: string, bucket: BucketRecord | undefined): unknown {
-  if (operation.endsWith('BucketEncryption')) return configurationView(bucket?.encryption);
+  const changed = CONFIGURATIONS.find(({ suffix }) => operation.endsWith(suffix));
+  if (changed) return changed.view(bucket);
   if (operation.endsWith('BucketPolicy')) return bucket?.policy ?? null;
   return bucketView(bucket);
 }
@@ -62,8 +71,11 @@ function stateView(operation: string, bucket: BucketRecord | undefined): unknown
 function inferOperation(before: BucketRecord | undefined, after: BucketRecord | undefined): string {
   if (!before) return 'CreateBucket';
   if (!after) return 'DeleteBucket';
-  if (JSON.stringify(before.encryption) !== JSON.stringify(after.encryption))
-    return after.encryption ? 'PutBucketEncryption' : 'DeleteBucketEncryption';
+  for (const { suffix, read } of CONFIGURATIONS) {
+    const is = read(after);
+    if (JSON.stringify(read(before)) !== JSON.stringify(is))
+      return is !== undefined ? `Put${suffix}` : `Delete${suffix}`;
+  }
   if (before.policy !== after.policy)
     return after.policy !== undefined ? 'PutBucketPolicy' : 'DeleteBucketPolicy';
   return 'UpdateBucket';

@@ -3,6 +3,7 @@
 // valid bucket name, then the operation itself.
 
 import { authenticate } from '../auth/authenticate.ts';
+import type { S3Action } from '../auth/policy.ts';
 import { assertValidBucketName } from '../bucket-name.ts';
 import { notImplemented, S3Error } from '../errors.ts';
 import type { Caller, S3Request } from '../request.ts';
@@ -23,6 +24,11 @@ interface RouteKey {
   subresource?: string;
   /** A plain query parameter that also names the operation (ListObjectsV2's `list-type=2`); list it first. */
   parameter?: readonly [name: string, value: string];
+  /**
+   * The action a bucket operation is authorized as (the handler passes it to lib/auth/authorize.ts;
+   * the authorization matrix test reads it here). None: CreateBucket, the service, anonymous calls.
+   */
+  action?: S3Action;
 }
 
 export type S3Operation =

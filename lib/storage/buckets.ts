@@ -1,6 +1,8 @@
 // The bucket item's access patterns, one function each. One item per bucket
 // (pk = BUCKET#<name>, sk = BUCKET) holds everything an encryption call needs, so each call is one
-// DynamoDB request. Writes are conditional: never read-then-write.
+// DynamoDB request. Writes are conditional: never read-then-write. Every write to a live bucket is
+// `updateBucket` with the change given as data; a configuration subresource's codec makes its
+// attribute, so this file knows no subresource's schema (docs/architecture.md).
 import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
@@ -11,14 +13,8 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { BlockedEncryptionType, EncryptionConfiguration, SseAlgorithm } from '../encryption/model.ts';
-import { LAST_CHANGE_NAMES, lastChangeAttribute, setLastChange } from './change.ts';
+import { lastChangeAttribute } from './change.ts';
 import { storageFailure } from './errors.ts';
-
-export interface StoredEncryption extends EncryptionConfiguration {
-  updatedAt: string;
-  updatedBy: string;
-}
 
 export interface BucketRecord {
   name: string;
@@ -27,7 +23,11 @@ export interface BucketRecord {
   createdAt: string;
   /** Incremented on every change of the item. */
   version: number;
-  encryption: StoredEncryption | undefined;
+  /**
+   * The item as stored: a configuration subresource reads its own attribute from it through its
+   * codec (`readConfiguration`), so storage does not know any subresource's schema.
+   */
+  item: Readonly<Record<string, AttributeValue>>;
   /** The bucket policy as the owner put it (returned verbatim by GetBucketPolicy). */
   policy: string | undefined;
   /**
@@ -86,51 +86,114 @@ const OWNER_INDEX = 'byOwner';
 /** The table's TTL attribute (lib/storage/table.json): epoch seconds. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** What DeleteBucket removes: every attribute of a live bucket but its key and version. */
+/**
+ * What DeleteBucket removes: every attribute of a live bucket but its key, version and lastChange.
+ * A configuration subresource adds its attribute here (docs/architecture.md).
+ */
 const LIVE_ATTRIBUTES = [
   'bucketName',
   'ownerId',
-  '#region',
+  'region',
   'createdAt',
-  '#encryption',
-  '#policy',
+  'encryption',
+  'policy',
   'policyRevision',
   'ownerDenyActions',
   'policyHasDeny',
 ];
 
-function toEncryptionAttribute(encryption: StoredEncryption): AttributeValue {
-  const map: Record<string, AttributeValue> = {
-    sseAlgorithm: { S: encryption.sseAlgorithm },
-    bucketKeyEnabled: { BOOL: encryption.bucketKeyEnabled },
-    updatedAt: { S: encryption.updatedAt },
-    updatedBy: { S: encryption.updatedBy },
-  };
-  if (encryption.kmsMasterKeyId !== undefined) map.kmsMasterKeyId = { S: encryption.kmsMasterKeyId };
-  if (encryption.projectId !== undefined) map.projectId = { S: encryption.projectId };
-  if (encryption.blockedEncryptionTypes?.length) {
-    map.blockedEncryptionTypes = { L: encryption.blockedEncryptionTypes.map((type) => ({ S: type })) };
-  }
-  return { M: map };
+/**
+ * A write to a bucket item as data: the attributes to set (already in DynamoDB's form, made by the
+ * subresource's codec) and the attributes to remove. `updateBucket` adds the version and `lastChange`.
+ */
+export interface BucketChange {
+  set?: Readonly<Record<string, AttributeValue>>;
+  remove?: readonly string[];
 }
 
-function fromEncryptionAttribute(value: AttributeValue | undefined): StoredEncryption | undefined {
-  const map = value?.M;
-  if (!map) return undefined;
-  const encryption: StoredEncryption = {
-    sseAlgorithm: map.sseAlgorithm?.S as SseAlgorithm,
-    bucketKeyEnabled: map.bucketKeyEnabled?.BOOL ?? false,
-    updatedAt: map.updatedAt?.S ?? '',
-    updatedBy: map.updatedBy?.S ?? '',
+/**
+ * The bridge between a configuration subresource's typed value and its attribute on the bucket item
+ * (lib/<subresource>/codec.ts implements one). The stored shape is what existing tables hold, and
+ * what the history reads from the stream's images: change it only with a migration.
+ */
+export interface AttributeCodec<T> {
+  /** The item's attribute that holds the value. */
+  readonly attribute: string;
+  toAttribute(value: T): AttributeValue;
+  /** Undefined when the attribute is absent (nothing set). */
+  fromAttribute(value: AttributeValue | undefined): T | undefined;
+}
+
+/** The change that sets a subresource's value. */
+export const setConfiguration = <T>(codec: AttributeCodec<T>, value: T): BucketChange => ({
+  set: { [codec.attribute]: codec.toAttribute(value) },
+});
+
+/** The change that removes a subresource's value (a no-op write when none is set). */
+export const removeConfiguration = <T>(codec: AttributeCodec<T>): BucketChange => ({
+  remove: [codec.attribute],
+});
+
+/** A subresource's value as the bucket holds it; undefined when none is set. */
+export const readConfiguration = <T>(
+  codec: AttributeCodec<T>,
+  bucket: Pick<BucketRecord, 'item'> | undefined,
+): T | undefined => codec.fromAttribute(bucket?.item[codec.attribute]);
+
+/**
+ * PutBucketPolicy's change: the policy verbatim, a new policy revision (what a policy-checked write
+ * is conditioned on) and the actions the policy could deny its owner (what the owner's one-request
+ * write is conditioned on). A string set cannot be empty: no deniable action = no attribute.
+ */
+export function putPolicyChange(policy: string, ownerDenyActions: readonly string[]): BucketChange {
+  const denies = ownerDenyActions.length > 0;
+  return {
+    set: {
+      policy: { S: policy },
+      policyRevision: { S: randomUUID() },
+      ...(denies ? { ownerDenyActions: { SS: [...ownerDenyActions] } } : {}),
+    },
+    remove: denies ? ['policyHasDeny'] : ['policyHasDeny', 'ownerDenyActions'],
   };
-  if (map.kmsMasterKeyId?.S !== undefined) encryption.kmsMasterKeyId = map.kmsMasterKeyId.S;
-  if (map.projectId?.S !== undefined) encryption.projectId = map.projectId.S;
-  if (map.blockedEncryptionTypes?.L) {
-    encryption.blockedEncryptionTypes = map.blockedEncryptionTypes.L.map(
-      (type) => type.S as BlockedEncryptionType,
-    );
+}
+
+/** DeleteBucketPolicy's change: no policy, nothing it denies, and a new revision. */
+export const deletePolicyChange = (): BucketChange => ({
+  set: { policyRevision: { S: randomUUID() } },
+  remove: ['policy', 'policyHasDeny', 'ownerDenyActions'],
+});
+
+/** What every write also does, so a change may not name these. */
+const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'version', 'lastChange']);
+
+/**
+ * The UpdateItem expression of a change, with generated placeholders (`#a0`, `:a0`…) so no
+ * attribute name needs escaping by hand (`region` is a DynamoDB reserved word, for one): the
+ * change's SETs and `lastChange`, its REMOVEs, and the version counter.
+ */
+export function updateExpression(change: BucketChange, lastChange: AttributeValue) {
+  const names: Record<string, string> = { '#version': 'version', '#lastChange': 'lastChange' };
+  const values: Record<string, AttributeValue> = { ':one': { N: '1' }, ':lastChange': lastChange };
+  let count = 0;
+  const name = (attribute: string) => {
+    if (MANAGED_ATTRIBUTES.has(attribute)) throw new Error(`a change may not write ${attribute}`);
+    const placeholder = `a${count++}`;
+    names[`#${placeholder}`] = attribute;
+    return placeholder;
+  };
+  const sets = ['#lastChange = :lastChange'];
+  for (const [attribute, value] of Object.entries({ ...change.set })) {
+    const placeholder = name(attribute);
+    values[`:${placeholder}`] = value;
+    sets.push(`#${placeholder} = :${placeholder}`);
   }
-  return encryption;
+  const removes = (change.remove ?? []).map((attribute) => `#${name(attribute)}`);
+  const expression = [
+    `SET ${sets.join(', ')}`,
+    ...(removes.length > 0 ? [`REMOVE ${removes.join(', ')}`] : []),
+    'ADD #version :one',
+  ].join(' ');
+  return { expression, names, values };
 }
 
 export function fromItem(item: Record<string, AttributeValue>): BucketRecord {
@@ -140,7 +203,7 @@ export function fromItem(item: Record<string, AttributeValue>): BucketRecord {
     region: item.region?.S ?? '',
     createdAt: item.createdAt?.S ?? '',
     version: Number(item.version?.N ?? '0'),
-    encryption: fromEncryptionAttribute(item.encryption),
+    item,
     policy: item.policy?.S,
     policyRevision: item.policyRevision?.S,
     ownerDenyActions: item.ownerDenyActions?.SS ?? [],
@@ -178,19 +241,11 @@ export interface BucketStore {
   deleteBucket(name: string, guard: WriteGuard): Promise<WriteResult>;
   /** One page of the buckets an account owns, in name order: one Query on the owner index. */
   listBuckets(ownerId: string, page: BucketPageRequest): Promise<BucketPage>;
-  /** Replaces the encryption configuration if the guard holds. */
-  putEncryption(name: string, guard: WriteGuard, encryption: StoredEncryption): Promise<WriteResult>;
-  /** Removes the encryption configuration if the guard holds (no-op when none is set). */
-  deleteEncryption(name: string, guard: WriteGuard): Promise<WriteResult>;
-  /** Sets the bucket policy (and what it may deny its owner) if the guard holds. */
-  putPolicy(
-    name: string,
-    guard: WriteGuard,
-    policy: string,
-    ownerDenyActions: readonly string[],
-  ): Promise<WriteResult>;
-  /** Removes the bucket policy if the guard holds. */
-  deletePolicy(name: string, guard: WriteGuard): Promise<WriteResult>;
+  /**
+   * Applies `change` to the bucket if the guard holds: one conditional UpdateItem, which also moves
+   * the version and sets `lastChange`. A refused write hands back the item as it is.
+   */
+  updateBucket(name: string, guard: WriteGuard, change: BucketChange): Promise<WriteResult>;
 }
 
 interface Condition {
@@ -229,24 +284,21 @@ function guardCondition(guard: WriteGuard): Condition {
 export function createBucketStore(client: DynamoDBClient, tableName: string): BucketStore {
   async function conditionedUpdate(
     name: string,
-    condition: { expression: string; values: Record<string, AttributeValue> },
+    guard: WriteGuard,
     operation: string,
-    update: { expression: string; names?: Record<string, string>; values?: Record<string, AttributeValue> },
+    change: BucketChange,
   ): Promise<WriteResult> {
+    const condition = guardCondition(guard);
+    const update = updateExpression(change, lastChangeAttribute());
     try {
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
           Key: bucketKey(name),
-          UpdateExpression: `${setLastChange(update.expression)} ADD #version :one`,
+          UpdateExpression: update.expression,
           ConditionExpression: condition.expression,
-          ExpressionAttributeNames: { '#version': 'version', ...LAST_CHANGE_NAMES, ...update.names },
-          ExpressionAttributeValues: {
-            ':one': { N: '1' },
-            ':lastChange': lastChangeAttribute(),
-            ...condition.values,
-            ...update.values,
-          },
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: { ...update.values, ...condition.values },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -303,12 +355,11 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
     },
 
     deleteBucket(name, guard) {
-      const now = Math.floor(Date.now() / 1000);
-      return conditionedUpdate(name, guardCondition(guard), 'deleteBucket', {
-        expression: `SET deletedAt = :deletedAt, ${TTL_ATTRIBUTE} = :deletedAt REMOVE ${LIVE_ATTRIBUTES.join(', ')}`,
-        names: { '#encryption': 'encryption', '#policy': 'policy', '#region': 'region' },
-        // Expired at once: TTL removes the marker within days (it only has to outlive the stream record).
-        values: { ':deletedAt': { N: String(now) } },
+      const now = { N: String(Math.floor(Date.now() / 1000)) };
+      // Expired at once: TTL removes the marker within days (it only has to outlive the stream record).
+      return conditionedUpdate(name, guard, 'deleteBucket', {
+        set: { deletedAt: now, [TTL_ATTRIBUTE]: now },
+        remove: LIVE_ATTRIBUTES,
       });
     },
 
@@ -351,41 +402,10 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
       }
     },
 
-    putEncryption(name, guard, encryption) {
-      return conditionedUpdate(name, guardCondition(guard), 'putEncryption', {
-        expression: 'SET #encryption = :encryption',
-        names: { '#encryption': 'encryption' },
-        values: { ':encryption': toEncryptionAttribute(encryption) },
-      });
-    },
-
-    deleteEncryption(name, guard) {
-      return conditionedUpdate(name, guardCondition(guard), 'deleteEncryption', {
-        expression: 'REMOVE #encryption',
-        names: { '#encryption': 'encryption' },
-      });
-    },
-
-    putPolicy(name, guard, policy, ownerDenyActions) {
-      // A string set cannot be empty: no deniable action = no attribute.
-      const denies = ownerDenyActions.length > 0;
-      return conditionedUpdate(name, guardCondition(guard), 'putPolicy', {
-        expression: `SET #policy = :policy, policyRevision = :revision${denies ? ', ownerDenyActions = :denies' : ''} REMOVE policyHasDeny${denies ? '' : ', ownerDenyActions'}`,
-        names: { '#policy': 'policy' },
-        values: {
-          ':policy': { S: policy },
-          ':revision': { S: randomUUID() },
-          ...(denies ? { ':denies': { SS: [...ownerDenyActions] } } : {}),
-        },
-      });
-    },
-
-    deletePolicy(name, guard) {
-      return conditionedUpdate(name, guardCondition(guard), 'deletePolicy', {
-        expression: 'SET policyRevision = :revision REMOVE #policy, policyHasDeny, ownerDenyActions',
-        names: { '#policy': 'policy' },
-        values: { ':revision': { S: randomUUID() } },
-      });
+    updateBucket(name, guard, change) {
+      // The log names what the failed write touched, e.g. `updateBucket encryption`.
+      const attributes = [...Object.keys(change.set ?? {}), ...(change.remove ?? [])];
+      return conditionedUpdate(name, guard, `updateBucket ${attributes.join(',')}`, change);
     },
   };
 }

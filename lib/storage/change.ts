@@ -33,13 +33,3 @@ export function lastChangeAttribute(now = new Date()): AttributeValue {
   }
   return { M: map };
 }
-
-/** Adds `SET #lastChange = :lastChange` to an update expression (into its SET clause when it has one). */
-export function setLastChange(expression: string): string {
-  const clause = '#lastChange = :lastChange';
-  return /^SET /.test(expression)
-    ? expression.replace(/^SET /, `SET ${clause}, `)
-    : `SET ${clause} ${expression}`;
-}
-
-export const LAST_CHANGE_NAMES = { '#lastChange': 'lastChange' } as const;

@@ -9,7 +9,13 @@ import { BUCKET_OPERATIONS } from '../../functions/operations.ts';
 import { authorizedWrite } from '../../lib/auth/authorize.ts';
 import type { S3Action } from '../../lib/auth/policy.ts';
 import { config } from '../../lib/config.ts';
-import type { BucketRecord, WriteGuard } from '../../lib/storage/buckets.ts';
+import { encryptionCodec } from '../../lib/encryption/codec.ts';
+import {
+  type BucketRecord,
+  readConfiguration,
+  setConfiguration,
+  type WriteGuard,
+} from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, type Result, send } from '../helpers/invoke.ts';
@@ -32,6 +38,7 @@ const policyOf = (...statements: object[]) =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 interface OperationRow {
+  /** The action AWS documents for it: the operation table's row must name the same. */
   action: S3Action;
   /** The request, for a bucket. */
   request(bucket: string): Omit<RequestShape, 'identity'>;
@@ -48,7 +55,8 @@ const putEncryptionShape = (bucket: string, body: string) => ({
 });
 
 // How to call each operation and the action AWS authorizes it as (docs/security.md "What is authorized, and how").
-// The operation list itself comes from functions/operations.ts: a new operation without a row fails.
+// The operation list and the action the service authorizes each as come from functions/operations.ts:
+// a new operation without a row here fails, and so does a row of the table naming another action.
 const ROWS: Record<string, OperationRow> = {
   HeadBucket: { action: 's3:ListBucket', ok: 200, request: (b) => ({ method: 'HEAD', path: `/${b}` }) },
   DeleteBucket: { action: 's3:DeleteBucket', ok: 204, request: (b) => ({ method: 'DELETE', path: `/${b}` }) },
@@ -101,9 +109,9 @@ const ROWS: Record<string, OperationRow> = {
 };
 
 // Every authenticated operation on an existing bucket; CreateBucket makes one (BucketAlreadyExists).
-const OPERATIONS = BUCKET_OPERATIONS.filter((operation) => !operation.anonymous)
-  .map((operation) => operation.name)
-  .filter((name) => name !== 'CreateBucket');
+const OPERATIONS = BUCKET_OPERATIONS.filter(
+  (operation) => !operation.anonymous && operation.name !== 'CreateBucket',
+);
 
 const POLICY_ACTIONS = new Set<S3Action>([
   's3:GetBucketPolicy',
@@ -188,19 +196,22 @@ async function bucketWith(policy: (bucket: string) => string): Promise<string> {
 }
 
 describe('authorization of every bucket operation', () => {
-  it('has a row for every operation of the operation table', () => {
+  it('has a row for every operation of the operation table, which names the action AWS documents', () => {
     expect(OPERATIONS.length).toBeGreaterThanOrEqual(8);
-    for (const name of OPERATIONS) expect(Object.keys(ROWS)).toContain(name);
+    for (const { name, action } of OPERATIONS) {
+      expect(Object.keys(ROWS)).toContain(name);
+      expect({ name, action }).toEqual({ name, action: ROWS[name]?.action });
+    }
   });
 
-  const cases = OPERATIONS.flatMap((operation) =>
-    CALLERS.map((caller) => [operation, caller.name, caller] as const),
+  const cases = OPERATIONS.flatMap(({ name, action }) =>
+    CALLERS.map((caller) => [name, caller.name, caller, action] as const),
   );
 
-  it.each(cases)('%s by %s', async (operation, _name, caller) => {
+  it.each(cases)('%s by %s', async (operation, _name, caller, action) => {
     const row = ROWS[operation];
-    if (!row) throw new Error(`no row for ${operation}`);
-    const bucket = await bucketWith((b) => caller.policy(b, row.action));
+    if (!row || !action) throw new Error(`no row or no action for ${operation}`);
+    const bucket = await bucketWith((b) => caller.policy(b, action));
     const before = await storage().buckets.getBucket(bucket);
     const shape = row.request(bucket);
     const result = await send({
@@ -208,7 +219,7 @@ describe('authorization of every bucket operation', () => {
       headers: { ...shape.headers, ...caller.headers },
       identity: caller.identity,
     });
-    const expected = caller.expect(row.action, row.ok);
+    const expected = caller.expect(action, row.ok);
     // HEAD answers carry no body, hence no code.
     expect(shape.method === 'HEAD' ? `${result.statusCode}` : answer(result)).toBe(
       shape.method === 'HEAD' ? expected.split(' ')[0] : expected,
@@ -341,13 +352,17 @@ describe('a policy-checked write and a concurrent policy change', () => {
           changed = true;
           await between();
         }
-        return buckets.putEncryption(bucket, guard, {
-          sseAlgorithm: 'aws:kms',
-          kmsMasterKeyId: 'alias/raced',
-          bucketKeyEnabled: false,
-          updatedAt: new Date().toISOString(),
-          updatedBy: SECOND_IDENTITY.accountId,
-        });
+        return buckets.updateBucket(
+          bucket,
+          guard,
+          setConfiguration(encryptionCodec, {
+            sseAlgorithm: 'aws:kms',
+            kmsMasterKeyId: 'alias/raced',
+            bucketKeyEnabled: false,
+            updatedAt: new Date().toISOString(),
+            updatedBy: SECOND_IDENTITY.accountId,
+          }),
+        );
       },
       buckets.getBucket,
     ).then(
@@ -381,7 +396,8 @@ describe('a policy-checked write and a concurrent policy change', () => {
       'policy',
       'policy',
     ]);
-    expect((await storage().buckets.getBucket(bucket))?.encryption?.kmsMasterKeyId).toBe('alias/raced');
+    const written = readConfiguration(encryptionCodec, await storage().buckets.getBucket(bucket));
+    expect(written?.kmsMasterKeyId).toBe('alias/raced');
   });
 
   it('is not disturbed by a concurrent configuration write', async () => {

@@ -23,7 +23,8 @@ vi.hoisted(() => {
 import { handler as bucketRoute } from '../../functions/route-bucket.ts';
 import { handler as serviceRoute } from '../../functions/route-service.ts';
 import { config } from '../../lib/config.ts';
-import type { BucketRecord } from '../../lib/storage/buckets.ts';
+import { encryptionCodec } from '../../lib/encryption/codec.ts';
+import { type BucketRecord, readConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, type Result, send } from '../helpers/invoke.ts';
@@ -364,7 +365,7 @@ beforeAll(async () => {
   await putEncryption(names.foreign, AES, SECOND_IDENTITY);
   victimBefore = await storage().buckets.getBucket(names.bucket);
   foreignBefore = await storage().buckets.getBucket(names.foreign);
-  expect(victimBefore?.encryption?.kmsMasterKeyId).toBe('alias/victim');
+  expect(readConfiguration(encryptionCodec, victimBefore)?.kmsMasterKeyId).toBe('alias/victim');
   expect(victimBefore?.policy).toBe(victimPolicy(names.bucket));
 });
 
@@ -469,8 +470,8 @@ describe('replayed requests (SigV4 has no nonce)', () => {
     expect((await invoke(structuredClone(event))).statusCode).toBe(200);
     const afterReplay = await storage().buckets.getBucket(bucket);
     expect(afterReplay?.version).toBe((afterFirst?.version ?? 0) + 1);
-    expect({ ...afterReplay?.encryption, updatedAt: '' }).toEqual({
-      ...afterFirst?.encryption,
+    expect({ ...readConfiguration(encryptionCodec, afterReplay), updatedAt: '' }).toEqual({
+      ...readConfiguration(encryptionCodec, afterFirst),
       updatedAt: '',
     });
   });

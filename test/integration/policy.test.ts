@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { encryptionCodec } from '../../lib/encryption/codec.ts';
+import { setConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, type Result, send } from '../helpers/invoke.ts';
@@ -252,14 +254,19 @@ describe('the policy-checked write guard', () => {
       current = await buckets.getBucket(bucket);
     }
     expect(current?.version).toBe(evaluated.version);
-    const stale = await buckets.putEncryption(
+    const stale = await buckets.updateBucket(
       bucket,
       {
         ownerId: evaluated.ownerId,
         createdAt: evaluated.createdAt,
         policyRevision: evaluated.policyRevision,
       },
-      { sseAlgorithm: 'aws:kms', bucketKeyEnabled: false, updatedAt: 'now', updatedBy: OWNER.accountId },
+      setConfiguration(encryptionCodec, {
+        sseAlgorithm: 'aws:kms',
+        bucketKeyEnabled: false,
+        updatedAt: 'now',
+        updatedBy: OWNER.accountId,
+      }),
     );
     expect(stale.ok).toBe(false);
     expect((await getEncryption(bucket, SECOND_IDENTITY)).body).toContain('AES256');
