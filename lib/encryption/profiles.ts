@@ -4,6 +4,7 @@
 // config.ts resolves the deployment's profile once (`profile()`).
 
 import type { ProfileName } from '../config.ts';
+import { XML_DECLARATION } from '../xml/write.ts';
 import type { EncryptionConfiguration, SseAlgorithm } from './model.ts';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -94,13 +95,28 @@ const OBS_NAMESPACE = /^http:\/\/obs\.[A-Za-z0-9.-]+\/doc\/2015-06-30\/$/;
 
 const AMZ_ALWAYS = Object.freeze({ aws: 'x-amz-', obs: 'x-amz-', none: 'x-amz-' } as const);
 
-const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-
 // What GET answers for a bucket whose configuration was never set (SSE-S3, as AWS since 2023).
 const PLATFORM_DEFAULT: EncryptionConfiguration = Object.freeze({
   sseAlgorithm: 'AES256',
   bucketKeyEnabled: false,
 });
+
+// What S3 itself does, which the aws and qstorage profiles share: S3's namespace, schema and headers,
+// SigV4 only, a checksum required on PUT, the platform default when nothing is set.
+const S3_DIALECT = Object.freeze({
+  allowsProjectId: false,
+  namespace: () => S3_NAMESPACE,
+  isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
+  headerPrefix: AMZ_ALWAYS,
+  bucketKeys: true,
+  blockedEncryptionTypes: true,
+  xmlDeclaration: XML_DECLARATION,
+  signatureV2: false,
+  apiVersionProbe: false,
+  integrityRequired: true,
+  unsetAnswer: 'platform-default',
+  platformDefault: PLATFORM_DEFAULT,
+} as const satisfies Partial<Profile>);
 
 const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
   aws: Object.freeze({
@@ -110,18 +126,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     keyRequired: false,
     isValidKeyId: isAwsKeyId,
     invalidKeyIdMessage: 'The KMSMasterKeyID is not a valid KMS key id, key ARN, alias name or alias ARN',
-    allowsProjectId: false,
-    namespace: () => S3_NAMESPACE,
-    isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
-    headerPrefix: AMZ_ALWAYS,
-    bucketKeys: true,
-    blockedEncryptionTypes: true,
-    xmlDeclaration: XML_DECLARATION,
-    signatureV2: false,
-    apiVersionProbe: false,
-    integrityRequired: true,
-    unsetAnswer: 'platform-default',
-    platformDefault: PLATFORM_DEFAULT,
+    ...S3_DIALECT,
   }),
   qstorage: Object.freeze({
     name: 'qstorage',
@@ -130,19 +135,8 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     keyRequired: true,
     isValidKeyId: isQStorageKeyId,
     invalidKeyIdMessage: 'The KMSMasterKeyID must be a qkms: key id',
-    allowsProjectId: false,
-    namespace: () => S3_NAMESPACE,
-    isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
-    headerPrefix: AMZ_ALWAYS,
-    bucketKeys: true,
-    blockedEncryptionTypes: true,
-    xmlDeclaration: XML_DECLARATION,
-    signatureV2: false,
-    apiVersionProbe: false,
-    integrityRequired: true,
-    // The QStorage docs: every bucket is encrypted by default.
-    unsetAnswer: 'platform-default',
-    platformDefault: PLATFORM_DEFAULT,
+    // The QStorage docs: every bucket is encrypted by default (as S3_DIALECT answers).
+    ...S3_DIALECT,
   }),
   obs: Object.freeze({
     name: 'obs',
@@ -162,9 +156,10 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     bucketKeys: false,
     blockedEncryptionTypes: false,
     xmlDeclaration: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-    // OBS's own client sends no checksum; one that is present is still verified.
+    // V2 (`AWS ak:sig`) and OBS signatures; OBS clients probe `HEAD /?apiversion` first.
     signatureV2: true,
     apiVersionProbe: true,
+    // OBS's own client sends no checksum; one that is present is still verified.
     integrityRequired: false,
     unsetAnswer: 'NoSuchEncryptionConfiguration',
     platformDefault: PLATFORM_DEFAULT,
