@@ -17,5 +17,4 @@ export async function send(shape: RequestShape): Promise<Result> {
   return (await route(event, lambdaContext())) as Result;
 }
 
-/** The `<Code>` of an S3 error document. */
-export const errorCode = (result: Result) => /<Code>([^<]*)<\/Code>/.exec(result.body)?.[1];
+export { errorCode, expectS3Error } from './s3-error.ts';

@@ -4,15 +4,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { expectS3Error, type Result, send } from '../helpers/invoke.ts';
 import { inRegion } from '../helpers/region.ts';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-
-function expectError(result: Result, status: number, code: string) {
-  expect({ status: result.statusCode, code: errorCode(result) }).toEqual({ status, code });
-}
 
 const namesIn = (body: string) => [...body.matchAll(/<Name>([^<]*)<\/Name>/g)].map((match) => match[1] ?? '');
 const tokenIn = (body: string) => /<ContinuationToken>([^<]*)<\/ContinuationToken>/.exec(body)?.[1];
@@ -159,7 +155,7 @@ describe('ListBuckets pagination', () => {
     'answers %s with 400 InvalidArgument as AWS does',
     async (query, message, argumentName, argumentValue) => {
       const result = await listBuckets(query);
-      expectError(result, 400, 'InvalidArgument');
+      expectS3Error(result, 400, 'InvalidArgument');
       expect(result.body).toContain(
         `<Message>${message}</Message><ArgumentName>${argumentName}</ArgumentName>`,
       );
@@ -180,7 +176,7 @@ describe('ListBuckets pagination', () => {
       [`continuation-token=${token}=`, OWNER],
     ] as const) {
       const result = await listBuckets(query, identity);
-      expectError(result, 400, 'InvalidArgument');
+      expectS3Error(result, 400, 'InvalidArgument');
       expect(result.body).toContain('<ArgumentName>continuation-token</ArgumentName>');
     }
     // The same token, untouched, resumes the caller's own listing.
@@ -210,7 +206,7 @@ describe('CreateBucket of a bucket the caller owns', () => {
     const bucket = uniqueBucket();
     await send({ method: 'PUT', path: `/${bucket}` });
     const before = await storage().buckets.getBucket(bucket);
-    expectError(
+    expectS3Error(
       await send({ method: 'PUT', path: `/${bucket}`, identity: SECOND_IDENTITY }),
       409,
       'BucketAlreadyExists',
@@ -227,7 +223,7 @@ describe('CreateBucket of a bucket the caller owns', () => {
       const before = await storage().buckets.getBucket(bucket);
       expect(before?.region).toBe('eu-west-1');
       const again = await send({ method: 'PUT', path: `/${bucket}`, region: 'eu-west-1' });
-      expectError(again, 409, 'BucketAlreadyOwnedByYou');
+      expectS3Error(again, 409, 'BucketAlreadyOwnedByYou');
       expect(again.body).toContain(`<BucketName>${bucket}</BucketName>`);
       expect(await storage().buckets.getBucket(bucket)).toEqual(before);
     });
@@ -261,9 +257,9 @@ describe('GetBucketLocation', () => {
 
   it('answers 404 NoSuchBucket for a bucket nobody owns, 403 AccessDenied to another account', async () => {
     const bucket = uniqueBucket();
-    expectError(await send({ method: 'GET', path: `/${bucket}`, query: 'location' }), 404, 'NoSuchBucket');
+    expectS3Error(await send({ method: 'GET', path: `/${bucket}`, query: 'location' }), 404, 'NoSuchBucket');
     await send({ method: 'PUT', path: `/${bucket}` });
-    expectError(
+    expectS3Error(
       await send({ method: 'GET', path: `/${bucket}`, query: 'location', identity: SECOND_IDENTITY }),
       403,
       'AccessDenied',
@@ -295,7 +291,7 @@ describe('GetBucketLocation', () => {
     });
     expect(location.statusCode).toBe(200);
     // Granted only the location: listing stays denied.
-    expectError(
+    expectS3Error(
       await send({ method: 'GET', path: `/${bucket}`, identity: SECOND_IDENTITY }),
       403,
       'AccessDenied',
@@ -358,7 +354,7 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
     ],
   ])('answers GET ?%s with 400 InvalidArgument', async (query, message, argumentName) => {
     const result = await list(query);
-    expectError(result, 400, 'InvalidArgument');
+    expectS3Error(result, 400, 'InvalidArgument');
     expect(result.body).toContain(
       `<Message>${message}</Message><ArgumentName>${argumentName}</ArgumentName>`,
     );
@@ -367,8 +363,8 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
   it.each(['', 'list-type=2'])(
     'answers ?%s with 404 NoSuchBucket / 403 AccessDenied like every bucket operation',
     async (query) => {
-      expectError(await send({ method: 'GET', path: `/${uniqueBucket()}`, query }), 404, 'NoSuchBucket');
-      expectError(await list(query, SECOND_IDENTITY), 403, 'AccessDenied');
+      expectS3Error(await send({ method: 'GET', path: `/${uniqueBucket()}`, query }), 404, 'NoSuchBucket');
+      expectS3Error(await list(query, SECOND_IDENTITY), 403, 'AccessDenied');
     },
   );
 
@@ -384,6 +380,6 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
   });
 
   it('still answers 501 NotImplemented for object paths', async () => {
-    expectError(await send({ method: 'GET', path: `/${bucket}/key` }), 501, 'NotImplemented');
+    expectS3Error(await send({ method: 'GET', path: `/${bucket}/key` }), 501, 'NotImplemented');
   });
 });

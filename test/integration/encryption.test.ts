@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { expectS3Error, send } from '../helpers/invoke.ts';
 import { md5 } from '../helpers/signed-event.ts';
 
 const KMS_CONFIGURATION =
@@ -49,12 +49,6 @@ async function newBucket(): Promise<string> {
   const created = await send({ method: 'PUT', path: `/${bucket}` });
   expect(created.statusCode).toBe(200);
   return bucket;
-}
-
-function expectError(result: Result, status: number, code: string) {
-  expect({ status: result.statusCode, code: errorCode(result) }).toEqual({ status, code });
-  expect(result.headers['content-type']).toBe('application/xml');
-  expect(result.body).toMatch(/<RequestId>[0-9A-F]{16}<\/RequestId><HostId>[^<]+<\/HostId><\/Error>$/);
 }
 
 describe('PutBucketEncryption → GetBucketEncryption → DeleteBucketEncryption', () => {
@@ -117,7 +111,7 @@ describe('rejected requests change nothing', () => {
 
   it('answers 400 InvalidRequest when no checksum is sent', async () => {
     const result = await send({ method: 'PUT', path: `/${bucket}`, query: 'encryption', body: AES });
-    expectError(result, 400, 'InvalidRequest');
+    expectS3Error(result, 400, 'InvalidRequest');
     expect(result.body).toContain(
       'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
     );
@@ -131,7 +125,7 @@ describe('rejected requests change nothing', () => {
       body: AES,
       headers: { 'content-md5': md5('other') },
     });
-    expectError(result, 400, 'BadDigest');
+    expectS3Error(result, 400, 'BadDigest');
   });
 
   it('answers 400 InvalidDigest when Content-MD5 is not a digest', async () => {
@@ -142,7 +136,7 @@ describe('rejected requests change nothing', () => {
       body: AES,
       headers: { 'content-md5': 'not-base64!' },
     });
-    expectError(result, 400, 'InvalidDigest');
+    expectS3Error(result, 400, 'InvalidDigest');
   });
 
   it('answers 400 BadDigest when x-amz-checksum-crc32 does not match', async () => {
@@ -153,7 +147,7 @@ describe('rejected requests change nothing', () => {
       body: AES,
       headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': crc32Base64('other') },
     });
-    expectError(result, 400, 'BadDigest');
+    expectS3Error(result, 400, 'BadDigest');
   });
 
   it.each([
@@ -172,7 +166,7 @@ describe('rejected requests change nothing', () => {
     ['MalformedXML', 400, ''],
   ])('answers %s for an invalid body', async (code, status, body) => {
     const result = await putWithMd5(bucket, body);
-    expectError(result, status, code);
+    expectS3Error(result, status, code);
   });
 
   it('names the argument of an InvalidArgument', async () => {
@@ -188,7 +182,7 @@ describe('rejected requests change nothing', () => {
 
   it('answers 400 MaxMessageLengthExceeded for a body over 1 MiB', async () => {
     const body = `<ServerSideEncryptionConfiguration>${' '.repeat(1024 * 1024)}</ServerSideEncryptionConfiguration>`;
-    expectError(await putWithMd5(bucket, body), 400, 'MaxMessageLengthExceeded');
+    expectS3Error(await putWithMd5(bucket, body), 400, 'MaxMessageLengthExceeded');
   });
 
   it.each(['PUT', 'GET', 'DELETE'])(
@@ -199,7 +193,7 @@ describe('rejected requests change nothing', () => {
         method === 'PUT'
           ? await putWithMd5(bucket, AES, headers)
           : await send({ method, path: `/${bucket}`, query: 'encryption', headers });
-      expectError(result, 403, 'AccessDenied');
+      expectS3Error(result, 403, 'AccessDenied');
     },
   );
 
@@ -217,7 +211,7 @@ describe('rejected requests change nothing', () => {
               identity: SECOND_IDENTITY,
             })
           : await send({ method, path: `/${bucket}`, query: 'encryption', identity: SECOND_IDENTITY });
-      expectError(result, 403, 'AccessDenied');
+      expectS3Error(result, 403, 'AccessDenied');
       expect(result.body).not.toContain('aws:kms');
     },
   );
@@ -231,7 +225,7 @@ describe('rejected requests change nothing', () => {
       headers: { 'content-md5': md5('junk') },
       identity: SECOND_IDENTITY,
     });
-    expectError(result, 403, 'AccessDenied');
+    expectS3Error(result, 403, 'AccessDenied');
   });
 });
 
@@ -244,14 +238,14 @@ describe('order of checks', () => {
       query: 'encryption',
       body: 'not xml at all',
     });
-    expectError(result, 404, 'NoSuchBucket');
+    expectS3Error(result, 404, 'NoSuchBucket');
     expect(result.body).toContain(`<BucketName>${bucket}</BucketName>`);
   });
 
   it.each(['GET', 'DELETE'])(
     'answers %s ?encryption on a missing bucket with NoSuchBucket',
     async (method) => {
-      expectError(
+      expectS3Error(
         await send({ method, path: `/${uniqueBucket('missing')}`, query: 'encryption' }),
         404,
         'NoSuchBucket',
@@ -310,7 +304,7 @@ describe('S3_UNSET_ENCRYPTION=not-found', () => {
     process.env.S3_UNSET_ENCRYPTION = 'not-found';
     resetConfig();
     const result = await getEncryption(bucket);
-    expectError(result, 404, 'ServerSideEncryptionConfigurationNotFoundError');
+    expectS3Error(result, 404, 'ServerSideEncryptionConfigurationNotFoundError');
     expect(result.body).toContain('The server side encryption configuration was not found');
   });
 });
