@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { computeChecksum, computeContentMd5 } from '../../lib/integrity.ts';
+import { AES256_CANONICAL_XML, AES256_XML } from '../helpers/bodies.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { expectS3Error } from '../helpers/s3-error.ts';
 import { sha256Hex, signerQuery, signV4 } from '../helpers/signer.ts';
@@ -15,8 +16,8 @@ const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const KMS_CONFIGURATION = `<ServerSideEncryptionConfiguration xmlns="${S3_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/raw-requests</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
 const KMS_CANONICAL = XML_DECLARATION + KMS_CONFIGURATION;
-const AES_CONFIGURATION = `<ServerSideEncryptionConfiguration xmlns="${S3_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
-const AES_CANONICAL = `${XML_DECLARATION}<ServerSideEncryptionConfiguration xmlns="${S3_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
+const AES_CONFIGURATION = AES256_XML;
+const AES_CANONICAL = AES256_CANONICAL_XML;
 
 const crc32Base64 = (body: string) => computeChecksum('CRC32', Buffer.from(body));
 

@@ -92,6 +92,18 @@ export const smithySigner = (region = REGION, credentials: Credentials = ALICE, 
     applyChecksum,
   });
 
+/** The request the signer sees (`host` is the Host header as sent, port included). */
+const httpRequest = (shape: SignShape, host: string, headers: Record<string, string>, body?: Buffer) =>
+  new HttpRequest({
+    method: shape.method,
+    protocol: 'http:',
+    hostname: host.replace(/:\d+$/, ''),
+    path: shape.path,
+    query: shape.query ?? {},
+    headers,
+    ...(body !== undefined && body.length > 0 ? { body } : {}),
+  });
+
 /** Signs with @smithy/signature-v4 (Authorization header form). */
 export async function signV4(shape: SignShape): Promise<WireRequest> {
   const host = shape.host ?? 'localhost:3000';
@@ -99,15 +111,7 @@ export async function signV4(shape: SignShape): Promise<WireRequest> {
   const headers: Record<string, string> = { host, ...shape.headers };
   if (body.length > 0 && headers['content-length'] === undefined)
     headers['content-length'] = String(body.length);
-  const request = new HttpRequest({
-    method: shape.method,
-    protocol: 'http:',
-    hostname: host.replace(/:\d+$/, ''),
-    path: shape.path,
-    query: shape.query ?? {},
-    headers,
-    ...(body.length > 0 ? { body } : {}),
-  });
+  const request = httpRequest(shape, host, headers, body);
   const signed = await smithySigner(shape.region, shape.credentials, !shape.omitContentSha256).sign(request, {
     signingDate: shape.signingDate ?? SIGNING_DATE,
     ...(shape.unsignableHeaders ? { unsignableHeaders: shape.unsignableHeaders } : {}),
@@ -136,14 +140,7 @@ export async function presignV4(
     ...(shape.unsignedPayload === false ? {} : { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }),
     ...shape.headers,
   };
-  const request = new HttpRequest({
-    method: shape.method,
-    protocol: 'http:',
-    hostname: host.replace(/:\d+$/, ''),
-    path: shape.path,
-    query: shape.query ?? {},
-    headers,
-  });
+  const request = httpRequest(shape, host, headers);
   const presigned = await smithySigner(shape.region, shape.credentials).presign(request, {
     signingDate: shape.signingDate ?? SIGNING_DATE,
     expiresIn: shape.expiresIn ?? 300,
@@ -219,6 +216,13 @@ export async function captureSdkRequest(
   return toWire(captured);
 }
 
+/** @aws-sdk/s3-request-presigner's URL for `command` through `client` (valid 300 s unless told). */
+export const presignedUrl = (
+  client: S3Client,
+  command: AnyCommand,
+  options: { expiresIn?: number; signingDate?: Date } = {},
+) => getSignedUrl(client, command, { expiresIn: 300, ...options });
+
 /** A presigned URL from @aws-sdk/s3-request-presigner, and the request a client makes with it. */
 export async function presignSdkUrl(
   command: AnyCommand,
@@ -226,8 +230,8 @@ export async function presignSdkUrl(
   options: { expiresIn?: number; signingDate?: Date; body?: string } = {},
 ): Promise<WireRequest & { url: string }> {
   const client = recordingClient(() => {}, true, options.signingDate ?? SIGNING_DATE);
-  const url = await getSignedUrl(client, command, {
-    expiresIn: options.expiresIn ?? 300,
+  const url = await presignedUrl(client, command, {
+    ...(options.expiresIn === undefined ? {} : { expiresIn: options.expiresIn }),
     signingDate: options.signingDate ?? SIGNING_DATE,
   });
   const parsed = new URL(url);

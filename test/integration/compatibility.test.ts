@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { expectS3Error, type Result, send } from '../helpers/invoke.ts';
+import { countDynamoRequests, expectS3Error, type Result, send } from '../helpers/invoke.ts';
+import { secondAccountPolicy } from '../helpers/policies.ts';
 import { inRegion } from '../helpers/region.ts';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -16,21 +17,7 @@ const listBuckets = (query: string, identity = OWNER) => send({ method: 'GET', p
 
 /** Counts the DynamoDB requests the storage client sends while `run` runs. */
 async function countRequests(run: () => Promise<unknown>): Promise<number> {
-  let requests = 0;
-  const name = 'countListRequests';
-  storage().client.middlewareStack.add(
-    (next) => async (args) => {
-      requests++;
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    await run();
-  } finally {
-    storage().client.middlewareStack.remove(name);
-  }
-  return requests;
+  return (await countDynamoRequests(run)).requests;
 }
 
 describe('ListBuckets pagination', () => {
@@ -269,17 +256,7 @@ describe('GetBucketLocation', () => {
   it('answers another account that the bucket policy grants s3:GetBucketLocation', async () => {
     const bucket = uniqueBucket();
     await send({ method: 'PUT', path: `/${bucket}` });
-    const policy = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: SECOND_IDENTITY.accountId },
-          Action: 's3:GetBucketLocation',
-          Resource: `arn:aws:s3:::${bucket}`,
-        },
-      ],
-    });
+    const policy = secondAccountPolicy(bucket, 's3:GetBucketLocation');
     expect(
       (await send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body: policy })).statusCode,
     ).toBe(204);

@@ -1,9 +1,9 @@
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config.ts';
-import { storage } from '../../lib/storage/index.ts';
+import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { expectS3Error, send } from '../helpers/invoke.ts';
+import { countDynamoRequests, expectS3Error, putEncryption, send } from '../helpers/invoke.ts';
 import { md5 } from '../helpers/signed-event.ts';
 
 const KMS_CONFIGURATION =
@@ -20,13 +20,7 @@ const crc32Base64 = (body: string) => {
 
 /** PutBucketEncryption as AWS CLI v2 sends it: `/b?encryption`, Content-MD5. */
 const putWithMd5 = (bucket: string, body: string, extra: Record<string, string> = {}) =>
-  send({
-    method: 'PUT',
-    path: `/${bucket}`,
-    query: 'encryption',
-    body,
-    headers: { 'content-md5': md5(body), ...extra },
-  });
+  putEncryption(bucket, body, { headers: extra });
 
 /** PutBucketEncryption as SDK v3 / CLI v1 (2025) send it: `/b/?encryption=`, CRC32, XML declaration. */
 const putWithCrc32 = (bucket: string, body: string) =>
@@ -106,8 +100,7 @@ describe('rejected requests change nothing', () => {
     expect(get.body).toBe(KMS_CANONICAL);
   });
 
-  const AES =
-    '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+  const AES = AES256_NO_NAMESPACE_XML;
 
   it('answers 400 InvalidRequest when no checksum is sent', async () => {
     const result = await send({ method: 'PUT', path: `/${bucket}`, query: 'encryption', body: AES });
@@ -265,31 +258,17 @@ describe('DynamoDB requests per call', () => {
   it('makes exactly one request for each of Put, Get and Delete in steady state', async () => {
     const bucket = await newBucket();
     await getEncryption(bucket); // warm the credential cache
-    let requests = 0;
-    const counter = 'countRequests';
-    storage().client.middlewareStack.add(
-      (next) => async (args) => {
-        requests++;
-        return next(args);
-      },
-      { step: 'initialize', name: counter },
-    );
-    try {
-      const counts: number[] = [];
-      for (const call of [
-        () => putWithMd5(bucket, KMS_CONFIGURATION),
-        () => getEncryption(bucket),
-        () => send({ method: 'DELETE', path: `/${bucket}`, query: 'encryption' }),
-      ]) {
-        requests = 0;
-        const result = await call();
-        expect(result.statusCode).toBeLessThan(300);
-        counts.push(requests);
-      }
-      expect(counts).toEqual([1, 1, 1]);
-    } finally {
-      storage().client.middlewareStack.remove(counter);
+    const counts: number[] = [];
+    for (const call of [
+      () => putWithMd5(bucket, KMS_CONFIGURATION),
+      () => getEncryption(bucket),
+      () => send({ method: 'DELETE', path: `/${bucket}`, query: 'encryption' }),
+    ]) {
+      const { requests, result } = await countDynamoRequests(call);
+      expect(result.statusCode).toBeLessThan(300);
+      counts.push(requests);
     }
+    expect(counts).toEqual([1, 1, 1]);
   });
 });
 

@@ -14,6 +14,7 @@ import { createStorage, type Storage, setStorage } from '../../lib/storage/index
 import { type FaultMode, type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, expectS3Error, type Result, send } from '../helpers/invoke.ts';
+import { secondAccountPolicy } from '../helpers/policies.ts';
 import { inRegion } from '../helpers/region.ts';
 import { lambdaContext, md5, type RequestShape, signedEvent } from '../helpers/signed-event.ts';
 
@@ -21,18 +22,7 @@ const KMS =
   '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/before-the-fault</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
 const AES =
   '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
-const policyFor = (bucket: string) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: SECOND_IDENTITY.accountId },
-        Action: 's3:GetEncryptionConfiguration',
-        Resource: `arn:aws:s3:::${bucket}`,
-      },
-    ],
-  });
+const policyFor = (bucket: string) => secondAccountPolicy(bucket);
 
 /** A request for each operation on `bucket` (CreateBucket on a fresh name). */
 const REQUESTS: Record<string, (bucket: string) => RequestShape> = {

@@ -14,14 +14,17 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });
 
+import { BUCKET_OPERATIONS, SERVICE_OPERATIONS } from '../../functions/operations.ts';
 import { handler as bucketRoute } from '../../functions/route-bucket.ts';
 import { handler as serviceRoute } from '../../functions/route-service.ts';
 import { config } from '../../lib/config.ts';
 import { computeChecksum, computeContentMd5 } from '../../lib/integrity.ts';
 import type { BucketRecord } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
+import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { expectS3Error, type Result, send } from '../helpers/invoke.ts';
+import { expectS3Error, putEncryption as putConfiguration, type Result, send } from '../helpers/invoke.ts';
+import { allowSecondAccount, policyOf, statement } from '../helpers/policies.ts';
 import { lambdaContext, type RequestShape, signedEvent } from '../helpers/signed-event.ts';
 import { presignV4, sha256Hex } from '../helpers/signer.ts';
 
@@ -82,36 +85,15 @@ const cases = JSON.parse(readFileSync(new URL('cases.json', FIXTURES), 'utf8')) 
 const MINUTE = 60_000;
 const KMS =
   '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/victim</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
-const AES =
-  '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+const AES = AES256_NO_NAMESPACE_XML;
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 // The victim's policy grants the second account reads, denies everyone (its owner included)
 // DeleteBucket and ListBucket (HeadBucket), and carries a Deny whose StringLike pattern made a
 // backtracking matcher take seconds; it cannot match an account id, so it never applies.
 const victimPolicy = (bucket: string) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: SECOND_IDENTITY.accountId },
-        Action: 's3:GetEncryptionConfiguration',
-        Resource: `arn:aws:s3:::${bucket}`,
-      },
-      {
-        Effect: 'Deny',
-        Principal: '*',
-        Action: ['s3:DeleteBucket', 's3:ListBucket'],
-        Resource: `arn:aws:s3:::${bucket}`,
-      },
-      {
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*EncryptionConfiguration',
-        Resource: `arn:aws:s3:::${bucket}`,
-        Condition: { StringLike: { 'aws:PrincipalAccount': `${'*'.repeat(30)}x` } },
-      },
-    ],
+  policyOf(allowSecondAccount(bucket), statement('Deny', '*', ['s3:DeleteBucket', 's3:ListBucket'], bucket), {
+    ...statement('Deny', '*', 's3:*EncryptionConfiguration', bucket),
+    Condition: { StringLike: { 'aws:PrincipalAccount': `${'*'.repeat(30)}x` } },
   });
 
 interface Names {
@@ -295,14 +277,7 @@ async function createBucket(bucket: string, identity = OWNER) {
 }
 
 async function putEncryption(bucket: string, body: string, identity = OWNER) {
-  const put = await send({
-    method: 'PUT',
-    path: `/${bucket}`,
-    query: 'encryption',
-    body,
-    headers: { 'content-md5': computeContentMd5(body) },
-    identity,
-  });
+  const put = await putConfiguration(bucket, body, { identity });
   expect(put.statusCode).toBe(200);
 }
 
@@ -340,23 +315,24 @@ beforeAll(async () => {
   expect(victimBefore?.policy).toBe(victimPolicy(names.bucket));
 });
 
+// Operations of the table (functions/operations.ts) the corpus has no case of its own for: they read
+// no body, and what a hostile client can send them (address, query, signature) is what the cases
+// of GetBucketEncryption send. A new operation is in the corpus's scope until it is named here.
+const NOT_IN_CORPUS = new Set([
+  'ListBuckets',
+  'HeadApiVersion',
+  'GetBucketLocation',
+  'ListObjects',
+  'ListObjectsV2',
+]);
+
 describe('the hostile corpus', () => {
   it('has at least 60 cases, each named once, across every operation', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);
     expect(new Set(cases.map((test) => test.name)).size).toBe(cases.length);
     const operations = new Set(cases.map((test) => test.operation));
-    for (const operation of [
-      'PutBucketEncryption',
-      'GetBucketEncryption',
-      'DeleteBucketEncryption',
-      'CreateBucket',
-      'DeleteBucket',
-      'HeadBucket',
-      'PutBucketPolicy',
-      'GetBucketPolicy',
-      'DeleteBucketPolicy',
-    ]) {
-      expect(operations).toContain(operation);
+    for (const { name } of [...SERVICE_OPERATIONS, ...BUCKET_OPERATIONS]) {
+      if (!NOT_IN_CORPUS.has(name)) expect(operations).toContain(name);
     }
   });
 

@@ -10,6 +10,7 @@ import { S3Error } from '../../../lib/errors.ts';
 import { decodeEvent } from '../../../lib/http/addressing.ts';
 import type { S3Request } from '../../../lib/http/request.ts';
 import { computeContentMd5 } from '../../../lib/integrity.ts';
+import { AES256_XML } from '../../helpers/bodies.ts';
 import { gatewayEvent } from '../../helpers/gateway-event.ts';
 import { ALICE as ALICE_KEYS, REGION, SIGNING_DATE, type WireRequest } from '../../helpers/signer.ts';
 
@@ -45,8 +46,7 @@ export const verifyOptions = (overrides: Partial<VerifyOptions> = {}): VerifyOpt
 
 export const md5Base64 = (body: string | Buffer) => computeContentMd5(Buffer.from(body));
 
-export const ENCRYPTION_XML =
-  '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+export const ENCRYPTION_XML = AES256_XML;
 
 export function toS3Request(wire: WireRequest): S3Request {
   return decodeEvent(gatewayEvent(wire), 'test-request', BASE_DOMAIN);

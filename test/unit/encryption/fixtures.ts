@@ -1,17 +1,15 @@
 // Shared by the encryption tests: the XML fixtures, their manifests, and an assertion for S3 errors.
 
-import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { ProfileName } from '../../../lib/config.ts';
 import type { EncryptionConfiguration } from '../../../lib/encryption/index.ts';
 import { S3Error, type S3ErrorCode } from '../../../lib/errors.ts';
-
-const FIXTURES = new URL('../../fixtures/encryption/', import.meta.url);
+import { readEncryptionFixture } from '../../helpers/bodies.ts';
 
 /** The options every fixture is serialized with (the canonical OBS files use this namespace). */
 export const OPTIONS = { region: 'cn-north-4', obsDomain: 'myhuaweicloud.com' } as const;
 
-export const readFixture = (path: string): Buffer => readFileSync(new URL(path, FIXTURES));
+export const readFixture = readEncryptionFixture;
 
 export interface ValidCase {
   file: string;
