@@ -117,13 +117,19 @@ function viaHttp(request: RawRequest, target: string, headers: Record<string, st
 }
 
 /** PutBucketEncryption as AWS CLI v2 sends it: `/b?encryption`, Content-MD5, the body's SHA-256 in hex. */
-const putAsCliV2 = (bucket: string, body: string, headers: Record<string, string> = {}) =>
+const putAsCliV2 = (
+  bucket: string,
+  body: string,
+  headers: Record<string, string> = {},
+  credentials: RawRequest['credentials'] = OWNER,
+) =>
   send({
     method: 'PUT',
     path: `/${bucket}`,
     query: 'encryption',
     body,
     headers: { 'content-md5': computeContentMd5(body), 'content-type': 'application/xml', ...headers },
+    credentials,
   });
 
 const getEncryption = (bucket: string) => send({ method: 'GET', path: `/${bucket}`, query: 'encryption' });
@@ -263,28 +269,18 @@ describe('rejections through the gateway leave the stored configuration unchange
     {
       rejection: 'a wrong secret',
       request: () =>
-        send({
-          method: 'PUT',
-          path: `/${bucket}`,
-          query: 'encryption',
-          body: AES_CONFIGURATION,
-          headers: { 'content-md5': computeContentMd5(AES_CONFIGURATION) },
-          credentials: { accessKeyId: OWNER.accessKeyId, secretAccessKey: 'not-the-secret' },
-        }),
+        putAsCliV2(
+          bucket,
+          AES_CONFIGURATION,
+          {},
+          { accessKeyId: OWNER.accessKeyId, secretAccessKey: 'not-the-secret' },
+        ),
       status: 403,
       code: 'SignatureDoesNotMatch',
     },
     {
       rejection: 'another account',
-      request: () =>
-        send({
-          method: 'PUT',
-          path: `/${bucket}`,
-          query: 'encryption',
-          body: AES_CONFIGURATION,
-          headers: { 'content-md5': computeContentMd5(AES_CONFIGURATION) },
-          credentials: SECOND_IDENTITY,
-        }),
+      request: () => putAsCliV2(bucket, AES_CONFIGURATION, {}, SECOND_IDENTITY),
       status: 403,
       code: 'AccessDenied',
     },

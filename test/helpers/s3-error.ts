@@ -4,6 +4,7 @@
 // (the one in the header) and HostId (the one in `x-amz-id-2`); a HEAD answer has no body.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#RESTErrorResponses
 import { expect } from 'vitest';
+import { S3Error } from '../../lib/errors.ts';
 
 /** An HTTP answer: the route Lambda's result (statusCode) or a response read off the wire (status). */
 export type Answer = { headers: Record<string, string | undefined>; body: string } & (
@@ -66,4 +67,26 @@ export function expectS3Error(
   expect(document, answer.body).toMatchObject({ code, requestId, hostId });
   if (options.resource !== undefined) expect(document?.resource).toBe(options.resource);
   return document;
+}
+
+/** Runs `action` and returns the S3Error it throws; fails if it returns or throws anything else. */
+export function s3ErrorOf(action: () => unknown): S3Error {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(S3Error);
+    return error as S3Error;
+  }
+  expect.fail('expected an S3Error, but nothing was thrown');
+}
+
+/** The S3Error a promise rejects with; fails if it resolves or rejects with anything else. */
+export async function rejectedS3Error(promise: Promise<unknown>): Promise<S3Error> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(S3Error);
+    return error as S3Error;
+  }
+  expect.fail('expected an S3Error, but the promise resolved');
 }

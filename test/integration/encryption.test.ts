@@ -1,7 +1,7 @@
-import { crc32 } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config.ts';
-import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
+import { computeChecksum } from '../../lib/integrity.ts';
+import { AES256_CANONICAL_XML, AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { countDynamoRequests, expectS3Error, putEncryption, send } from '../helpers/invoke.ts';
 import { md5 } from '../helpers/signed-event.ts';
@@ -9,27 +9,22 @@ import { md5 } from '../helpers/signed-event.ts';
 const KMS_CONFIGURATION =
   '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
 const KMS_CANONICAL = `<?xml version="1.0" encoding="UTF-8"?>\n${KMS_CONFIGURATION}`;
-const AES_DEFAULT =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
+const AES_DEFAULT = AES256_CANONICAL_XML;
 
-const crc32Base64 = (body: string) => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(crc32(body));
-  return bytes.toString('base64');
-};
+const crc32Base64 = (body: string) => computeChecksum('CRC32', Buffer.from(body));
 
 /** PutBucketEncryption as AWS CLI v2 sends it: `/b?encryption`, Content-MD5. */
 const putWithMd5 = (bucket: string, body: string, extra: Record<string, string> = {}) =>
   putEncryption(bucket, body, { headers: extra });
 
 /** PutBucketEncryption as SDK v3 / CLI v1 (2025) send it: `/b/?encryption=`, CRC32, XML declaration. */
-const putWithCrc32 = (bucket: string, body: string) =>
+const putWithCrc32 = async (bucket: string, body: string) =>
   send({
     method: 'PUT',
     path: `/${bucket}/`,
     query: 'encryption=',
     body,
-    headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': crc32Base64(body) },
+    headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': await crc32Base64(body) },
   });
 
 const getEncryption = (
@@ -138,7 +133,10 @@ describe('rejected requests change nothing', () => {
       path: `/${bucket}`,
       query: 'encryption',
       body: AES,
-      headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': crc32Base64('other') },
+      headers: {
+        'x-amz-sdk-checksum-algorithm': 'CRC32',
+        'x-amz-checksum-crc32': await crc32Base64('other'),
+      },
     });
     expectS3Error(result, 400, 'BadDigest');
   });

@@ -6,7 +6,6 @@ import {
   type VerifyOptions,
   verifyRequestSignature,
 } from '../../../lib/auth/sigv4.ts';
-import { S3Error } from '../../../lib/errors.ts';
 import { decodeEvent } from '../../../lib/http/addressing.ts';
 import type { S3Request } from '../../../lib/http/request.ts';
 import { computeContentMd5 } from '../../../lib/integrity.ts';
@@ -56,16 +55,7 @@ export function toS3Request(wire: WireRequest): S3Request {
 export const verifyWire = (wire: WireRequest, overrides: Partial<VerifyOptions> = {}) =>
   verifyRequestSignature(toS3Request(wire), verifyOptions(overrides));
 
-/** The S3Error a promise rejects with (fails the test if it resolves or throws something else). */
-export async function s3ErrorOf(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-  throw new Error('expected an S3Error, but the promise resolved');
-}
+export { rejectedS3Error as s3ErrorOf } from '../../helpers/s3-error.ts';
 
 /** A copy of the wire request with some headers replaced (undefined removes one). */
 export function withHeaders(wire: WireRequest, changes: Record<string, string | undefined>): WireRequest {
