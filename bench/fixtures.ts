@@ -1,6 +1,6 @@
 // What the benchmark sends: requests shaped as the AWS SDK v3 sends them (path `/{bucket}/`,
 // `?encryption=`, a CRC32 checksum, its invocation headers), for the identity `npm start` seeds.
-import { crc32 } from 'node:zlib';
+import { computeChecksum } from '../lib/integrity.ts';
 import { DEFAULT_LOCAL_IDENTITY } from '../scripts/local-stack.ts';
 import type { RequestShape } from '../test/helpers/signed-event.ts';
 
@@ -10,11 +10,7 @@ export const IDENTITY = DEFAULT_LOCAL_IDENTITY;
 export const KMS_CONFIGURATION =
   '<?xml version="1.0" encoding="UTF-8"?><ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
 
-export const crc32Base64 = (body: string | Buffer): string => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(crc32(body));
-  return bytes.toString('base64');
-};
+const KMS_CONFIGURATION_CRC32 = await computeChecksum('CRC32', Buffer.from(KMS_CONFIGURATION));
 
 const SDK_HEADERS = {
   'user-agent': 'aws-sdk-js/3.1169.0 ua/2.1 os/linux lang/js md/nodejs#24.9.0 api/s3#3.1169.0',
@@ -41,7 +37,7 @@ export function encryptionRequest(operation: EncryptionOperation, bucket: string
           ...SDK_HEADERS,
           'content-type': 'application/xml',
           'x-amz-sdk-checksum-algorithm': 'CRC32',
-          'x-amz-checksum-crc32': crc32Base64(KMS_CONFIGURATION),
+          'x-amz-checksum-crc32': KMS_CONFIGURATION_CRC32,
         },
       };
   }

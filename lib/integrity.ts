@@ -67,6 +67,9 @@ const INVALID_CHECKSUM_VALUE: S3ErrorCode = 'InvalidDigest';
 export const computeChecksum = async (algorithm: ChecksumAlgorithm, body: Uint8Array): Promise<string> =>
   CHECKSUMS[algorithm].digest(body);
 
+/** Base64 of the MD5 digest of `body`, as a client puts it in `Content-MD5`. */
+export const computeContentMd5 = (body: string | Uint8Array): string => hash('md5', body, 'base64');
+
 /**
  * Whether `value` is the canonical base64 of exactly `bytes` bytes: standard alphabet, padded, no
  * whitespace, unused bits zero. Decoding and re-encoding gives the same text only for that form (Buffer's
@@ -153,7 +156,7 @@ export async function verifyIntegrity(
     throw new S3Error(INVALID_CHECKSUM_VALUE, { message });
   }
 
-  if (contentMd5 !== undefined && hash('md5', body, 'base64') !== contentMd5) {
+  if (contentMd5 !== undefined && computeContentMd5(body) !== contentMd5) {
     throw new S3Error('BadDigest', {
       message: 'The Content-MD5 you specified did not match what we received.',
     });

@@ -11,24 +11,17 @@ import {
   ListBucketsCommand,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
-  S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+import { s3Client } from '../helpers/s3-client.ts';
+import { captureSdkRequest, presignedUrl } from '../helpers/signer.ts';
 
 /** Any S3 client command: the commands' generic types do not unify across the client and the presigner. */
 type S3Command = object;
 
-const client = (identity: { accessKeyId: string; secretAccessKey: string }) =>
-  new S3Client({
-    endpoint: inject('gateways').aws,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
-    maxAttempts: 1,
-  });
+const client = s3Client;
 const a = client(OWNER);
 const b = client(SECOND_IDENTITY);
 afterAll(() => {
@@ -143,30 +136,17 @@ describe('two accounts through the SDK', () => {
 
 describe('presigned URLs', () => {
   /** The body the SDK serialises for a command: sent once through a client that records instead of sending. */
+  /** The body the SDK serialises for `command` (undefined for none). */
   async function serialisedBody(command: S3Command): Promise<string | undefined> {
-    let body: string | undefined;
-    const recorder = new S3Client({
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: OWNER.accessKeyId, secretAccessKey: OWNER.secretAccessKey },
-      requestHandler: {
-        handle: async (request: { body?: unknown }) => {
-          body = typeof request.body === 'string' ? request.body : undefined;
-          throw new Error('recorded');
-        },
-      },
-    });
-    await recorder.send(command as never).catch(() => {});
-    recorder.destroy();
-    return body;
+    const { body } = await captureSdkRequest(command);
+    return body.length > 0 ? body.toString('utf8') : undefined;
   }
 
   /** Presigns with the SDK; the request is then sent with fetch, with the body the SDK serialised. */
   async function presigned(command: S3Command, options: { signingDate?: Date } = {}) {
     const body = await serialisedBody(command);
     const signer = client(OWNER);
-    const url = await getSignedUrl(signer, command as never, { expiresIn: 300, ...options });
+    const url = await presignedUrl(signer, command, options);
     signer.destroy();
     return { url, body };
   }

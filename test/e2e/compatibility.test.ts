@@ -12,21 +12,14 @@ import {
   ListObjectsV2Command,
   paginateListBuckets,
   paginateListObjectsV2,
-  S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+import { s3Client } from '../helpers/s3-client.ts';
 
 const gateway = inject('gateways').aws;
-const client = (identity = OWNER) =>
-  new S3Client({
-    endpoint: gateway,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
-    maxAttempts: 1,
-  });
+const client = (identity = OWNER) => s3Client(identity, gateway);
 const owner = client();
 const other = client(SECOND_IDENTITY);
 afterAll(() => {

@@ -10,12 +10,10 @@
 import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import ObsClient, { type ObsResult, type OperationParams } from 'esdk-obs-nodejs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OWNER, uniqueBucket } from '../helpers/identities.ts';
+import { signV4 } from '../helpers/signer.ts';
 
 const OBS_NAMESPACE = 'http://obs.us-east-1.myhuaweicloud.com/doc/2015-06-30/';
 const KMS_KEY = 'cn-north-4:0d5ca48b7200d3d50f4cc00c1fe7d6a4:key/4f1cd4de-ab64-4807-920a-47fc42e7f0d0';
@@ -124,34 +122,17 @@ const parsedDefaults = (result: ObsResult) =>
 /** PutBucketEncryption signed SigV4 (which the obs profile also accepts): the SDK's model has no ProjectID. */
 async function putWithSigV4(gateway: string, bucket: string, body: string): Promise<number> {
   const url = new URL(`${gateway}/${bucket}?encryption`);
-  const signer = new SignatureV4({
-    service: 's3',
-    region: 'us-east-1',
-    credentials: { accessKeyId: OWNER.accessKeyId, secretAccessKey: OWNER.secretAccessKey },
-    sha256: Hash.bind(null, 'sha256'),
-    uriEscapePath: false,
-  });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'PUT',
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query: { encryption: '' },
-      headers: {
-        host: url.host,
-        'content-type': 'application/xml',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      body,
-    }),
-  );
-  const response = await fetch(url, {
+  const signed = await signV4({
     method: 'PUT',
-    headers: signed.headers as Record<string, string>,
+    host: url.host,
+    path: url.pathname,
+    query: { encryption: '' },
+    headers: { 'content-type': 'application/xml' },
     body,
+    credentials: OWNER,
+    signingDate: new Date(),
   });
+  const response = await fetch(url, { method: 'PUT', headers: signed.headers, body });
   await response.arrayBuffer();
   return response.status;
 }

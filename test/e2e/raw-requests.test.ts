@@ -1,15 +1,14 @@
 // End to end at the HTTP level: requests shaped byte for byte as S3 clients send them, signed with the
-// AWS SDK's own SigV4 signer (@smithy/signature-v4), through the aws-profile gateway
+// AWS SDK's own SigV4 signer (test/helpers/signer.ts), through the aws-profile gateway
 // (serverless-offline). fetch for path-style requests; node:http where the Host header matters
 // (fetch always sends the URL's host).
-import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { crc32 } from 'node:zlib';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { computeChecksum, computeContentMd5 } from '../../lib/integrity.ts';
+import { AES256_CANONICAL_XML, AES256_XML } from '../helpers/bodies.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+import { expectS3Error } from '../helpers/s3-error.ts';
+import { sha256Hex, signerQuery, signV4 } from '../helpers/signer.ts';
 
 const gateway = new URL(inject('gateways').aws);
 
@@ -17,16 +16,10 @@ const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const KMS_CONFIGURATION = `<ServerSideEncryptionConfiguration xmlns="${S3_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/raw-requests</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
 const KMS_CANONICAL = XML_DECLARATION + KMS_CONFIGURATION;
-const AES_CONFIGURATION = `<ServerSideEncryptionConfiguration xmlns="${S3_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
-const AES_CANONICAL = `${XML_DECLARATION}<ServerSideEncryptionConfiguration xmlns="${S3_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
+const AES_CONFIGURATION = AES256_XML;
+const AES_CANONICAL = AES256_CANONICAL_XML;
 
-const sha256Hex = (body: string) => createHash('sha256').update(body).digest('hex');
-const md5Base64 = (body: string) => createHash('md5').update(body).digest('base64');
-const crc32Base64 = (body: string) => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(crc32(body));
-  return bytes.toString('base64');
-};
+const crc32Base64 = (body: string) => computeChecksum('CRC32', Buffer.from(body));
 
 interface RawRequest {
   method: string;
@@ -50,16 +43,6 @@ interface RawResponse {
 /** Every response this file received, for the checks that apply to all of them. */
 const responses: Array<RawResponse & { method: string }> = [];
 
-/** The query as the signer sees it: `encryption` and `encryption=` both sign as `encryption=`. */
-function signerQuery(query: string): Record<string, string> {
-  const pairs: Record<string, string> = {};
-  for (const part of query.split('&').filter(Boolean)) {
-    const [name = '', value = ''] = part.split(/=(.*)/s);
-    pairs[decodeURIComponent(name)] = decodeURIComponent(value);
-  }
-  return pairs;
-}
-
 async function sign(request: RawRequest): Promise<Record<string, string>> {
   const host = request.host ?? gateway.host;
   const body = request.body ?? '';
@@ -69,26 +52,17 @@ async function sign(request: RawRequest): Promise<Record<string, string>> {
     ...request.headers,
   };
   if (body !== '') headers['content-length'] = String(Buffer.byteLength(body));
-  const signer = new SignatureV4({
-    service: 's3',
-    region: 'us-east-1',
+  const signed = await signV4({
+    method: request.method,
+    host,
+    path: request.path,
+    query: signerQuery(request.query ?? ''),
+    headers,
+    body,
     credentials: request.credentials ?? OWNER,
-    sha256: Hash.bind(null, 'sha256'),
-    uriEscapePath: false,
+    signingDate: new Date(),
   });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: request.method,
-      protocol: 'http:',
-      hostname: host.replace(/:\d+$/, ''),
-      port: Number(gateway.port),
-      path: request.path,
-      query: signerQuery(request.query ?? ''),
-      headers,
-      ...(body === '' ? {} : { body }),
-    }),
-  );
-  return signed.headers as Record<string, string>;
+  return signed.headers;
 }
 
 /** Sends a signed request: fetch when the Host is the gateway's, node:http when it is not. */
@@ -143,13 +117,19 @@ function viaHttp(request: RawRequest, target: string, headers: Record<string, st
 }
 
 /** PutBucketEncryption as AWS CLI v2 sends it: `/b?encryption`, Content-MD5, the body's SHA-256 in hex. */
-const putAsCliV2 = (bucket: string, body: string, headers: Record<string, string> = {}) =>
+const putAsCliV2 = (
+  bucket: string,
+  body: string,
+  headers: Record<string, string> = {},
+  credentials: RawRequest['credentials'] = OWNER,
+) =>
   send({
     method: 'PUT',
     path: `/${bucket}`,
     query: 'encryption',
     body,
-    headers: { 'content-md5': md5Base64(body), 'content-type': 'application/xml', ...headers },
+    headers: { 'content-md5': computeContentMd5(body), 'content-type': 'application/xml', ...headers },
+    credentials,
   });
 
 const getEncryption = (bucket: string) => send({ method: 'GET', path: `/${bucket}`, query: 'encryption' });
@@ -160,29 +140,8 @@ async function newBucket(): Promise<string> {
   return bucket;
 }
 
-/** The parts of an S3 `<Error>` document, or undefined when the body is not one. */
-function errorDocument(body: string) {
-  const match =
-    /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<Error><Code>([^<]+)<\/Code><Message>([^<]+)<\/Message>(.*)<Resource>([^<]*)<\/Resource><RequestId>([^<]+)<\/RequestId><HostId>([^<]+)<\/HostId><\/Error>$/s.exec(
-      body,
-    );
-  if (!match) return undefined;
-  const [, code, message, fields, resource, requestId, hostId] = match;
-  return { code, message, fields, resource, requestId, hostId };
-}
-
-function expectError(response: RawResponse, status: number, code: string, resource: string) {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toBe('application/xml');
-  const document = errorDocument(response.body);
-  expect(document).toMatchObject({
-    code,
-    resource,
-    requestId: response.headers['x-amz-request-id'],
-    hostId: response.headers['x-amz-id-2'],
-  });
-  return document;
-}
+const expectError = (response: RawResponse, status: number, code: string, resource: string) =>
+  expectS3Error(response, status, code, { resource });
 
 describe('PutBucketEncryption as clients shape it', () => {
   it.each([
@@ -191,16 +150,18 @@ describe('PutBucketEncryption as clients shape it', () => {
       path: (bucket: string) => `/${bucket}`,
       query: 'encryption',
       body: KMS_CONFIGURATION,
-      headers: (body: string): Record<string, string> => ({ 'content-md5': md5Base64(body) }),
+      headers: async (body: string): Promise<Record<string, string>> => ({
+        'content-md5': computeContentMd5(body),
+      }),
     },
     {
       client: 'AWS CLI v1 / 2025 SDKs (CRC32, no Content-MD5)',
       path: (bucket: string) => `/${bucket}`,
       query: 'encryption',
       body: KMS_CONFIGURATION,
-      headers: (body: string): Record<string, string> => ({
+      headers: async (body: string): Promise<Record<string, string>> => ({
         'x-amz-sdk-checksum-algorithm': 'CRC32',
-        'x-amz-checksum-crc32': crc32Base64(body),
+        'x-amz-checksum-crc32': await crc32Base64(body),
       }),
     },
     {
@@ -208,9 +169,9 @@ describe('PutBucketEncryption as clients shape it', () => {
       path: (bucket: string) => `/${bucket}/`,
       query: 'encryption=',
       body: XML_DECLARATION + KMS_CONFIGURATION,
-      headers: (body: string): Record<string, string> => ({
+      headers: async (body: string): Promise<Record<string, string>> => ({
         'x-amz-sdk-checksum-algorithm': 'CRC32',
-        'x-amz-checksum-crc32': crc32Base64(body),
+        'x-amz-checksum-crc32': await crc32Base64(body),
       }),
     },
   ])(
@@ -222,7 +183,7 @@ describe('PutBucketEncryption as clients shape it', () => {
         path: path(bucket),
         query,
         body,
-        headers: { 'content-type': 'application/xml', ...headers(body) },
+        headers: { 'content-type': 'application/xml', ...(await headers(body)) },
       });
       expect([put.status, put.body]).toEqual([200, '']);
       const get = await getEncryption(bucket);
@@ -243,7 +204,7 @@ describe('PutBucketEncryption as clients shape it', () => {
       query: 'encryption',
       host,
       body: KMS_CONFIGURATION,
-      headers: { 'content-md5': md5Base64(KMS_CONFIGURATION), 'content-type': 'application/xml' },
+      headers: { 'content-md5': computeContentMd5(KMS_CONFIGURATION), 'content-type': 'application/xml' },
     });
     expect(put.status).toBe(200);
     const virtualGet = await send({ method: 'GET', path: '/', query: 'encryption', host });
@@ -272,19 +233,23 @@ describe('rejections through the gateway leave the stored configuration unchange
   it.each([
     {
       rejection: 'a Content-MD5 of another body',
-      request: () => putAsCliV2(bucket, AES_CONFIGURATION, { 'content-md5': md5Base64(KMS_CONFIGURATION) }),
+      request: () =>
+        putAsCliV2(bucket, AES_CONFIGURATION, { 'content-md5': computeContentMd5(KMS_CONFIGURATION) }),
       status: 400,
       code: 'BadDigest',
     },
     {
       rejection: 'a CRC32 of another body',
-      request: () =>
+      request: async () =>
         send({
           method: 'PUT',
           path: `/${bucket}`,
           query: 'encryption',
           body: AES_CONFIGURATION,
-          headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': crc32Base64('other') },
+          headers: {
+            'x-amz-sdk-checksum-algorithm': 'CRC32',
+            'x-amz-checksum-crc32': await crc32Base64('other'),
+          },
         }),
       status: 400,
       code: 'BadDigest',
@@ -304,28 +269,18 @@ describe('rejections through the gateway leave the stored configuration unchange
     {
       rejection: 'a wrong secret',
       request: () =>
-        send({
-          method: 'PUT',
-          path: `/${bucket}`,
-          query: 'encryption',
-          body: AES_CONFIGURATION,
-          headers: { 'content-md5': md5Base64(AES_CONFIGURATION) },
-          credentials: { accessKeyId: OWNER.accessKeyId, secretAccessKey: 'not-the-secret' },
-        }),
+        putAsCliV2(
+          bucket,
+          AES_CONFIGURATION,
+          {},
+          { accessKeyId: OWNER.accessKeyId, secretAccessKey: 'not-the-secret' },
+        ),
       status: 403,
       code: 'SignatureDoesNotMatch',
     },
     {
       rejection: 'another account',
-      request: () =>
-        send({
-          method: 'PUT',
-          path: `/${bucket}`,
-          query: 'encryption',
-          body: AES_CONFIGURATION,
-          headers: { 'content-md5': md5Base64(AES_CONFIGURATION) },
-          credentials: SECOND_IDENTITY,
-        }),
+      request: () => putAsCliV2(bucket, AES_CONFIGURATION, {}, SECOND_IDENTITY),
       status: 403,
       code: 'AccessDenied',
     },

@@ -8,20 +8,13 @@ import {
   HeadBucketCommand,
   ListBucketsCommand,
   PutBucketEncryptionCommand,
-  S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+import { s3Client } from '../helpers/s3-client.ts';
 
-const client = (identity = OWNER, endpoint = inject('gateways').aws) =>
-  new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
-    maxAttempts: 1,
-  });
+const client = s3Client;
 
 const owner = client();
 const other = client(SECOND_IDENTITY);

@@ -1,13 +1,11 @@
 // API Gateway v2 events for in-process invocation, signed by the AWS SDK's own SigV4 signer
-// (@smithy/signature-v4), shaped as real clients send them, and delivered as API Gateway delivers them
+// (signer.ts), shaped as real clients send them, and delivered as API Gateway delivers them
 // (gateway-event.ts: text or base64 body, decoded rawPath, cookies, joined and added headers).
-import { createHash } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { computeContentMd5 } from '../../lib/integrity.ts';
 import { gatewayEvent } from './gateway-event.ts';
 import { OWNER } from './identities.ts';
+import { sha256Hex, signerQuery, signV4 } from './signer.ts';
 
 export interface RequestShape {
   method: string;
@@ -26,24 +24,7 @@ export interface RequestShape {
   unsigned?: boolean;
 }
 
-export const md5 = (body: string | Buffer) => createHash('md5').update(body).digest('base64');
-
-function parseQueryForSigner(query: string): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
-  for (const part of query.split('&').filter(Boolean)) {
-    const [name = '', value = ''] = part.split(/=(.*)/s);
-    const key = decodeURIComponent(name);
-    const decoded = decodeURIComponent(value);
-    const existing = result[key];
-    result[key] =
-      existing === undefined
-        ? decoded
-        : Array.isArray(existing)
-          ? [...existing, decoded]
-          : [existing, decoded];
-  }
-  return result;
-}
+export const md5 = (body: string | Buffer) => computeContentMd5(Buffer.from(body));
 
 export async function signedEvent(shape: RequestShape): Promise<APIGatewayProxyEventV2> {
   const host = shape.host ?? 'localhost:3000';
@@ -51,43 +32,32 @@ export async function signedEvent(shape: RequestShape): Promise<APIGatewayProxyE
     shape.body === undefined ? undefined : Buffer.isBuffer(shape.body) ? shape.body : Buffer.from(shape.body);
   const headers: Record<string, string> = {
     host,
-    'x-amz-content-sha256': createHash('sha256')
-      .update(body ?? '')
-      .digest('hex'),
+    'x-amz-content-sha256': sha256Hex(body ?? ''),
     ...shape.headers,
   };
   if (body && headers['content-length'] === undefined) headers['content-length'] = String(body.length);
-  let signedHeaders = headers;
-  if (!shape.unsigned) {
-    const identity = shape.identity ?? OWNER;
-    const signer = new SignatureV4({
-      service: 's3',
-      region: shape.region ?? 'us-east-1',
-      credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
-      sha256: Hash.bind(null, 'sha256'),
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
-    const request = new HttpRequest({
-      method: shape.method,
-      protocol: 'http:',
-      hostname: host.replace(/:\d+$/, ''),
-      port: Number(host.match(/:(\d+)$/)?.[1] ?? 80),
-      path: shape.path,
-      query: parseQueryForSigner(shape.query ?? ''),
-      headers,
-      body,
-    });
-    const signed = await signer.sign(request, { signingDate: shape.date ?? new Date() });
-    signedHeaders = { ...(signed.headers as Record<string, string>) };
-  }
+  const rawQueryString = shape.query ?? '';
+  const wire = shape.unsigned
+    ? { headers }
+    : await signV4({
+        method: shape.method,
+        host,
+        path: shape.path,
+        query: signerQuery(rawQueryString),
+        rawQueryString,
+        headers,
+        ...(body ? { body } : {}),
+        credentials: shape.identity ?? OWNER,
+        region: shape.region ?? 'us-east-1',
+        signingDate: shape.date ?? new Date(),
+      });
   // Through the one payload 2.0 builder: the event API Gateway would send for this request.
   return gatewayEvent(
     {
       method: shape.method,
       path: shape.path,
-      rawQueryString: shape.query ?? '',
-      headers: signedHeaders,
+      rawQueryString,
+      headers: wire.headers,
       body: body ?? Buffer.alloc(0),
     },
     { time: shape.date ?? new Date() },

@@ -17,25 +17,17 @@ import {
   type WriteGuard,
 } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
+import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { countDynamoRequests, errorCode, type Result, send } from '../helpers/invoke.ts';
+import { policyOf, statement } from '../helpers/policies.ts';
 import { md5, type RequestShape } from '../helpers/signed-event.ts';
 
 const KMS =
   '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/authz</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
-const AES =
-  '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+const AES = AES256_NO_NAMESPACE_XML;
 /** An account that is neither the owner nor the second identity: "somebody else" in policies. */
 const THIRD_ACCOUNT = '333344445555';
-
-const statement = (effect: 'Allow' | 'Deny', principal: unknown, action: string, bucket: string) => ({
-  Effect: effect,
-  Principal: principal,
-  Action: action,
-  Resource: `arn:aws:s3:::${bucket}`,
-});
-const policyOf = (...statements: object[]) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 interface OperationRow {
   /** The action AWS documents for it: the operation table's row must name the same. */
@@ -245,31 +237,17 @@ describe('DynamoDB requests per write under a Deny that cannot apply to the writ
         },
       ),
     );
-    let requests = 0;
-    const counter = 'countAuthorizationRequests';
-    storage().client.middlewareStack.add(
-      (next) => async (args) => {
-        requests++;
-        return next(args);
-      },
-      { step: 'initialize', name: counter },
-    );
-    try {
-      const count = async (shape: RequestShape) => {
-        requests = 0;
-        const result = await send(shape);
-        expect(result.statusCode).toBeLessThan(300);
-        return requests;
-      };
-      expect(await count(putEncryptionShape(bucket, AES))).toBe(1);
-      expect(await count({ method: 'DELETE', path: `/${bucket}`, query: 'encryption' })).toBe(1);
-      expect(await count({ method: 'GET', path: `/${bucket}`, query: 'encryption' })).toBe(1);
-      expect(await count({ method: 'HEAD', path: `/${bucket}` })).toBe(1);
-      expect(await count({ ...putEncryptionShape(bucket, KMS), identity: SECOND_IDENTITY })).toBe(2);
-      expect(await count({ method: 'DELETE', path: `/${bucket}` })).toBe(1);
-    } finally {
-      storage().client.middlewareStack.remove(counter);
-    }
+    const count = async (shape: RequestShape) => {
+      const { requests, result } = await countDynamoRequests(() => send(shape));
+      expect(result.statusCode).toBeLessThan(300);
+      return requests;
+    };
+    expect(await count(putEncryptionShape(bucket, AES))).toBe(1);
+    expect(await count({ method: 'DELETE', path: `/${bucket}`, query: 'encryption' })).toBe(1);
+    expect(await count({ method: 'GET', path: `/${bucket}`, query: 'encryption' })).toBe(1);
+    expect(await count({ method: 'HEAD', path: `/${bucket}` })).toBe(1);
+    expect(await count({ ...putEncryptionShape(bucket, KMS), identity: SECOND_IDENTITY })).toBe(2);
+    expect(await count({ method: 'DELETE', path: `/${bucket}` })).toBe(1);
   });
 });
 

@@ -4,15 +4,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storage } from '../../lib/storage/index.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { countDynamoRequests, expectS3Error, type Result, send } from '../helpers/invoke.ts';
+import { secondAccountPolicy } from '../helpers/policies.ts';
 import { inRegion } from '../helpers/region.ts';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-
-function expectError(result: Result, status: number, code: string) {
-  expect({ status: result.statusCode, code: errorCode(result) }).toEqual({ status, code });
-}
 
 const namesIn = (body: string) => [...body.matchAll(/<Name>([^<]*)<\/Name>/g)].map((match) => match[1] ?? '');
 const tokenIn = (body: string) => /<ContinuationToken>([^<]*)<\/ContinuationToken>/.exec(body)?.[1];
@@ -20,21 +17,7 @@ const listBuckets = (query: string, identity = OWNER) => send({ method: 'GET', p
 
 /** Counts the DynamoDB requests the storage client sends while `run` runs. */
 async function countRequests(run: () => Promise<unknown>): Promise<number> {
-  let requests = 0;
-  const name = 'countListRequests';
-  storage().client.middlewareStack.add(
-    (next) => async (args) => {
-      requests++;
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  try {
-    await run();
-  } finally {
-    storage().client.middlewareStack.remove(name);
-  }
-  return requests;
+  return (await countDynamoRequests(run)).requests;
 }
 
 describe('ListBuckets pagination', () => {
@@ -159,7 +142,7 @@ describe('ListBuckets pagination', () => {
     'answers %s with 400 InvalidArgument as AWS does',
     async (query, message, argumentName, argumentValue) => {
       const result = await listBuckets(query);
-      expectError(result, 400, 'InvalidArgument');
+      expectS3Error(result, 400, 'InvalidArgument');
       expect(result.body).toContain(
         `<Message>${message}</Message><ArgumentName>${argumentName}</ArgumentName>`,
       );
@@ -180,7 +163,7 @@ describe('ListBuckets pagination', () => {
       [`continuation-token=${token}=`, OWNER],
     ] as const) {
       const result = await listBuckets(query, identity);
-      expectError(result, 400, 'InvalidArgument');
+      expectS3Error(result, 400, 'InvalidArgument');
       expect(result.body).toContain('<ArgumentName>continuation-token</ArgumentName>');
     }
     // The same token, untouched, resumes the caller's own listing.
@@ -210,7 +193,7 @@ describe('CreateBucket of a bucket the caller owns', () => {
     const bucket = uniqueBucket();
     await send({ method: 'PUT', path: `/${bucket}` });
     const before = await storage().buckets.getBucket(bucket);
-    expectError(
+    expectS3Error(
       await send({ method: 'PUT', path: `/${bucket}`, identity: SECOND_IDENTITY }),
       409,
       'BucketAlreadyExists',
@@ -227,7 +210,7 @@ describe('CreateBucket of a bucket the caller owns', () => {
       const before = await storage().buckets.getBucket(bucket);
       expect(before?.region).toBe('eu-west-1');
       const again = await send({ method: 'PUT', path: `/${bucket}`, region: 'eu-west-1' });
-      expectError(again, 409, 'BucketAlreadyOwnedByYou');
+      expectS3Error(again, 409, 'BucketAlreadyOwnedByYou');
       expect(again.body).toContain(`<BucketName>${bucket}</BucketName>`);
       expect(await storage().buckets.getBucket(bucket)).toEqual(before);
     });
@@ -261,9 +244,9 @@ describe('GetBucketLocation', () => {
 
   it('answers 404 NoSuchBucket for a bucket nobody owns, 403 AccessDenied to another account', async () => {
     const bucket = uniqueBucket();
-    expectError(await send({ method: 'GET', path: `/${bucket}`, query: 'location' }), 404, 'NoSuchBucket');
+    expectS3Error(await send({ method: 'GET', path: `/${bucket}`, query: 'location' }), 404, 'NoSuchBucket');
     await send({ method: 'PUT', path: `/${bucket}` });
-    expectError(
+    expectS3Error(
       await send({ method: 'GET', path: `/${bucket}`, query: 'location', identity: SECOND_IDENTITY }),
       403,
       'AccessDenied',
@@ -273,17 +256,7 @@ describe('GetBucketLocation', () => {
   it('answers another account that the bucket policy grants s3:GetBucketLocation', async () => {
     const bucket = uniqueBucket();
     await send({ method: 'PUT', path: `/${bucket}` });
-    const policy = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: SECOND_IDENTITY.accountId },
-          Action: 's3:GetBucketLocation',
-          Resource: `arn:aws:s3:::${bucket}`,
-        },
-      ],
-    });
+    const policy = secondAccountPolicy(bucket, 's3:GetBucketLocation');
     expect(
       (await send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body: policy })).statusCode,
     ).toBe(204);
@@ -295,7 +268,7 @@ describe('GetBucketLocation', () => {
     });
     expect(location.statusCode).toBe(200);
     // Granted only the location: listing stays denied.
-    expectError(
+    expectS3Error(
       await send({ method: 'GET', path: `/${bucket}`, identity: SECOND_IDENTITY }),
       403,
       'AccessDenied',
@@ -358,7 +331,7 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
     ],
   ])('answers GET ?%s with 400 InvalidArgument', async (query, message, argumentName) => {
     const result = await list(query);
-    expectError(result, 400, 'InvalidArgument');
+    expectS3Error(result, 400, 'InvalidArgument');
     expect(result.body).toContain(
       `<Message>${message}</Message><ArgumentName>${argumentName}</ArgumentName>`,
     );
@@ -367,8 +340,8 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
   it.each(['', 'list-type=2'])(
     'answers ?%s with 404 NoSuchBucket / 403 AccessDenied like every bucket operation',
     async (query) => {
-      expectError(await send({ method: 'GET', path: `/${uniqueBucket()}`, query }), 404, 'NoSuchBucket');
-      expectError(await list(query, SECOND_IDENTITY), 403, 'AccessDenied');
+      expectS3Error(await send({ method: 'GET', path: `/${uniqueBucket()}`, query }), 404, 'NoSuchBucket');
+      expectS3Error(await list(query, SECOND_IDENTITY), 403, 'AccessDenied');
     },
   );
 
@@ -384,6 +357,6 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
   });
 
   it('still answers 501 NotImplemented for object paths', async () => {
-    expectError(await send({ method: 'GET', path: `/${bucket}/key` }), 501, 'NotImplemented');
+    expectS3Error(await send({ method: 'GET', path: `/${bucket}/key` }), 501, 'NotImplemented');
   });
 });

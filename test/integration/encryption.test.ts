@@ -1,41 +1,30 @@
-import { crc32 } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfig } from '../../lib/config.ts';
-import { storage } from '../../lib/storage/index.ts';
+import { computeChecksum } from '../../lib/integrity.ts';
+import { AES256_CANONICAL_XML, AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { countDynamoRequests, expectS3Error, putEncryption, send } from '../helpers/invoke.ts';
 import { md5 } from '../helpers/signed-event.ts';
 
 const KMS_CONFIGURATION =
   '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
 const KMS_CANONICAL = `<?xml version="1.0" encoding="UTF-8"?>\n${KMS_CONFIGURATION}`;
-const AES_DEFAULT =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
+const AES_DEFAULT = AES256_CANONICAL_XML;
 
-const crc32Base64 = (body: string) => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(crc32(body));
-  return bytes.toString('base64');
-};
+const crc32Base64 = (body: string) => computeChecksum('CRC32', Buffer.from(body));
 
 /** PutBucketEncryption as AWS CLI v2 sends it: `/b?encryption`, Content-MD5. */
 const putWithMd5 = (bucket: string, body: string, extra: Record<string, string> = {}) =>
-  send({
-    method: 'PUT',
-    path: `/${bucket}`,
-    query: 'encryption',
-    body,
-    headers: { 'content-md5': md5(body), ...extra },
-  });
+  putEncryption(bucket, body, { headers: extra });
 
 /** PutBucketEncryption as SDK v3 / CLI v1 (2025) send it: `/b/?encryption=`, CRC32, XML declaration. */
-const putWithCrc32 = (bucket: string, body: string) =>
+const putWithCrc32 = async (bucket: string, body: string) =>
   send({
     method: 'PUT',
     path: `/${bucket}/`,
     query: 'encryption=',
     body,
-    headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': crc32Base64(body) },
+    headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': await crc32Base64(body) },
   });
 
 const getEncryption = (
@@ -49,12 +38,6 @@ async function newBucket(): Promise<string> {
   const created = await send({ method: 'PUT', path: `/${bucket}` });
   expect(created.statusCode).toBe(200);
   return bucket;
-}
-
-function expectError(result: Result, status: number, code: string) {
-  expect({ status: result.statusCode, code: errorCode(result) }).toEqual({ status, code });
-  expect(result.headers['content-type']).toBe('application/xml');
-  expect(result.body).toMatch(/<RequestId>[0-9A-F]{16}<\/RequestId><HostId>[^<]+<\/HostId><\/Error>$/);
 }
 
 describe('PutBucketEncryption → GetBucketEncryption → DeleteBucketEncryption', () => {
@@ -112,12 +95,11 @@ describe('rejected requests change nothing', () => {
     expect(get.body).toBe(KMS_CANONICAL);
   });
 
-  const AES =
-    '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+  const AES = AES256_NO_NAMESPACE_XML;
 
   it('answers 400 InvalidRequest when no checksum is sent', async () => {
     const result = await send({ method: 'PUT', path: `/${bucket}`, query: 'encryption', body: AES });
-    expectError(result, 400, 'InvalidRequest');
+    expectS3Error(result, 400, 'InvalidRequest');
     expect(result.body).toContain(
       'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
     );
@@ -131,7 +113,7 @@ describe('rejected requests change nothing', () => {
       body: AES,
       headers: { 'content-md5': md5('other') },
     });
-    expectError(result, 400, 'BadDigest');
+    expectS3Error(result, 400, 'BadDigest');
   });
 
   it('answers 400 InvalidDigest when Content-MD5 is not a digest', async () => {
@@ -142,7 +124,7 @@ describe('rejected requests change nothing', () => {
       body: AES,
       headers: { 'content-md5': 'not-base64!' },
     });
-    expectError(result, 400, 'InvalidDigest');
+    expectS3Error(result, 400, 'InvalidDigest');
   });
 
   it('answers 400 BadDigest when x-amz-checksum-crc32 does not match', async () => {
@@ -151,9 +133,12 @@ describe('rejected requests change nothing', () => {
       path: `/${bucket}`,
       query: 'encryption',
       body: AES,
-      headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': crc32Base64('other') },
+      headers: {
+        'x-amz-sdk-checksum-algorithm': 'CRC32',
+        'x-amz-checksum-crc32': await crc32Base64('other'),
+      },
     });
-    expectError(result, 400, 'BadDigest');
+    expectS3Error(result, 400, 'BadDigest');
   });
 
   it.each([
@@ -172,7 +157,7 @@ describe('rejected requests change nothing', () => {
     ['MalformedXML', 400, ''],
   ])('answers %s for an invalid body', async (code, status, body) => {
     const result = await putWithMd5(bucket, body);
-    expectError(result, status, code);
+    expectS3Error(result, status, code);
   });
 
   it('names the argument of an InvalidArgument', async () => {
@@ -188,7 +173,7 @@ describe('rejected requests change nothing', () => {
 
   it('answers 400 MaxMessageLengthExceeded for a body over 1 MiB', async () => {
     const body = `<ServerSideEncryptionConfiguration>${' '.repeat(1024 * 1024)}</ServerSideEncryptionConfiguration>`;
-    expectError(await putWithMd5(bucket, body), 400, 'MaxMessageLengthExceeded');
+    expectS3Error(await putWithMd5(bucket, body), 400, 'MaxMessageLengthExceeded');
   });
 
   it.each(['PUT', 'GET', 'DELETE'])(
@@ -199,7 +184,7 @@ describe('rejected requests change nothing', () => {
         method === 'PUT'
           ? await putWithMd5(bucket, AES, headers)
           : await send({ method, path: `/${bucket}`, query: 'encryption', headers });
-      expectError(result, 403, 'AccessDenied');
+      expectS3Error(result, 403, 'AccessDenied');
     },
   );
 
@@ -217,7 +202,7 @@ describe('rejected requests change nothing', () => {
               identity: SECOND_IDENTITY,
             })
           : await send({ method, path: `/${bucket}`, query: 'encryption', identity: SECOND_IDENTITY });
-      expectError(result, 403, 'AccessDenied');
+      expectS3Error(result, 403, 'AccessDenied');
       expect(result.body).not.toContain('aws:kms');
     },
   );
@@ -231,7 +216,7 @@ describe('rejected requests change nothing', () => {
       headers: { 'content-md5': md5('junk') },
       identity: SECOND_IDENTITY,
     });
-    expectError(result, 403, 'AccessDenied');
+    expectS3Error(result, 403, 'AccessDenied');
   });
 });
 
@@ -244,14 +229,14 @@ describe('order of checks', () => {
       query: 'encryption',
       body: 'not xml at all',
     });
-    expectError(result, 404, 'NoSuchBucket');
+    expectS3Error(result, 404, 'NoSuchBucket');
     expect(result.body).toContain(`<BucketName>${bucket}</BucketName>`);
   });
 
   it.each(['GET', 'DELETE'])(
     'answers %s ?encryption on a missing bucket with NoSuchBucket',
     async (method) => {
-      expectError(
+      expectS3Error(
         await send({ method, path: `/${uniqueBucket('missing')}`, query: 'encryption' }),
         404,
         'NoSuchBucket',
@@ -271,31 +256,17 @@ describe('DynamoDB requests per call', () => {
   it('makes exactly one request for each of Put, Get and Delete in steady state', async () => {
     const bucket = await newBucket();
     await getEncryption(bucket); // warm the credential cache
-    let requests = 0;
-    const counter = 'countRequests';
-    storage().client.middlewareStack.add(
-      (next) => async (args) => {
-        requests++;
-        return next(args);
-      },
-      { step: 'initialize', name: counter },
-    );
-    try {
-      const counts: number[] = [];
-      for (const call of [
-        () => putWithMd5(bucket, KMS_CONFIGURATION),
-        () => getEncryption(bucket),
-        () => send({ method: 'DELETE', path: `/${bucket}`, query: 'encryption' }),
-      ]) {
-        requests = 0;
-        const result = await call();
-        expect(result.statusCode).toBeLessThan(300);
-        counts.push(requests);
-      }
-      expect(counts).toEqual([1, 1, 1]);
-    } finally {
-      storage().client.middlewareStack.remove(counter);
+    const counts: number[] = [];
+    for (const call of [
+      () => putWithMd5(bucket, KMS_CONFIGURATION),
+      () => getEncryption(bucket),
+      () => send({ method: 'DELETE', path: `/${bucket}`, query: 'encryption' }),
+    ]) {
+      const { requests, result } = await countDynamoRequests(call);
+      expect(result.statusCode).toBeLessThan(300);
+      counts.push(requests);
     }
+    expect(counts).toEqual([1, 1, 1]);
   });
 });
 
@@ -310,7 +281,7 @@ describe('S3_UNSET_ENCRYPTION=not-found', () => {
     process.env.S3_UNSET_ENCRYPTION = 'not-found';
     resetConfig();
     const result = await getEncryption(bucket);
-    expectError(result, 404, 'ServerSideEncryptionConfigurationNotFoundError');
+    expectS3Error(result, 404, 'ServerSideEncryptionConfigurationNotFoundError');
     expect(result.body).toContain('The server side encryption configuration was not found');
   });
 });

@@ -13,8 +13,9 @@ import { startHistoryStream } from '../../scripts/history-stream.ts';
 import { localDynamoClient, type Stoppable } from '../../scripts/local-stack.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { type Result, send } from '../helpers/invoke.ts';
-import { lambdaContext, md5 } from '../helpers/signed-event.ts';
+import { putEncryption as putConfiguration, type Result, send } from '../helpers/invoke.ts';
+import { secondAccountPolicy } from '../helpers/policies.ts';
+import { lambdaContext } from '../helpers/signed-event.ts';
 import { streamRecordsOf } from '../helpers/stream-records.ts';
 
 const endpoint = () => inject('dynamodbEndpoint');
@@ -24,18 +25,7 @@ const encryption = (algorithm: string, keyId?: string) =>
   `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${algorithm}</SSEAlgorithm>${
     keyId ? `<KMSMasterKeyID>${keyId}</KMSMasterKeyID>` : ''
   }</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>${keyId ? 'true' : 'false'}</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
-const policy = (bucket: string) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: SECOND_IDENTITY.accountId },
-        Action: 's3:GetEncryptionConfiguration',
-        Resource: `arn:aws:s3:::${bucket}`,
-      },
-    ],
-  });
+const policy = (bucket: string) => secondAccountPolicy(bucket);
 
 type Identity = typeof OWNER;
 const createBucket = (bucket: string, identity: Identity = OWNER) =>
@@ -43,14 +33,7 @@ const createBucket = (bucket: string, identity: Identity = OWNER) =>
 const deleteBucket = (bucket: string, identity: Identity = OWNER) =>
   send({ method: 'DELETE', path: `/${bucket}`, identity });
 const putEncryption = (bucket: string, body: string, identity: Identity = OWNER) =>
-  send({
-    method: 'PUT',
-    path: `/${bucket}`,
-    query: 'encryption',
-    body,
-    headers: { 'content-md5': md5(body) },
-    identity,
-  });
+  putConfiguration(bucket, body, { identity });
 const deleteEncryption = (bucket: string, identity: Identity = OWNER) =>
   send({ method: 'DELETE', path: `/${bucket}`, query: 'encryption', identity });
 const putPolicy = (bucket: string, text: string, identity: Identity = OWNER) =>

@@ -2,13 +2,7 @@
 // Lambdas against DynamoDB Local. Every case must get its own 4xx in S3 XML, never a 5xx, and leave
 // the stored state exactly as it was (read back after each case: the items' version counters too).
 // Then: what a replayed SigV4 request can and cannot do, object paths, and what the logs hold.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
-import { buildQueryString } from '@smithy/core/protocols';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,15 +14,20 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });
 
+import { BUCKET_OPERATIONS, SERVICE_OPERATIONS } from '../../functions/operations.ts';
 import { handler as bucketRoute } from '../../functions/route-bucket.ts';
 import { handler as serviceRoute } from '../../functions/route-service.ts';
 import { config } from '../../lib/config.ts';
 import { encryptionCodec } from '../../lib/encryption/codec.ts';
+import { computeChecksum, computeContentMd5 } from '../../lib/integrity.ts';
 import { type BucketRecord, readConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
+import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
-import { lambdaContext, md5, type RequestShape, signedEvent } from '../helpers/signed-event.ts';
+import { expectS3Error, putEncryption as putConfiguration, type Result, send } from '../helpers/invoke.ts';
+import { allowSecondAccount, policyOf, statement } from '../helpers/policies.ts';
+import { lambdaContext, type RequestShape, signedEvent } from '../helpers/signed-event.ts';
+import { presignV4, sha256Hex } from '../helpers/signer.ts';
 
 type Signing =
   | 'normal'
@@ -87,36 +86,15 @@ const cases = JSON.parse(readFileSync(new URL('cases.json', FIXTURES), 'utf8')) 
 const MINUTE = 60_000;
 const KMS =
   '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/victim</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>';
-const AES =
-  '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+const AES = AES256_NO_NAMESPACE_XML;
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 // The victim's policy grants the second account reads, denies everyone (its owner included)
 // DeleteBucket and ListBucket (HeadBucket), and carries a Deny whose StringLike pattern made a
 // backtracking matcher take seconds; it cannot match an account id, so it never applies.
 const victimPolicy = (bucket: string) =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: SECOND_IDENTITY.accountId },
-        Action: 's3:GetEncryptionConfiguration',
-        Resource: `arn:aws:s3:::${bucket}`,
-      },
-      {
-        Effect: 'Deny',
-        Principal: '*',
-        Action: ['s3:DeleteBucket', 's3:ListBucket'],
-        Resource: `arn:aws:s3:::${bucket}`,
-      },
-      {
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*EncryptionConfiguration',
-        Resource: `arn:aws:s3:::${bucket}`,
-        Condition: { StringLike: { 'aws:PrincipalAccount': `${'*'.repeat(30)}x` } },
-      },
-    ],
+  policyOf(allowSecondAccount(bucket), statement('Deny', '*', ['s3:DeleteBucket', 's3:ListBucket'], bucket), {
+    ...statement('Deny', '*', 's3:*EncryptionConfiguration', bucket),
+    Condition: { StringLike: { 'aws:PrincipalAccount': `${'*'.repeat(30)}x` } },
   });
 
 interface Names {
@@ -146,19 +124,13 @@ function bodyOf(test: HostileCase, names: Names): Buffer | undefined {
   return undefined;
 }
 
-const crc32Base64 = (body: Buffer) => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(crc32(body));
-  return bytes.toString('base64');
-};
-
 /** Header values may name digests of the body: `{md5}`, `{sha256}` (hex), `{crc32}`, `{checksum-sha256}`. */
-const fillDigests = (text: string, body: Buffer) =>
+const fillDigests = async (text: string, body: Buffer) =>
   text
-    .replaceAll('{md5}', md5(body))
-    .replaceAll('{sha256}', createHash('sha256').update(body).digest('hex'))
-    .replaceAll('{crc32}', crc32Base64(body))
-    .replaceAll('{checksum-sha256}', createHash('sha256').update(body).digest('base64'));
+    .replaceAll('{md5}', computeContentMd5(body))
+    .replaceAll('{sha256}', sha256Hex(body))
+    .replaceAll('{crc32}', await computeChecksum('CRC32', body))
+    .replaceAll('{checksum-sha256}', await computeChecksum('SHA256', body));
 
 const identityOf = (test: HostileCase) => (test.identity === 'second' ? SECOND_IDENTITY : OWNER);
 
@@ -178,32 +150,22 @@ function signingIdentity(test: HostileCase) {
 
 /** A presigned URL made by the SDK's own signer, sent as API Gateway would hand it over. */
 async function presignedEvent(shape: RequestShape, expiresIn: number, signingDate: Date) {
-  const identity = shape.identity ?? OWNER;
-  const signer = new SignatureV4({
-    service: 's3',
-    region: 'us-east-1',
-    credentials: identity,
-    sha256: Hash.bind(null, 'sha256'),
-    uriEscapePath: false,
+  const presigned = await presignV4({
+    method: shape.method,
+    path: shape.path,
+    query: Object.fromEntries(
+      (shape.query ?? '')
+        .split('&')
+        .filter(Boolean)
+        .map((part) => part.split('=') as [string, string?])
+        .map(([name, value = '']) => [name, value]),
+    ),
+    credentials: shape.identity ?? OWNER,
+    unsignedPayload: false,
+    expiresIn,
+    signingDate,
   });
-  const query: Record<string, string> = {};
-  for (const part of (shape.query ?? '').split('&').filter(Boolean)) {
-    const [name = '', value = ''] = part.split('=');
-    query[name] = value;
-  }
-  const presigned = await signer.presign(
-    new HttpRequest({
-      method: shape.method,
-      protocol: 'http:',
-      hostname: 'localhost',
-      port: 3000,
-      path: shape.path,
-      query,
-      headers: { host: 'localhost:3000' },
-    }),
-    { expiresIn, signingDate },
-  );
-  return signedEvent({ ...shape, query: buildQueryString(presigned.query ?? {}), unsigned: true });
+  return signedEvent({ ...shape, query: presigned.rawQueryString, unsigned: true });
 }
 
 /** Every signature this file sends (header or presigned), to look for in the logs. */
@@ -213,9 +175,9 @@ async function eventFor(test: HostileCase, names: Names): Promise<APIGatewayProx
   const body = bodyOf(test, names);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(test.headers ?? {})) {
-    headers[name] = fillDigests(fillNames(value, names), body ?? Buffer.alloc(0));
+    headers[name] = await fillDigests(fillNames(value, names), body ?? Buffer.alloc(0));
   }
-  if (test.integrity === 'md5') headers['content-md5'] = md5(body ?? Buffer.alloc(0));
+  if (test.integrity === 'md5') headers['content-md5'] = computeContentMd5(body ?? Buffer.alloc(0));
   const now = Date.now();
   const shape: RequestShape = {
     method: test.method,
@@ -299,21 +261,13 @@ const LEAKS = [
   /\bpk\b|BUCKET#|KEY#/,
 ];
 
-/** A well-formed S3 `<Error>` document (or the empty body of a HEAD), with this status and code. */
-function expectS3Error(result: Result, method: string, status: number, code: string) {
-  expect(result.statusCode).toBe(status);
-  expect(result.headers['x-amz-request-id']).toMatch(/^[0-9A-F]{16}$/);
-  if (method.toUpperCase() === 'HEAD') {
-    expect(result.body).toBe('');
-    return;
-  }
-  expect(result.headers['content-type']).toBe('application/xml');
+/** A well-formed S3 error answer (test/helpers/s3-error.ts) that is XML 1.0 and leaks nothing. */
+function expectSafeS3Error(result: Result, method: string, status: number, code: string) {
+  expectS3Error(result, status, code, { method });
+  if (method.toUpperCase() === 'HEAD') return;
   expect(XMLValidator.validate(result.body)).toBe(true);
   // fast-xml-parser's validator lets characters through that XML 1.0 forbids; a client's parser does not.
   expect(result.body).not.toMatch(NOT_XML_CHAR);
-  expect(result.body.startsWith(`${XML_DECLARATION}<Error><Code>${code}</Code><Message>`)).toBe(true);
-  expect(errorCode(result)).toBe(code);
-  expect(result.body).toMatch(/<RequestId>[0-9A-F]{16}<\/RequestId><HostId>[^<]+<\/HostId><\/Error>$/);
   // The HostId is random base64 (it may read `/pk+…`): everything else is checked for what leaks.
   const withoutHostId = result.body.replace(/<HostId>[^<]*<\/HostId>/, '');
   for (const leak of [...LEAKS, config().tableName]) expect(withoutHostId).not.toMatch(leak);
@@ -324,14 +278,7 @@ async function createBucket(bucket: string, identity = OWNER) {
 }
 
 async function putEncryption(bucket: string, body: string, identity = OWNER) {
-  const put = await send({
-    method: 'PUT',
-    path: `/${bucket}`,
-    query: 'encryption',
-    body,
-    headers: { 'content-md5': md5(body) },
-    identity,
-  });
+  const put = await putConfiguration(bucket, body, { identity });
   expect(put.statusCode).toBe(200);
 }
 
@@ -369,23 +316,24 @@ beforeAll(async () => {
   expect(victimBefore?.policy).toBe(victimPolicy(names.bucket));
 });
 
+// Operations of the table (functions/operations.ts) the corpus has no case of its own for: they read
+// no body, and what a hostile client can send them (address, query, signature) is what the cases
+// of GetBucketEncryption send. A new operation is in the corpus's scope until it is named here.
+const NOT_IN_CORPUS = new Set([
+  'ListBuckets',
+  'HeadApiVersion',
+  'GetBucketLocation',
+  'ListObjects',
+  'ListObjectsV2',
+]);
+
 describe('the hostile corpus', () => {
   it('has at least 60 cases, each named once, across every operation', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);
     expect(new Set(cases.map((test) => test.name)).size).toBe(cases.length);
     const operations = new Set(cases.map((test) => test.operation));
-    for (const operation of [
-      'PutBucketEncryption',
-      'GetBucketEncryption',
-      'DeleteBucketEncryption',
-      'CreateBucket',
-      'DeleteBucket',
-      'HeadBucket',
-      'PutBucketPolicy',
-      'GetBucketPolicy',
-      'DeleteBucketPolicy',
-    ]) {
-      expect(operations).toContain(operation);
+    for (const { name } of [...SERVICE_OPERATIONS, ...BUCKET_OPERATIONS]) {
+      if (!NOT_IN_CORPUS.has(name)) expect(operations).toContain(name);
     }
   });
 
@@ -398,7 +346,7 @@ describe('the hostile corpus', () => {
     const fresh = uniqueBucket('fresh');
     const result = await invoke(await eventFor(test, { ...names, fresh }));
     expect(result.statusCode).toBeLessThan(500);
-    expectS3Error(result, test.tamper?.method ?? test.method, test.expect.status, test.expect.code);
+    expectSafeS3Error(result, test.tamper?.method ?? test.method, test.expect.status, test.expect.code);
     for (const text of test.expect.contains ?? [])
       expect(result.body).toContain(fillNames(text, { ...names, fresh }));
     // A CRLF in the path must not turn into a response header.
@@ -437,7 +385,7 @@ describe('object paths', () => {
         query: 'encryption',
         body: method === 'PUT' ? AES : undefined,
       });
-      expectS3Error(result, method, 501, 'NotImplemented');
+      expectSafeS3Error(result, method, 501, 'NotImplemented');
     }
     expect(await storage().buckets.getBucket(names.bucket)).toEqual(victimBefore);
     expect(await storage().buckets.getBucket(names.foreign)).toEqual(foreignBefore);
@@ -450,7 +398,7 @@ describe('replayed requests (SigV4 has no nonce)', () => {
     path: `/${bucket}`,
     query: 'encryption',
     body,
-    headers: { 'content-md5': md5(body) },
+    headers: { 'content-md5': computeContentMd5(body) },
   });
 
   it('returns 200 twice when a captured GET is replayed within the 15-minute window, as S3 does', async () => {
@@ -481,7 +429,7 @@ describe('replayed requests (SigV4 has no nonce)', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       vi.setSystemTime(Date.now() + 16 * MINUTE);
-      expectS3Error(await invoke(event), 'PUT', 403, 'RequestTimeTooSkewed');
+      expectSafeS3Error(await invoke(event), 'PUT', 403, 'RequestTimeTooSkewed');
     } finally {
       vi.useRealTimers();
     }
@@ -491,14 +439,14 @@ describe('replayed requests (SigV4 has no nonce)', () => {
   it('returns 400 XAmzContentSHA256Mismatch when a captured PUT is replayed with another body', async () => {
     const event = await signedEvent(putShape(names.bucket, KMS));
     event.body = Buffer.from(AES).toString('base64');
-    expectS3Error(await invoke(event), 'PUT', 400, 'XAmzContentSHA256Mismatch');
+    expectSafeS3Error(await invoke(event), 'PUT', 400, 'XAmzContentSHA256Mismatch');
     expect(await storage().buckets.getBucket(names.bucket)).toEqual(victimBefore);
   });
 
   it('returns 403 SignatureDoesNotMatch when a captured PUT is replayed with a changed signed header', async () => {
     const event = await signedEvent(putShape(names.bucket, AES));
-    (event.headers as Record<string, string>)['content-md5'] = md5(KMS);
-    expectS3Error(await invoke(event), 'PUT', 403, 'SignatureDoesNotMatch');
+    (event.headers as Record<string, string>)['content-md5'] = computeContentMd5(KMS);
+    expectSafeS3Error(await invoke(event), 'PUT', 403, 'SignatureDoesNotMatch');
     expect(await storage().buckets.getBucket(names.bucket)).toEqual(victimBefore);
   });
 });

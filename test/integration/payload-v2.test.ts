@@ -2,7 +2,7 @@
 // a decoded rawPath, the Cookie header moved to `cookies`, text bodies as UTF-8 strings.
 import { describe, expect, it } from 'vitest';
 import { uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, send } from '../helpers/invoke.ts';
+import { errorCode, putEncryption, send } from '../helpers/invoke.ts';
 import { md5, signedEvent } from '../helpers/signed-event.ts';
 
 const CONFIGURATION = (algorithm: string) =>
@@ -72,12 +72,8 @@ describe('a text body (application/xml arrives as a UTF-8 string)', () => {
   it('is stored as sent when it is UTF-8', async () => {
     const bucket = await newBucket();
     const body = CONFIGURATION('aws:kms');
-    const put = await send({
-      method: 'PUT',
-      path: `/${bucket}`,
-      query: 'encryption',
-      body,
-      headers: { 'content-type': 'application/xml; charset=utf-8', 'content-md5': md5(body) },
+    const put = await putEncryption(bucket, body, {
+      headers: { 'content-type': 'application/xml; charset=utf-8' },
     });
     expect(put.statusCode).toBe(200);
     const get = await send({ method: 'GET', path: `/${bucket}`, query: 'encryption' });
@@ -94,13 +90,7 @@ describe('a text body (application/xml arrives as a UTF-8 string)', () => {
       Buffer.from([0x3c, 0x21, 0x2d, 0x2d, 0xe9, 0x2d, 0x2d, 0x3e]),
       Buffer.from(`<Rule>${tail}`),
     ]);
-    const put = await send({
-      method: 'PUT',
-      path: `/${bucket}`,
-      query: 'encryption',
-      body,
-      headers: { 'content-type': 'application/xml', 'content-md5': md5(body) },
-    });
+    const put = await putEncryption(bucket, body, { headers: { 'content-type': 'application/xml' } });
     expect({ status: put.statusCode, code: errorCode(put) }).toEqual({ status: 400, code: 'InvalidRequest' });
     expect(put.body).toContain('not valid UTF-8');
     const after = await send({ method: 'GET', path: `/${bucket}`, query: 'encryption' });
@@ -114,13 +104,7 @@ describe('a text body (application/xml arrives as a UTF-8 string)', () => {
     const body = Buffer.concat([Buffer.from(head), Buffer.from('<!--é-->'), Buffer.from(`<Rule>${tail}`)]);
     const event = await signedEvent({ method: 'PUT', path: `/${bucket}`, query: 'encryption', body });
     expect(event.isBase64Encoded).toBe(true);
-    const put = await send({
-      method: 'PUT',
-      path: `/${bucket}`,
-      query: 'encryption',
-      body,
-      headers: { 'content-md5': md5(body) },
-    });
+    const put = await putEncryption(bucket, body);
     expect(put.statusCode).toBe(200);
   });
 });

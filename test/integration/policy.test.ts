@@ -2,39 +2,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encryptionCodec } from '../../lib/encryption/codec.ts';
 import { setConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
+import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
-import { md5 } from '../helpers/signed-event.ts';
+import { errorCode, putEncryption as putConfiguration, type Result, send } from '../helpers/invoke.ts';
+import { policyOf, statement } from '../helpers/policies.ts';
 
-const AES =
-  '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+const AES = AES256_NO_NAMESPACE_XML;
 const KMS = AES.replace('AES256', 'aws:kms');
-
-const statement = (
-  effect: 'Allow' | 'Deny',
-  principal: unknown,
-  action: string | string[],
-  bucket: string,
-) => ({
-  Effect: effect,
-  Principal: principal,
-  Action: action,
-  Resource: `arn:aws:s3:::${bucket}`,
-});
-const policyOf = (...statements: object[]) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 const putPolicy = (bucket: string, policy: string, identity = OWNER) =>
   send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body: policy, identity });
 const putEncryption = (bucket: string, body: string, identity = OWNER) =>
-  send({
-    method: 'PUT',
-    path: `/${bucket}`,
-    query: 'encryption',
-    body,
-    headers: { 'content-md5': md5(body) },
-    identity,
-  });
+  putConfiguration(bucket, body, { identity });
 const getEncryption = (bucket: string, identity = OWNER) =>
   send({ method: 'GET', path: `/${bucket}`, query: 'encryption', identity });
 const deleteEncryption = (bucket: string, identity = OWNER) =>

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProfileName, resetConfig } from '../../lib/config.ts';
 import { uniqueBucket } from '../helpers/identities.ts';
-import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { expectS3Error, send } from '../helpers/invoke.ts';
 import { md5 } from '../helpers/signed-event.ts';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -55,10 +55,6 @@ const putWithMd5 = (bucket: string, body: string) =>
   putEncryption(bucket, body, { 'content-md5': md5(body) });
 const getEncryption = (bucket: string) => send({ method: 'GET', path: `/${bucket}`, query: 'encryption' });
 
-function expectError(result: Result, status: number, code: string) {
-  expect({ status: result.statusCode, code: errorCode(result) }).toEqual({ status, code });
-}
-
 describe('qstorage profile', () => {
   withEnvironment({ S3_PROFILE: 'qstorage' });
 
@@ -88,7 +84,7 @@ describe('qstorage profile', () => {
     ['kms (OBS)', '<SSEAlgorithm>kms</SSEAlgorithm>', 'MalformedXML'],
   ])('returns 400 when the configuration is %s', async (_name, defaults, code) => {
     const bucket = await newBucket();
-    expectError(await putWithMd5(bucket, configuration(defaults)), 400, code);
+    expectS3Error(await putWithMd5(bucket, configuration(defaults)), 400, code);
     expect((await getEncryption(bucket)).body).toBe(canonical(AES256));
   });
 
@@ -100,7 +96,7 @@ describe('qstorage profile', () => {
 
   it('returns 400 InvalidRequest when no integrity header is sent', async () => {
     const bucket = await newBucket();
-    expectError(await putEncryption(bucket, configuration(AES256)), 400, 'InvalidRequest');
+    expectS3Error(await putEncryption(bucket, configuration(AES256)), 400, 'InvalidRequest');
   });
 
   it('returns 200 AES256 (BucketKeyEnabled false) when nothing is set', async () => {
@@ -142,7 +138,7 @@ describe('obs profile', () => {
   it('returns 404 NoSuchEncryptionConfiguration with the BucketName when nothing is set', async () => {
     const bucket = await newBucket();
     const get = await getEncryption(bucket);
-    expectError(get, 404, 'NoSuchEncryptionConfiguration');
+    expectS3Error(get, 404, 'NoSuchEncryptionConfiguration');
     expect(get.body).toContain(`<BucketName>${bucket}</BucketName>`);
   });
 
@@ -151,8 +147,12 @@ describe('obs profile', () => {
     ['x-amz-checksum-crc32', { 'x-amz-checksum-crc32': 'AAAAAA==' }],
   ])('returns 400 BadDigest when a %s is present and does not match', async (_name, headers) => {
     const bucket = await newBucket();
-    expectError(await putEncryption(bucket, configuration(AES256, OBS_NAMESPACE), headers), 400, 'BadDigest');
-    expectError(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
+    expectS3Error(
+      await putEncryption(bucket, configuration(AES256, OBS_NAMESPACE), headers),
+      400,
+      'BadDigest',
+    );
+    expectS3Error(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
   });
 
   it.each([
@@ -164,7 +164,7 @@ describe('obs profile', () => {
     ],
   ])('returns 400 when the configuration is %s', async (_name, defaults, code) => {
     const bucket = await newBucket();
-    expectError(await putEncryption(bucket, configuration(defaults, OBS_NAMESPACE)), 400, code);
+    expectS3Error(await putEncryption(bucket, configuration(defaults, OBS_NAMESPACE)), 400, code);
   });
 
   it.each([
@@ -215,9 +215,9 @@ describe('obs profile', () => {
     const bucket = await newBucket();
     const body = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>${AES256}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`;
     const put = await putEncryption(bucket, body);
-    expectError(put, 400, 'InvalidArgument');
+    expectS3Error(put, 400, 'InvalidArgument');
     expect(put.body).toContain('<ArgumentName>BucketKeyEnabled</ArgumentName>');
-    expectError(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
+    expectS3Error(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
   });
 
   it('accepts BucketKeyEnabled false (what AWS-shaped tools send by default) and answers without it', async () => {
@@ -230,8 +230,8 @@ describe('obs profile', () => {
   it('returns 400 MalformedXML for BlockedEncryptionTypes (not in OBS schema), and stores nothing', async () => {
     const bucket = await newBucket();
     const body = `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>${AES256}</ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>`;
-    expectError(await putEncryption(bucket, body), 400, 'MalformedXML');
-    expectError(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
+    expectS3Error(await putEncryption(bucket, body), 400, 'MalformedXML');
+    expectS3Error(await getEncryption(bucket), 404, 'NoSuchEncryptionConfiguration');
   });
 
   it.each([
@@ -264,7 +264,7 @@ describe.each<ProfileName>(['aws', 'qstorage', 'obs'])(
     it('returns 404 ServerSideEncryptionConfigurationNotFoundError when nothing is set', async () => {
       const bucket = await newBucket();
       const get = await getEncryption(bucket);
-      expectError(get, 404, 'ServerSideEncryptionConfigurationNotFoundError');
+      expectS3Error(get, 404, 'ServerSideEncryptionConfigurationNotFoundError');
       expect(get.body).toContain('The server side encryption configuration was not found');
       expect(get.body).toContain(`<BucketName>${bucket}</BucketName>`);
     });

@@ -5,16 +5,17 @@ import { crc32 as awsCryptoCrc32 } from '@aws-crypto/crc32';
 import { PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Error } from '../../lib/errors.ts';
 import {
   CHECKSUM_ALGORITHMS,
   type ChecksumAlgorithm,
   computeChecksum,
   verifyIntegrity,
 } from '../../lib/integrity.ts';
+import { rejectedS3Error } from '../helpers/s3-error.ts';
 
 const CHECK_INPUT = Buffer.from('123456789');
 const base64OfHex = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+// An MD5 independent of the module under test (whose computeContentMd5 the other tests use).
 const md5 = (body: Uint8Array) => createHash('md5').update(body).digest('base64');
 const headerOf = (algorithm: ChecksumAlgorithm) => `x-amz-checksum-${algorithm.toLowerCase()}`;
 
@@ -28,17 +29,8 @@ const CHECK_VALUES: ReadonlyArray<readonly [ChecksumAlgorithm, hex: string]> = [
   ['SHA256', '15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225'],
 ];
 
-const rejection = async (promise: Promise<unknown>): Promise<S3Error> => {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(S3Error);
-  return error as S3Error;
-};
-
-const expectS3Error = async (promise: Promise<unknown>, code: string, message: string) => {
-  const error = await rejection(promise);
+const expectRejection = async (promise: Promise<unknown>, code: string, message: string) => {
+  const error = await rejectedS3Error(promise);
   expect({ code: error.code, statusCode: error.statusCode, message: error.message }).toEqual({
     code,
     statusCode: 400,
@@ -150,7 +142,7 @@ describe('verifyIntegrity', () => {
     });
 
     it('returns InvalidRequest when one is required', async () => {
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity({ host: 'b1.example' }, CHECK_INPUT, required),
         'InvalidRequest',
         'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
@@ -158,7 +150,7 @@ describe('verifyIntegrity', () => {
     });
 
     it('still verifies a checksum that is present when none is required', async () => {
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity({ 'x-amz-checksum-crc32': 'AAAAAA==' }, CHECK_INPUT, { required: false }),
         'BadDigest',
         'The CRC32 you specified did not match the calculated checksum.',
@@ -215,7 +207,7 @@ describe('verifyIntegrity', () => {
         'Value for x-amz-sdk-checksum-algorithm header is invalid.',
       ],
     ])('returns InvalidRequest when the request has %s', async (_case, headers, message) => {
-      await expectS3Error(verifyIntegrity(headers, CHECK_INPUT, required), 'InvalidRequest', message);
+      await expectRejection(verifyIntegrity(headers, CHECK_INPUT, required), 'InvalidRequest', message);
     });
   });
 
@@ -259,7 +251,7 @@ describe('verifyIntegrity', () => {
 
     it.each(cases)('returns InvalidDigest when x-amz-checksum-%s is %s', async (algorithm, _form, value) => {
       const header = headerOf(algorithm);
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity({ [header]: value }, CHECK_INPUT, required),
         'InvalidDigest',
         `Value for ${header} header is invalid.`,
@@ -267,7 +259,7 @@ describe('verifyIntegrity', () => {
     });
 
     it.each(malformed)('returns InvalidDigest when Content-MD5 is %s', async (_form, make) => {
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity({ 'content-md5': make(md5(CHECK_INPUT)) }, CHECK_INPUT, required),
         'InvalidDigest',
         'The Content-MD5 you specified was invalid.',
@@ -287,7 +279,7 @@ describe('verifyIntegrity', () => {
       'returns BadDigest when x-amz-checksum-%s does not match',
       async (algorithm, hex) => {
         const wrong = Buffer.alloc(hex.length / 2, 1).toString('base64');
-        await expectS3Error(
+        await expectRejection(
           verifyIntegrity({ [headerOf(algorithm)]: wrong }, CHECK_INPUT, required),
           'BadDigest',
           `The ${algorithm} you specified did not match the calculated checksum.`,
@@ -296,7 +288,7 @@ describe('verifyIntegrity', () => {
     );
 
     it('returns BadDigest when Content-MD5 does not match', async () => {
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity({ 'content-md5': '1B2M2Y8AsgTpgAmY7PhCfg==' }, CHECK_INPUT, required),
         'BadDigest',
         'The Content-MD5 you specified did not match what we received.',
@@ -308,7 +300,7 @@ describe('verifyIntegrity', () => {
         'content-md5': md5(CHECK_INPUT),
         'x-amz-checksum-sha256': base64OfHex('00'.repeat(32)),
       };
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity(headers, CHECK_INPUT, required),
         'BadDigest',
         'The SHA256 you specified did not match the calculated checksum.',
@@ -317,7 +309,7 @@ describe('verifyIntegrity', () => {
 
     it('returns BadDigest when the checksum matches but Content-MD5 does not', async () => {
       const headers = { 'content-md5': '1B2M2Y8AsgTpgAmY7PhCfg==', 'x-amz-checksum-crc32': 'y/Q5Jg==' };
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity(headers, CHECK_INPUT, required),
         'BadDigest',
         'The Content-MD5 you specified did not match what we received.',
@@ -328,7 +320,7 @@ describe('verifyIntegrity', () => {
   describe('order of the checks', () => {
     it('returns InvalidRequest before looking at a malformed value', async () => {
       const headers = { 'x-amz-sdk-checksum-algorithm': 'SHA1', 'x-amz-checksum-crc32': 'not base64' };
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity(headers, CHECK_INPUT, required),
         'InvalidRequest',
         'Value for x-amz-sdk-checksum-algorithm header is invalid.',
@@ -337,7 +329,7 @@ describe('verifyIntegrity', () => {
 
     it('returns InvalidDigest for a malformed checksum even when Content-MD5 does not match', async () => {
       const headers = { 'content-md5': '1B2M2Y8AsgTpgAmY7PhCfg==', 'x-amz-checksum-crc32c': 'AAAA' };
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity(headers, CHECK_INPUT, required),
         'InvalidDigest',
         'Value for x-amz-checksum-crc32c header is invalid.',
@@ -367,7 +359,7 @@ describe('verifyIntegrity', () => {
               [headerOf(algorithm)]: await computeChecksum(algorithm, body),
             };
             await verifyIntegrity(headers, body, required);
-            const error = await rejection(verifyIntegrity(headers, flipped(body, change), required));
+            const error = await rejectedS3Error(verifyIntegrity(headers, flipped(body, change), required));
             expect(error.code).toBe('BadDigest');
           },
         ),
@@ -379,7 +371,7 @@ describe('verifyIntegrity', () => {
         fc.asyncProperty(bodies, flip, async (body, change) => {
           const headers = { 'content-md5': md5(body) };
           await verifyIntegrity(headers, body, required);
-          const error = await rejection(verifyIntegrity(headers, flipped(body, change), required));
+          const error = await rejectedS3Error(verifyIntegrity(headers, flipped(body, change), required));
           expect(error.code).toBe('BadDigest');
         }),
       );
@@ -484,7 +476,7 @@ describe('verifyIntegrity with what the AWS SDK for JavaScript v3 sends', () => 
     async (algorithm) => {
       const { headers, body } = await send(algorithm);
       const changed = Buffer.from(body.toString().replace('alias/k1', 'alias/k2'));
-      await expectS3Error(
+      await expectRejection(
         verifyIntegrity(headers, changed, { required: true }),
         'BadDigest',
         `The ${algorithm} you specified did not match the calculated checksum.`,

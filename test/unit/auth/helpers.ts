@@ -1,40 +1,36 @@
-// Requests signed by the real clients, turned into the S3Request the verifier receives: through an
-// API Gateway v2 event and the service's own decodeEvent, as in production.
-//   - signV4: @smithy/signature-v4 (the SDK v3's signer) on a request shaped by hand (AWS CLI shapes)
-//   - captureSdkRequest: the SDK v3 S3Client itself, its HTTP handler replaced by a recorder
-//   - presignSdkUrl: @aws-sdk/s3-request-presigner's getSignedUrl
-//   - captureObsRequests: esdk-obs-nodejs against a node:http server on 127.0.0.1, port 0
-import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { buildQueryString } from '@smithy/core/protocols';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import ObsClient from 'esdk-obs-nodejs';
+// Requests signed by the real clients (test/helpers/signer.ts), turned into the S3Request the verifier
+// receives: through an API Gateway v2 event and the service's own decodeEvent, as in production.
 import {
   type SecretLookup,
   type SigningSecret,
   type VerifyOptions,
   verifyRequestSignature,
 } from '../../../lib/auth/sigv4.ts';
-import { S3Error } from '../../../lib/errors.ts';
 import { decodeEvent } from '../../../lib/http/addressing.ts';
+import { computeContentMd5 } from '../../../lib/integrity.ts';
 import type { S3Request } from '../../../lib/request.ts';
+import { AES256_XML } from '../../helpers/bodies.ts';
 import { gatewayEvent } from '../../helpers/gateway-event.ts';
+import { ALICE as ALICE_KEYS, REGION, SIGNING_DATE, type WireRequest } from '../../helpers/signer.ts';
 
-export const REGION = 'us-east-1';
+export {
+  captureObsRequests,
+  captureSdkRequest,
+  presignSdkUrl,
+  presignV4,
+  REGION,
+  SIGNING_DATE,
+  type SignShape,
+  sha256Hex,
+  signV4,
+  smithySigner,
+  type WireRequest,
+} from '../../helpers/signer.ts';
+
 /** Virtual-hosted requests address `{bucket}.localhost`. */
 export const BASE_DOMAIN = 'localhost';
-export const SIGNING_DATE = new Date('2025-06-01T12:00:00Z');
 
-export const ALICE: SigningSecret = {
-  accessKeyId: 'AKIAALICE0000EXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYALICEEXAMPLE',
-  accountId: '111122223333',
-};
+export const ALICE: SigningSecret = ALICE_KEYS;
 
 export const lookup: SecretLookup = async (accessKeyId) =>
   accessKeyId === ALICE.accessKeyId ? ALICE : undefined;
@@ -47,20 +43,9 @@ export const verifyOptions = (overrides: Partial<VerifyOptions> = {}): VerifyOpt
   ...overrides,
 });
 
-export const sha256Hex = (body: string | Buffer) => createHash('sha256').update(body).digest('hex');
-export const md5Base64 = (body: string | Buffer) => createHash('md5').update(body).digest('base64');
+export const md5Base64 = (body: string | Buffer) => computeContentMd5(Buffer.from(body));
 
-export const ENCRYPTION_XML =
-  '<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
-
-/** A request as the client sent it (test/helpers/gateway-event.ts turns it into API Gateway's event). */
-export interface WireRequest {
-  method: string;
-  path: string;
-  rawQueryString: string;
-  headers: Record<string, string>;
-  body: Buffer;
-}
+export const ENCRYPTION_XML = AES256_XML;
 
 export function toS3Request(wire: WireRequest): S3Request {
   return decodeEvent(gatewayEvent(wire), 'test-request', BASE_DOMAIN);
@@ -70,16 +55,7 @@ export function toS3Request(wire: WireRequest): S3Request {
 export const verifyWire = (wire: WireRequest, overrides: Partial<VerifyOptions> = {}) =>
   verifyRequestSignature(toS3Request(wire), verifyOptions(overrides));
 
-/** The S3Error a promise rejects with (fails the test if it resolves or throws something else). */
-export async function s3ErrorOf(promise: Promise<unknown>): Promise<S3Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3Error) return error;
-    throw error;
-  }
-  throw new Error('expected an S3Error, but the promise resolved');
-}
+export { rejectedS3Error as s3ErrorOf } from '../../helpers/s3-error.ts';
 
 /** A copy of the wire request with some headers replaced (undefined removes one). */
 export function withHeaders(wire: WireRequest, changes: Record<string, string | undefined>): WireRequest {
@@ -90,234 +66,4 @@ export function withHeaders(wire: WireRequest, changes: Record<string, string | 
     if (value !== undefined) headers[name] = value;
   }
   return { ...wire, headers };
-}
-
-export interface SignShape {
-  method: string;
-  /** Host header as sent, e.g. `localhost:3000` or `b1.localhost:3000`. */
-  host?: string;
-  path: string;
-  /** The query as the signer sees it (decoded); a value of '' signs `name=`. */
-  query?: Record<string, string | string[]>;
-  /** The query string on the wire; by default what the SDK would send for `query`. */
-  rawQueryString?: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  signingDate?: Date;
-  credentials?: Pick<SigningSecret, 'accessKeyId' | 'secretAccessKey'>;
-  region?: string;
-  /** Headers present on the wire but left out of the signature. */
-  unsignableHeaders?: Set<string>;
-  /** Sign the body's hash without sending x-amz-content-sha256 (applyChecksum: false). */
-  omitContentSha256?: boolean;
-}
-
-export const smithySigner = (
-  region = REGION,
-  credentials: Pick<SigningSecret, 'accessKeyId' | 'secretAccessKey'> = ALICE,
-  applyChecksum = true,
-) =>
-  new SignatureV4({
-    service: 's3',
-    region,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
-    sha256: Hash.bind(null, 'sha256'),
-    uriEscapePath: false,
-    applyChecksum,
-  });
-
-/** Signs with @smithy/signature-v4 (Authorization header form). */
-export async function signV4(shape: SignShape): Promise<WireRequest> {
-  const host = shape.host ?? 'localhost:3000';
-  const body = shape.body === undefined ? Buffer.alloc(0) : Buffer.from(shape.body);
-  const headers: Record<string, string> = { host, ...shape.headers };
-  if (body.length > 0 && headers['content-length'] === undefined)
-    headers['content-length'] = String(body.length);
-  const request = new HttpRequest({
-    method: shape.method,
-    protocol: 'http:',
-    hostname: host.replace(/:\d+$/, ''),
-    path: shape.path,
-    query: shape.query ?? {},
-    headers,
-    ...(body.length > 0 ? { body } : {}),
-  });
-  const signed = await smithySigner(shape.region, shape.credentials, !shape.omitContentSha256).sign(request, {
-    signingDate: shape.signingDate ?? SIGNING_DATE,
-    ...(shape.unsignableHeaders ? { unsignableHeaders: shape.unsignableHeaders } : {}),
-  });
-  return {
-    method: shape.method,
-    path: shape.path,
-    rawQueryString: shape.rawQueryString ?? buildQueryString(shape.query ?? {}),
-    headers: { ...(signed.headers as Record<string, string>) },
-    body,
-  };
-}
-
-/** Presigns with @smithy/signature-v4 (query form), for shapes the S3 presigner cannot produce. */
-export async function presignV4(shape: SignShape & { expiresIn?: number }): Promise<WireRequest> {
-  const host = shape.host ?? 'localhost:3000';
-  // As @aws-sdk/s3-request-presigner does: S3 presigned URLs leave the payload unsigned.
-  const headers: Record<string, string> = {
-    host,
-    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
-    ...shape.headers,
-  };
-  const request = new HttpRequest({
-    method: shape.method,
-    protocol: 'http:',
-    hostname: host.replace(/:\d+$/, ''),
-    path: shape.path,
-    query: shape.query ?? {},
-    headers,
-  });
-  const presigned = await smithySigner(shape.region, shape.credentials).presign(request, {
-    signingDate: shape.signingDate ?? SIGNING_DATE,
-    expiresIn: shape.expiresIn ?? 300,
-  });
-  return {
-    method: shape.method,
-    path: shape.path,
-    rawQueryString: buildQueryString(presigned.query ?? {}),
-    headers: { ...(presigned.headers as Record<string, string>) },
-    body: shape.body === undefined ? Buffer.alloc(0) : Buffer.from(shape.body),
-  };
-}
-
-class Captured extends Error {
-  override name = 'Captured';
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: any S3 command of the SDK
-type AnyCommand = any;
-
-function recordingClient(
-  onRequest: (request: HttpRequest) => void,
-  forcePathStyle: boolean,
-  signingDate: Date,
-) {
-  return new S3Client({
-    region: REGION,
-    endpoint: 'http://localhost:3000',
-    forcePathStyle,
-    maxAttempts: 1,
-    credentials: { accessKeyId: ALICE.accessKeyId, secretAccessKey: ALICE.secretAccessKey },
-    // The SDK signs with its own clock plus this offset: sign "at" signingDate.
-    systemClockOffset: signingDate.getTime() - Date.now(),
-    requestHandler: {
-      handle: async (request: HttpRequest) => {
-        onRequest(request);
-        throw new Captured('request captured');
-      },
-    },
-  });
-}
-
-const toWire = (request: HttpRequest): WireRequest => {
-  const port = request.port ? `:${request.port}` : '';
-  const headers = { ...request.headers };
-  headers.host ??= `${request.hostname}${port}`;
-  return {
-    method: request.method,
-    path: request.path,
-    rawQueryString: buildQueryString(request.query),
-    headers,
-    body: request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as string | Uint8Array),
-  };
-};
-
-/** The request the SDK v3 S3 client sends for a command, exactly as it would leave the process. */
-export async function captureSdkRequest(
-  command: AnyCommand,
-  signingDate = SIGNING_DATE,
-): Promise<WireRequest> {
-  let captured: HttpRequest | undefined;
-  const client = recordingClient(
-    (request) => {
-      captured = request;
-    },
-    true,
-    signingDate,
-  );
-  await client.send(command).catch((error: unknown) => {
-    if (!(error instanceof Captured)) throw error;
-  });
-  if (!captured) throw new Error('the SDK sent nothing');
-  return toWire(captured);
-}
-
-/** A presigned URL from @aws-sdk/s3-request-presigner, and the request a client makes with it. */
-export async function presignSdkUrl(
-  command: AnyCommand,
-  method: string,
-  options: { expiresIn?: number; signingDate?: Date; body?: string } = {},
-): Promise<WireRequest & { url: string }> {
-  const client = recordingClient(() => {}, true, options.signingDate ?? SIGNING_DATE);
-  const url = await getSignedUrl(client, command, {
-    expiresIn: options.expiresIn ?? 300,
-    signingDate: options.signingDate ?? SIGNING_DATE,
-  });
-  const parsed = new URL(url);
-  const body = Buffer.from(options.body ?? '');
-  const headers: Record<string, string> = { host: parsed.host };
-  if (body.length > 0) headers['content-length'] = String(body.length);
-  return { url, method, path: parsed.pathname, rawQueryString: parsed.search.slice(1), headers, body };
-}
-
-/**
- * Runs esdk-obs-nodejs against a local server that records every request. `apiVersion` is what
- * `HEAD /?apiversion` answers in `x-obs-api` (the SDK's V2-or-OBS negotiation); undefined = no header.
- */
-export async function captureObsRequests(
-  clientOptions: Record<string, unknown>,
-  run: (client: InstanceType<typeof ObsClient>) => Promise<unknown>,
-  apiVersion?: string,
-): Promise<WireRequest[]> {
-  const requests: WireRequest[] = [];
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const url = request.url ?? '/';
-      const question = url.indexOf('?');
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-      }
-      requests.push({
-        method: request.method ?? 'GET',
-        path: question < 0 ? url : url.slice(0, question),
-        rawQueryString: question < 0 ? '' : url.slice(question + 1),
-        headers,
-        body: Buffer.concat(chunks),
-      });
-      response.writeHead(200, apiVersion && url.includes('apiversion') ? { 'x-obs-api': apiVersion } : {});
-      response.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  try {
-    const client = new ObsClient({
-      access_key_id: ALICE.accessKeyId,
-      secret_access_key: ALICE.secretAccessKey,
-      server: `http://localhost:${port}`,
-      max_retry_count: 0,
-      // Virtual-hosted requests go to `{bucket}.localhost`: connect them all to the local server.
-      third_http_lib: {
-        request: (options: http.RequestOptions) =>
-          http.request({ ...options, host: '127.0.0.1', port, agent: false }),
-      },
-      ...clientOptions,
-    });
-    // The client finishes configuring itself a tick after construction.
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    // Its answer does not matter (the server's empty 200s are not what it expects): only what it sent.
-    await run(client).catch(() => undefined);
-    client.close();
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-  return requests;
 }
