@@ -1,19 +1,23 @@
 // Two accounts through the real SDK and the local gateway: isolation, a bucket policy granting,
-// denying and withdrawn; and presigned URLs (@aws-sdk/s3-request-presigner) for every operation.
+// denying and withdrawn; and presigned URLs (@aws-sdk/s3-request-presigner) for every operation of the table.
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketEncryptionCommand,
   DeleteBucketPolicyCommand,
   GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
   GetBucketPolicyCommand,
   HeadBucketCommand,
   ListBucketsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUCKET_OPERATIONS, SERVICE_OPERATIONS } from '../../functions/operations.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { s3Client } from '../helpers/s3-client.ts';
 import { captureSdkRequest, presignedUrl } from '../helpers/signer.ts';
@@ -170,6 +174,9 @@ describe('presigned URLs', () => {
         200,
       ],
       ['GetBucketEncryption', new GetBucketEncryptionCommand({ Bucket: bucket }), 'GET', 200],
+      ['GetBucketLocation', new GetBucketLocationCommand({ Bucket: bucket }), 'GET', 200],
+      ['ListObjects', new ListObjectsCommand({ Bucket: bucket }), 'GET', 200],
+      ['ListObjectsV2', new ListObjectsV2Command({ Bucket: bucket }), 'GET', 200],
       ['DeleteBucketEncryption', new DeleteBucketEncryptionCommand({ Bucket: bucket }), 'DELETE', 204],
       [
         'PutBucketPolicy',
@@ -190,6 +197,9 @@ describe('presigned URLs', () => {
       results.push(`${name} ${status}${status >= 300 ? ` ${/<Code>([^<]*)/.exec(text)?.[1]}` : ''}`);
     }
     expect(results).toEqual(steps.map(([name, , , status]) => `${name} ${status}`));
+    // Every signed operation of the table (not the anonymous apiversion probe) has a step.
+    const signed = [...SERVICE_OPERATIONS, ...BUCKET_OPERATIONS].filter((operation) => !operation.anonymous);
+    expect(new Set(steps.map(([name]) => name))).toEqual(new Set(signed.map((operation) => operation.name)));
   });
 
   it('stores through a presigned PutBucketEncryption what the SDK serialised', async () => {
