@@ -1,5 +1,5 @@
-// An EventBridge endpoint for tests: a node:http server on 127.0.0.1 speaking the protocol the SDK's
-// EventBridgeClient speaks (AWS JSON 1.1: POST /, `X-Amz-Target: AWSEvents.<Operation>`). It serves
+// An EventBridge endpoint for tests, speaking the protocol the SDK's EventBridgeClient speaks (AWS JSON
+// 1.1 through test/helpers/json-protocol.ts: `X-Amz-Target: AWSEvents.<Operation>`). It serves
 // PutEvents as the EventBridge API reference documents it (API_PutEvents; "Sending events with
 // PutEvents", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevents.html): the answer's
 // `Entries` has one result per request entry, in order — an `EventId` for an accepted one, `ErrorCode`
@@ -7,10 +7,8 @@
 // this endpoint does not hold is refused as EventBridge refuses it (`ResourceNotFoundException`).
 // Tests can make it refuse entries or fail whole calls, and read back every event it accepted, in the
 // shape a rule's target receives (`source`, `detail-type`, `resources`, `detail` parsed).
-// Anything else is EventBridge's own JSON error (`__type`), so a client bug shows as the error AWS returns.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { JsonProtocolError, startJsonProtocolServer } from './json-protocol.ts';
 
 /** One accepted event, as a subscriber of the bus receives it. */
 export interface DeliveredEvent {
@@ -66,7 +64,6 @@ export async function startEventBridgeEndpoint(
   account = '123456789012',
 ): Promise<EventBridgeEndpoint> {
   const buses = new Set(['default']);
-  const calls: string[] = [];
   const delivered: DeliveredEvent[] = [];
   type Refusals = { count: number; code: string; when: (event: Omit<DeliveredEvent, 'id'>) => boolean };
   let refusals: Refusals = { count: 0, code: 'InternalFailure', when: () => true };
@@ -74,16 +71,6 @@ export async function startEventBridgeEndpoint(
     count: 0,
     failure: { status: 500, type: 'InternalException' },
   };
-
-  const reply = (response: http.ServerResponse, status: number, body: Record<string, unknown>) => {
-    response.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amzn-requestid': randomUUID(),
-    });
-    response.end(JSON.stringify(body));
-  };
-  const fail = (response: http.ServerResponse, status: number, type: string, message: string) =>
-    reply(response, status, { __type: type, message });
 
   /** A bus name or ARN → its name, when this endpoint holds it. */
   const busOf = (nameOrArn: string | undefined) => {
@@ -120,53 +107,29 @@ export async function startEventBridgeEndpoint(
     return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
   };
 
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const operation = target.replace(/^AWSEvents\./, '');
-      calls.push(operation);
-      if (
-        request.method !== 'POST' ||
-        !target.startsWith('AWSEvents.') ||
-        request.headers['content-type'] !== 'application/x-amz-json-1.1' ||
-        !String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')
-      ) {
-        fail(response, 400, 'UnrecognizedClientException', 'not a signed EventBridge JSON request');
-        return;
+  const server = await startJsonProtocolServer({
+    targetPrefix: 'AWSEvents',
+    intercept() {
+      if (failures.count === 0) return undefined;
+      failures.count -= 1;
+      return new JsonProtocolError(failures.failure.status, failures.failure.type, 'failed by the test');
+    },
+    serve(operation, input) {
+      if (operation !== 'PutEvents') {
+        throw new JsonProtocolError(400, 'UnknownOperationException', `${operation} is not served here`);
       }
-      if (failures.count > 0) {
-        failures.count -= 1;
-        fail(response, failures.failure.status, failures.failure.type, 'failed by the test');
-        return;
+      const entries = input.Entries;
+      // PutEvents takes 1 to 10 entries (API reference: Entries, array members 1–10).
+      if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
+        throw new JsonProtocolError(400, 'ValidationException', 'Entries must hold 1 to 10 entries');
       }
-      let input: Record<string, unknown>;
-      try {
-        input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        fail(response, 400, 'SerializationException', 'body is not JSON');
-        return;
-      }
-      if (operation === 'PutEvents') {
-        const entries = input.Entries;
-        // PutEvents takes 1 to 10 entries (API reference: Entries, array members 1–10).
-        if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
-          fail(response, 400, 'ValidationException', 'Entries must hold 1 to 10 entries');
-          return;
-        }
-        reply(response, 200, putEvents(input as { Entries: RequestEntry[] }));
-        return;
-      }
-      fail(response, 400, 'UnknownOperationException', `${operation} is not served here`);
-    });
+      return putEvents(input as { Entries: RequestEntry[] });
+    },
   });
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
+    url: server.url,
+    calls: server.calls,
+    stop: server.stop,
     delivered,
     addBus: (name) => {
       buses.add(name);
@@ -177,10 +140,5 @@ export async function startEventBridgeEndpoint(
     failCalls: (count, failure = { status: 500, type: 'InternalException' }) => {
       failures = { count, failure };
     },
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
