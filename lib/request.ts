@@ -65,17 +65,45 @@ export interface S3Request {
   caller?: Caller;
 }
 
-// The request's deadline: the moment by which this invocation must have answered, so that even a
-// DynamoDB outage is answered in S3 XML (503) rather than by API Gateway's own non-S3 error when the
-// Lambda times out. Set by the stack's requestDeadline middleware (lib/http/stack.ts) for the
-// invocation's async context; read by the storage client before each attempt (lib/storage/client.ts).
-const deadlines = new AsyncLocalStorage<number | undefined>();
+// What the current invocation tells the layers below it without threading it through every call:
+// - the deadline: the moment by which this invocation must have answered, so that even a DynamoDB
+//   outage is answered in S3 XML (503) rather than by API Gateway's own non-S3 error when the Lambda
+//   times out. Set by the stack's requestDeadline middleware (lib/http/stack.ts); read by the storage
+//   client before each attempt (lib/storage/client.ts).
+// - the actor: the request whose operation is writing, named once by dispatch (lib/http/dispatch.ts);
+//   every bucket write records it in `lastChange` for the history (lib/storage/change.ts).
+// One async-context store holds both.
+
+/** Who is changing a bucket: the S3 operation and the request serving it. */
+export interface ChangeActor {
+  /** S3's name of the operation, e.g. PutBucketEncryption. */
+  operation: string;
+  requestId: string;
+  accountId: string;
+  accessKeyId: string;
+  sourceIp: string | undefined;
+}
+
+interface InvocationScope {
+  deadline: number | undefined;
+  actor?: ChangeActor;
+}
+
+const invocations = new AsyncLocalStorage<InvocationScope>();
 
 /**
  * Sets the deadline (or none) for the rest of the current async context: what a middleware, which
  * cannot wrap the handler in a callback, uses. Every invocation sets it anew.
  */
-export const enterDeadline = (deadlineMs: number | undefined): void => deadlines.enterWith(deadlineMs);
+export const enterDeadline = (deadlineMs: number | undefined): void =>
+  invocations.enterWith({ deadline: deadlineMs });
 
 /** The current deadline (epoch ms), or undefined when none was set. */
-export const currentDeadline = (): number | undefined => deadlines.getStore();
+export const currentDeadline = (): number | undefined => invocations.getStore()?.deadline;
+
+/** Runs `work` (an operation) with its writes attributed to `actor`, within the current deadline. */
+export const withChangeActor = <T>(actor: ChangeActor, work: () => T): T =>
+  invocations.run({ deadline: currentDeadline(), actor }, work);
+
+/** The request writing now, if any (none in the admin CLI). */
+export const currentActor = (): ChangeActor | undefined => invocations.getStore()?.actor;

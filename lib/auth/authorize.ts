@@ -27,11 +27,11 @@ export type AccessRequest = Pick<S3Request, 'method' | 'effectiveHeaders' | 'sou
   caller: Caller;
 };
 
-export const expectedBucketOwner = (request: Pick<S3Request, 'effectiveHeaders'>): string | undefined =>
+const expectedBucketOwner = (request: Pick<S3Request, 'effectiveHeaders'>): string | undefined =>
   request.effectiveHeaders['x-amz-expected-bucket-owner'];
 
 /** Parsed stored policies kept per container (they were validated when put). */
-export const PARSED_POLICY_CACHE_ENTRIES = 1_000;
+const PARSED_POLICY_CACHE_ENTRIES = 1_000;
 const parsedPolicies = new Map<string, BucketPolicy>();
 function storedPolicy(bucket: string, text: string): BucketPolicy {
   const key = `${bucket}\n${text}`;

@@ -6,8 +6,7 @@ import { authenticate } from '../auth/authenticate.ts';
 import type { S3Action } from '../auth/policy.ts';
 import { assertValidBucketName } from '../bucket-name.ts';
 import { notImplemented, S3Error } from '../errors.ts';
-import type { Caller, S3Request } from '../request.ts';
-import { withChangeActor } from '../storage/change.ts';
+import { type Caller, type S3Request, withChangeActor } from '../request.ts';
 import type { S3Response } from './response.ts';
 
 export type Target = 'service' | 'bucket';

@@ -2,27 +2,13 @@
 // id, account, access key, source IP, time) in the same request, so the table's stream
 // (NEW_AND_OLD_IMAGES) carries who, what and when to the history recorder without a request of its
 // own (docs/history.md). The actor is the S3 request being served: lib/http/dispatch.ts names it
-// once, around the operation, and the storage functions read it here.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// once, around the operation (lib/request.ts holds it for the invocation), and it is read here.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-
-export interface ChangeActor {
-  /** S3's name of the operation, e.g. PutBucketEncryption. */
-  operation: string;
-  requestId: string;
-  accountId: string;
-  accessKeyId: string;
-  sourceIp: string | undefined;
-}
-
-const actors = new AsyncLocalStorage<ChangeActor>();
-
-/** Runs `work` (an operation) with its writes attributed to `actor`. */
-export const withChangeActor = <T>(actor: ChangeActor, work: () => T): T => actors.run(actor, work);
+import { currentActor } from '../request.ts';
 
 /** The `lastChange` map of a write made now: the time, and the actor when there is one (not in the admin CLI). */
 export function lastChangeAttribute(now = new Date()): AttributeValue {
-  const actor = actors.getStore();
+  const actor = currentActor();
   const map: Record<string, AttributeValue> = { time: { S: now.toISOString() } };
   if (actor) {
     map.operation = { S: actor.operation };
