@@ -1,23 +1,20 @@
-// Loaded by scripts/local-stack.ts into serverless-offline's process (`node --import`): removes the
-// Content-Type serverless-offline invents for HTTP API requests.
+// Loaded by scripts/local-stack.ts into serverless-offline's process (`node --import`): loads a few of
+// serverless-offline's modules with statements changed, listed with the reason for each in
+// scripts/offline-patches.ts.
 //
-// serverless-offline gives every HTTP API request that has a body and no Content-Type the header
-// `content-type: application/json`; API Gateway passes headers through as sent. V2 and OBS signatures
-// sign Content-Type (an empty line when there is none), so the injected value broke every signed PUT
-// from Huawei's esdk-obs-nodejs, which sends its XML without a Content-Type. The Lambda cannot tell an
-// injected header from a sent one, so the fix is here: this preload has serverless-offline load its
-// HTTP API event builder without that one statement. It is a resolve hook that swaps in a patched copy
-// (imports from the copy resolve as from the original): osls loads the plugin with require(), which
-// Node 24's load hooks break and its async hooks do not reach. serverless-offline is pinned; if the
-// statement ever changes, the gateway refuses to start rather than silently break signatures again.
+// How: a resolve hook swaps in a patched copy of each listed module (imports from the copy resolve as
+// from the original). osls loads the plugin with require(), which Node 24's load hooks break and its
+// async hooks do not reach. serverless-offline is pinned; if a listed statement ever changes, the
+// gateway refuses to start (and every e2e test fails) rather than silently lose a patch.
+//
+// Only the local stack loads this; the production bundles and the deployed path never see it.
 import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
+import { PATCHES, patchSource, SRC } from './offline-patches.ts';
 
-const builder = '/serverless-offline/src/events/http/lambda-events/LambdaProxyIntegrationEventV2.js';
-const injection =
-  /if \(!headers\["content-type"\]\) \{\s*headers\["content-type"\] = "application\/json"\s*\}/;
-let original: string | undefined;
-let patched: string | undefined;
+const original = new Map<string, string>();
+const patched = new Map<string, string>();
+
 // module.registerHooks: Node >= 22.15 (npm scripts run the project's own Node 24).
 if (typeof nodeModule.registerHooks !== 'function') {
   console.warn(
@@ -26,22 +23,20 @@ if (typeof nodeModule.registerHooks !== 'function') {
 } else {
   nodeModule.registerHooks({
     resolve(specifier, context, nextResolve) {
-      if (patched !== undefined && context.parentURL === patched) {
-        return nextResolve(specifier, { ...context, parentURL: original });
+      // A patched copy imports as the original would (and what it imports may be patched too).
+      const from = context.parentURL && original.get(context.parentURL);
+      const resolved = nextResolve(specifier, from ? { ...context, parentURL: from } : context);
+      const at = resolved.url.lastIndexOf(SRC);
+      const file = at >= 0 ? resolved.url.slice(at + SRC.length) : '';
+      if (!PATCHES[file]) return resolved;
+      let url = patched.get(file);
+      if (url === undefined) {
+        const source = patchSource(file, readFileSync(new URL(resolved.url), 'utf8'));
+        url = `data:text/javascript,${encodeURIComponent(source)}`;
+        patched.set(file, url);
+        original.set(url, resolved.url);
       }
-      const resolved = nextResolve(specifier, context);
-      if (!resolved.url.endsWith(builder)) return resolved;
-      if (patched === undefined) {
-        const source = readFileSync(new URL(resolved.url), 'utf8');
-        if (!injection.test(source)) {
-          throw new Error(
-            'scripts/offline-preload.ts: serverless-offline no longer injects a default Content-Type where expected; review this preload',
-          );
-        }
-        original = resolved.url;
-        patched = `data:text/javascript,${encodeURIComponent(source.replace(injection, ''))}`;
-      }
-      return { url: patched, format: 'module', shortCircuit: true };
+      return { url, format: 'module', shortCircuit: true };
     },
   });
 }
