@@ -68,10 +68,17 @@ function renderGrid(header: readonly string[], body: (string[] | string)[]): str
       ...body.map((line) => (typeof line === 'string' ? 0 : (line[column] ?? '').length)),
     ),
   );
-  const total = widths.reduce((sum, width) => sum + width, 0) + 3 * (widths.length - 1);
+  const separators = 3 * (widths.length - 1);
+  // Too wide: the widest column gives way, a character at a time; its cut cells end in '…'.
+  for (let total = widths.reduce((sum, width) => sum + width, 0) + separators; total > WIDTH; total--) {
+    const widest = widths.indexOf(Math.max(...widths));
+    widths[widest] = (widths[widest] ?? 1) - 1;
+  }
+  const total = widths.reduce((sum, width) => sum + width, 0) + separators;
+  const clip = (cell: string, width: number) => (cell.length > width ? `${cell.slice(0, width - 1)}…` : cell);
   const format = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .map((cell, column) => clip(cell, widths[column] ?? 0).padEnd(widths[column] ?? 0))
       .join(' │ ')
       .trimEnd();
   const lines = [format(header), '─'.repeat(Math.min(total, WIDTH))];

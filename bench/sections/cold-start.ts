@@ -184,14 +184,27 @@ async function metafile(entry: string, settings: Record<string, unknown>, outdir
 }
 
 /** Bytes in the output by package (node_modules) or project directory. */
-function bySource(meta: Metafile): Map<string, number> {
-  // The entry point's own output: with code splitting (serverless.yml) the lazily loaded chunks are outputs too.
-  const output = Object.values(meta.outputs).find((out) => out.entryPoint !== undefined);
+function bySource(meta: Metafile, entryPoint: string): Map<string, number> {
+  // What a cold start loads: the entry point's output and the chunks it imports statically (with code
+  // splitting, serverless.yml's setting, the lazily imported chunks are outputs too, and not counted).
+  // (Lazily imported modules are entry points of their own chunks: the bundle's is the one named.)
+  const entry = Object.keys(meta.outputs).find((path) => meta.outputs[path]?.entryPoint === entryPoint);
+  const loaded = new Set<string>();
+  const pending = entry ? [entry] : [];
+  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+    if (loaded.has(path)) continue;
+    loaded.add(path);
+    for (const imported of meta.outputs[path]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && meta.outputs[imported.path]) pending.push(imported.path);
+    }
+  }
   const sources = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const source = inPackage?.[1] ?? input.split('/').slice(0, 2).join('/');
-    sources.set(source, (sources.get(source) ?? 0) + bytesInOutput);
+  for (const path of loaded) {
+    for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[path]?.inputs ?? {})) {
+      const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const source = inPackage?.[1] ?? input.split('/').slice(0, 2).join('/');
+      sources.set(source, (sources.get(source) ?? 0) + bytesInOutput);
+    }
   }
   return sources;
 }
@@ -244,13 +257,12 @@ export async function coldStart(input: ColdStartInput): Promise<ColdStartResult>
 
   const settings = production.service.custom?.esbuild ?? {};
   const metaDir = join(input.workDir, 'meta');
-  const floorSources = bySource(
-    await metafile(`${floorHandler.slice(0, floorHandler.lastIndexOf('.'))}.ts`, settings, metaDir),
-  );
+  const floorEntry = `${floorHandler.slice(0, floorHandler.lastIndexOf('.'))}.ts`;
+  const floorSources = bySource(await metafile(floorEntry, settings, metaDir), floorEntry);
   const beyondFloor: ColdStartResult['beyondFloor'] = {};
   for (const bundle of unique.values()) {
     const entry = bundle.file.replace(/\.mjs$/, '.ts');
-    const sources = bySource(await metafile(entry, settings, metaDir));
+    const sources = bySource(await metafile(entry, settings, metaDir), entry);
     const extra: Contribution[] = [];
     for (const [source, bytes] of sources) {
       const beyond = bytes - (floorSources.get(source) ?? 0);

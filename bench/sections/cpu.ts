@@ -80,8 +80,8 @@ async function run(input: CpuInput): Promise<CpuResult[]> {
     .add('parse: KMS configuration', () => {
       parseEncryptionConfiguration(body, profile, settings);
     })
-    .add('policy: parse a hostile 15 KB policy', () => parseBucketPolicy(hostilePolicy, 'bench-cpu'))
-    .add('policy: evaluate a hostile 15 KB policy', () => evaluateBucketPolicy(parsedPolicy, policyRequest))
+    .add('policy: parse, hostile 15 KB', () => parseBucketPolicy(hostilePolicy, 'bench-cpu'))
+    .add('policy: evaluate, hostile 15 KB', () => evaluateBucketPolicy(parsedPolicy, policyRequest))
     .add('serialize: KMS configuration', () => {
       // Read it as the response does (xmlResponse checks its start): V8 builds the string lazily.
       if (!serializeEncryptionConfiguration(stored, profile, settings).startsWith('<?xml')) throw new Error();
