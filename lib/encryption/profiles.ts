@@ -11,6 +11,19 @@ export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** Which vendor's signature a request presents: AWS's (V2 `AWS ak:sig`, SigV4), OBS's (`OBS ak:sig`), or none. */
 export type RequestDialect = 'aws' | 'obs' | 'none';
+
+/**
+ * The vendor whose signature a request presents, from its Authorization header or, for a presigned
+ * URL, its query string; read before anything is verified, so that a request that fails
+ * authentication is still answered in the dialect its client reads.
+ */
+export function requestDialect(authorization: string, rawQueryString: string): RequestDialect {
+  if (authorization.startsWith('OBS ')) return 'obs';
+  if (authorization !== '') return 'aws';
+  if (/(?:^|&)(?:X-Amz-Algorithm|AWSAccessKeyId)=/.test(rawQueryString)) return 'aws';
+  if (/(?:^|&)AccessKeyId=/.test(rawQueryString)) return 'obs';
+  return 'none';
+}
 export type HeaderPrefix = 'x-amz-' | 'x-obs-';
 
 export interface Profile {
@@ -44,6 +57,12 @@ export interface Profile {
   readonly blockedEncryptionTypes: boolean;
   /** The XML declaration GetBucketEncryption answers with (OBS's documented sample says `standalone="yes"`). */
   readonly xmlDeclaration: string;
+  /**
+   * GetBucketLocation's document, by the request's dialect: S3's `<LocationConstraint>` (empty for
+   * us-east-1), or OBS's `<Location>` with the region always named, which Huawei's SDK reads after
+   * signing OBS-style (OBS API reference, "Obtaining Bucket Location").
+   */
+  readonly locationDocument: Readonly<Record<RequestDialect, 'LocationConstraint' | 'Location'>>;
   /**
    * Whether requests may be signed with Signature Version 2 (`Authorization: AWS ak:sig`) and OBS's
    * own (`OBS ak:sig`) besides SigV4: Huawei's SDK signs nothing else. AWS's other profiles are
@@ -94,6 +113,11 @@ const isObsKeyId = (keyId: string): boolean =>
 const OBS_NAMESPACE = /^http:\/\/obs\.[A-Za-z0-9.-]+\/doc\/2015-06-30\/$/;
 
 const AMZ_ALWAYS = Object.freeze({ aws: 'x-amz-', obs: 'x-amz-', none: 'x-amz-' } as const);
+const S3_LOCATION = Object.freeze({
+  aws: 'LocationConstraint',
+  obs: 'LocationConstraint',
+  none: 'LocationConstraint',
+} as const);
 
 // What GET answers for a bucket whose configuration was never set (SSE-S3, as AWS since 2023).
 const PLATFORM_DEFAULT: EncryptionConfiguration = Object.freeze({
@@ -108,6 +132,7 @@ const S3_DIALECT = Object.freeze({
   namespace: () => S3_NAMESPACE,
   isOwnNamespace: (namespace: string) => namespace === S3_NAMESPACE,
   headerPrefix: AMZ_ALWAYS,
+  locationDocument: S3_LOCATION,
   bucketKeys: true,
   blockedEncryptionTypes: true,
   xmlDeclaration: XML_DECLARATION,
@@ -152,6 +177,11 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     // In the request's dialect; a request without a signature (the SDK's `HEAD /?apiversion` probe,
     // anonymous calls) is answered in OBS's own.
     headerPrefix: Object.freeze({ aws: 'x-amz-', obs: 'x-obs-', none: 'x-obs-' } as const),
+    locationDocument: Object.freeze({
+      aws: 'LocationConstraint',
+      obs: 'Location',
+      none: 'Location',
+    } as const),
     // OBS's documented schema: SSEAlgorithm, KMSMasterKeyID and ProjectID only.
     bucketKeys: false,
     blockedEncryptionTypes: false,

@@ -16,7 +16,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { config, profile } from '../config.ts';
-import { type RequestDialect, responseHeaderName } from '../encryption/profiles.ts';
+import { type RequestDialect, requestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
 import { enterDeadline, type S3Request } from '../request.ts';
@@ -70,19 +70,10 @@ const newIds = (): Ids => ({
   hostId: randomSlice(24).toString('base64'),
 });
 
-/**
- * The vendor whose signature the request presents, read from the raw event before anything is
- * verified: a request that fails authentication is still answered in the dialect its client reads.
- */
-function requestDialect(event: APIGatewayProxyEventV2): RequestDialect {
+/** The dialect of the raw event, before anything is decoded or verified. */
+function eventDialect(event: APIGatewayProxyEventV2): RequestDialect {
   const headers = event.headers ?? {};
-  const authorization = headers.authorization ?? headers.Authorization ?? '';
-  if (authorization.startsWith('OBS ')) return 'obs';
-  if (authorization !== '') return 'aws';
-  const query = event.rawQueryString ?? '';
-  if (/(?:^|&)(?:X-Amz-Algorithm|AWSAccessKeyId)=/.test(query)) return 'aws';
-  if (/(?:^|&)AccessKeyId=/.test(query)) return 'obs';
-  return 'none';
+  return requestDialect(headers.authorization ?? headers.Authorization ?? '', event.rawQueryString ?? '');
 }
 
 /** The response headers, request ids added, each named in the request's dialect (profile data). */
@@ -131,7 +122,7 @@ export function errorResponse(
 function invocationOf(request: { event: APIGatewayProxyEventV2; context: S3Context }): Invocation {
   request.context.s3 ??= {
     ids: newIds(),
-    dialect: requestDialect(request.event),
+    dialect: eventDialect(request.event),
     startedAt: performance.now(),
   };
   return request.context.s3;

@@ -144,11 +144,25 @@ describe.each([
     scheme: 'AWS',
     own: 'x-amz-',
     foreign: 'x-obs-',
+    // GetBucketLocation after an AWS signature: S3's document (us-east-1 is S3's empty constraint).
+    sdkLocation: '',
+    location:
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n?<LocationConstraint xmlns="http:\/\/s3\.amazonaws\.com\/doc\/2006-03-01\/"\s*\/?>(<\/LocationConstraint>)?$/,
   },
-  { addressing: 'virtual-hosted', options: {}, scheme: 'OBS', own: 'x-obs-', foreign: 'x-amz-' },
+  {
+    addressing: 'virtual-hosted',
+    options: {},
+    scheme: 'OBS',
+    own: 'x-obs-',
+    foreign: 'x-amz-',
+    // After an OBS signature: OBS's own, as its API reference shows it ("Obtaining Bucket Location").
+    sdkLocation: 'us-east-1',
+    location:
+      /^<\?xml version="1\.0" encoding="UTF-8" standalone="yes"\?>\n<Location xmlns="http:\/\/obs\.us-east-1\.myhuaweicloud\.com\/doc\/2015-06-30\/">us-east-1<\/Location>$/,
+  },
 ])(
   'esdk-obs-nodejs, $addressing, against the obs profile',
-  ({ addressing, options, scheme, own, foreign }) => {
+  ({ addressing, options, scheme, own, foreign, location, sdkLocation }) => {
     const gateway = inject('gateways').obs;
     const port = new URL(gateway).port;
     let client: InstanceType<typeof ObsClient>;
@@ -191,6 +205,13 @@ describe.each([
       expect(exchange.headers['x-amz-bucket-region'] ?? exchange.headers['x-obs-bucket-location']).toBe(
         'us-east-1',
       );
+    });
+
+    it('returns the bucket region to getBucketLocation in the document of its signature', async () => {
+      const { result, exchange } = await run('getBucketLocation');
+      expect(result.CommonMsg.Status).toBe(200);
+      expect(exchange.body).toMatch(location);
+      expect(result.InterfaceResult?.Location).toBe(sdkLocation);
     });
 
     it('returns 404 NoSuchEncryptionConfiguration from getBucketEncryption when nothing is set', async () => {
