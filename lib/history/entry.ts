@@ -4,7 +4,7 @@
 // DeleteBucket leaves a deletion marker (lib/storage/buckets.ts) whose new image names the deleter.
 // Records of other items (accounts, keys, the history itself) and TTL's removal of a marker are no change.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { encryptionCodec } from '../encryption/codec.ts';
+import { encryptionAttribute } from '../encryption/attribute.ts';
 import {
   type AttributeCodec,
   type BucketRecord,
@@ -46,7 +46,7 @@ const configuration = <T>(suffix: string, codec: ViewedCodec<T>) => ({
 });
 
 /** The configuration subresources the history shows, one row each. */
-const CONFIGURATIONS = [configuration('BucketEncryption', encryptionCodec)];
+const CONFIGURATIONS = [configuration('BucketEncryption', encryptionAttribute)];
 
 const bucketView = (bucket: BucketRecord | undefined) =>
   bucket

@@ -1,7 +1,10 @@
 // Change events: each history entry published to an EventBridge bus, for a data plane or a SIEM to
 // subscribe to (docs/history.md). Delivery is at least once — a redelivered stream record publishes
 // again — so subscribers deduplicate on `detail.id`, which names the entry.
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+//
+// The EventBridge client is imported on the first publish, not at cold start: a stack without an
+// event bus never loads it, and with code splitting it is a chunk of its own (as the KMS client is).
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { HistoryEntry } from '../storage/history.ts';
 
 export const EVENT_SOURCE = 'bucket-encryption-api';
@@ -15,9 +18,17 @@ export const eventDetail = (entry: HistoryEntry) => ({
   ...entry,
 });
 
-export function eventBridgePublisher(eventBusName: string, client = new EventBridgeClient({})): Publish {
+type EventBridgeModule = typeof import('@aws-sdk/client-eventbridge');
+let eventBridgeModule: Promise<EventBridgeModule> | undefined;
+
+/** Publishes through `client`, or through a client of its own made on the first publish. */
+export function eventBridgePublisher(eventBusName: string, client?: EventBridgeClient): Publish {
+  let own: EventBridgeClient | undefined;
   return async (entry) => {
-    const { FailedEntryCount, Entries } = await client.send(
+    eventBridgeModule ??= import('@aws-sdk/client-eventbridge');
+    const { EventBridgeClient, PutEventsCommand } = await eventBridgeModule;
+    own ??= client ?? new EventBridgeClient({});
+    const { FailedEntryCount, Entries } = await own.send(
       new PutEventsCommand({
         Entries: [
           {

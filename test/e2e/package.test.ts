@@ -170,6 +170,32 @@ describe('serverless package without AWS credentials', () => {
     },
   );
 
+  it('returns history.zip whose cold start loads neither the XML parser nor the EventBridge client', () => {
+    const files = readZip(readFileSync(join(dev.dir, 'history.zip')));
+    const code = new Map(
+      files
+        .filter((file) => file.name.endsWith('.mjs'))
+        .map((file) => [file.name, file.data.toString('utf8')]),
+    );
+    // What a cold start loads: the handler's module and the chunks it imports statically.
+    const loaded = new Set<string>();
+    const pending = ['functions/record-history.mjs'];
+    for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+      if (loaded.has(name)) continue;
+      loaded.add(name);
+      for (const [, chunk] of (code.get(name) ?? '').matchAll(/from\s*"\.\/(?:chunks\/)?([\w-]+\.mjs)"/g)) {
+        pending.push(`functions/chunks/${chunk}`);
+      }
+    }
+    const atColdStart = [...loaded].map((name) => code.get(name) ?? '').join('\n');
+    expect(loaded.size).toBeGreaterThan(1);
+    // The EventBridge client (its JSON protocol's target prefix) is in a chunk imported lazily.
+    expect(atColdStart).not.toContain('AWSEvents');
+    expect([...code.values()].some((text) => text.includes('AWSEvents'))).toBe(true);
+    // fast-xml-parser's option names are in the route bundles, not here.
+    expect(atColdStart).not.toContain('ignoreAttributes');
+  });
+
   it('returns exactly four function packages', () => {
     expect(dev.files.filter((file) => file.endsWith('.zip')).sort()).toEqual([
       'bucket.zip',
