@@ -3,7 +3,7 @@
 // the service.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../bench/lib/zip.ts';
 import tableDefinition from '../../lib/storage/table.json' with { type: 'json' };
@@ -169,6 +169,26 @@ describe('serverless package without AWS credentials', () => {
       expect(handlerText).not.toContain('@aws-sdk/client-kms');
     },
   );
+
+  it.each([
+    ['service', 'AWSEvents'],
+    ['bucket', 'AWSEvents'],
+    ['history', 'TrentService'],
+  ])('returns %s.zip without chunks no module in it imports (here: the %s client)', (name, foreign) => {
+    const files = readZip(readFileSync(join(dev.dir, `${name}.zip`)));
+    const code = files.filter((file) => file.name.endsWith('.mjs'));
+    const imported = new Set<string>();
+    for (const file of code) {
+      for (const [, specifier = ''] of file.data.toString('utf8').matchAll(/"(\.{1,2}\/[^"]+\.mjs)"/g)) {
+        imported.add(posix.join(posix.dirname(file.name), specifier));
+      }
+    }
+    for (const file of code.filter(({ name: path }) => path.startsWith('functions/chunks/'))) {
+      expect(imported, file.name).toContain(file.name);
+    }
+    expect(code.some((file) => file.data.includes(foreign))).toBe(false);
+    expect(files.length).toBeLessThan(60);
+  });
 
   it('returns history.zip whose cold start loads neither the XML parser nor the EventBridge client', () => {
     const files = readZip(readFileSync(join(dev.dir, 'history.zip')));

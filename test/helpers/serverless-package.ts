@@ -33,6 +33,8 @@ const SERVICE_FILES = [
   'tsconfig.json',
   'functions',
   'lib',
+  // The packaging plugin serverless.yml names.
+  'scripts/trim-packages.ts',
 ];
 
 /**
