@@ -85,13 +85,15 @@ export const requestTimeTooSkewed = (requestTimeAsSent: string, now: Date) =>
     },
   });
 
-/** IAM's limit for access key ids; a longer one is unknown without a lookup (and too long a table key). */
-const MAX_ACCESS_KEY_ID_LENGTH = 128;
+/**
+ * What an access key id can be: 1–128 (IAM's limit) printable ASCII characters. Anything else is unknown
+ * without a lookup: too long a table key, or a string (NUL, a lone surrogate) DynamoDB may refuse.
+ */
+const ACCESS_KEY_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** The secret of an access key, or 403 InvalidAccessKeyId. */
 export async function secretFor(lookup: SecretLookup, accessKeyId: string): Promise<SigningSecret> {
-  const looksLikeKey = accessKeyId !== '' && accessKeyId.length <= MAX_ACCESS_KEY_ID_LENGTH;
-  const secret = looksLikeKey ? await lookup(accessKeyId) : undefined;
+  const secret = ACCESS_KEY_ID.test(accessKeyId) ? await lookup(accessKeyId) : undefined;
   if (!secret) throw new S3Error('InvalidAccessKeyId', { fields: { AWSAccessKeyId: accessKeyId } });
   return secret;
 }
