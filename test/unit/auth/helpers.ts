@@ -1,6 +1,7 @@
 // Requests signed by the real clients (test/helpers/signer.ts), turned into the S3Request the verifier
 // receives: through an API Gateway v2 event and the service's own decodeEvent, as in production.
 import {
+  type BodyBinder,
   type SecretLookup,
   type SigningSecret,
   type VerifyOptions,
@@ -35,11 +36,27 @@ export const ALICE: SigningSecret = ALICE_KEYS;
 export const lookup: SecretLookup = async (accessKeyId) =>
   accessKeyId === ALICE.accessKeyId ? ALICE : undefined;
 
+/**
+ * lib/storage/signatures.ts's rule in memory, for the pure verifier (the integration tests use the table):
+ * a signature keeps the first body it came with.
+ */
+export function memoryBodyBinder(): BodyBinder & { bound: Map<string, string> } {
+  const bound = new Map<string, string>();
+  const binder = async (signatureId: string, bodySha256: string) => {
+    const first = bound.get(signatureId);
+    if (first !== undefined && first !== bodySha256) return false;
+    bound.set(signatureId, bodySha256);
+    return true;
+  };
+  return Object.assign(binder, { bound });
+}
+
 export const verifyOptions = (overrides: Partial<VerifyOptions> = {}): VerifyOptions => ({
   now: SIGNING_DATE,
   region: REGION,
   allowV2: false,
   lookup,
+  bindBody: memoryBodyBinder(),
   ...overrides,
 });
 
