@@ -33,7 +33,6 @@ export async function authenticate(request: S3Request): Promise<Caller> {
     allowV2: profile().signatureV2,
     lookup: credentialCache().lookup,
     // V2/OBS writes whose body no signed digest covers: one conditional write (docs/security.md "Replay").
-    bindBody: (signatureId, bodySha256, expiresAt) =>
-      storage().signatures.bindBody(signatureId, bodySha256, expiresAt),
+    bindBody: (binding) => storage().signatures.bindBody(binding),
   });
 }

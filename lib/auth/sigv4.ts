@@ -21,6 +21,7 @@ import { AWS_V2, OBS_V2, verifyV2 } from './v2.ts';
 
 export type {
   BodyBinder,
+  BodyBinding,
   SecretLookup,
   SigningSecret,
   VerifiedCaller,

@@ -15,7 +15,7 @@
 // - the body, unless the request signs a digest of it (Content-MD5, the dialect's content-sha256, or,
 //   in V2, x-amz-checksum-sha1/-sha256). A signed digest is verified (here, or by the operation for
 //   Content-MD5 and the checksums); a write without one binds its body to its signature on first use
-//   (options.bindBody), so the signature never carries another body;
+//   (options.bindBody): a few seconds after its first use, the signature carries no other body;
 // - under OBS, every x-amz-* header: refused (403 AccessDenied, as SigV4 refuses an unsigned x-amz-*),
 //   so that x-amz-expected-bucket-owner, x-amz-content-sha256, x-amz-checksum-*, x-amz-date or any
 //   x-amz-* header a later operation reads can never change what an OBS-signed request does. Huawei's
@@ -203,9 +203,20 @@ function bodyIsSigned(request: S3Request, flavour: V2Flavour): boolean {
   return flavour.signedDigests.some((name) => headers[name] !== undefined);
 }
 
+// Requests a client signs within the same second (Date has one-second resolution) to the same resource,
+// without a digest, sign identically whatever their bodies: Huawei's SDK does so for two quick
+// setBucketEncryption calls. They reach the service within about a second of each other, a few with
+// cold starts: for this long after a signature's first use, another body is accepted; after it, only
+// the bodies it came with. A replay with another body must therefore come within seconds of the
+// original, not within its 15 minutes.
+export const SAME_SECOND_BURST_MS = 10_000;
+/** Bodies kept per signature: more than a burst needs, few enough to keep the record small. */
+const MAX_BODIES_PER_SIGNATURE = 16;
+
 /**
  * A write whose body no signed digest covers: binds its body to its signature, or refuses it when the
- * signature already came with another body (a captured request replayed with a body of the replayer's).
+ * signature has been in use for a while with other bodies (a captured request replayed with a body of
+ * the replayer's).
  */
 async function bindUnsignedBody(
   request: S3Request,
@@ -219,9 +230,17 @@ async function bindUnsignedBody(
   const signatureId = createHash('sha256')
     .update(`${flavour.scheme}\n${credentials.accessKeyId}\n${credentials.signature}`)
     .digest('hex');
-  // No request can carry this signature once its time is more than 15 minutes past.
-  const expiresAt = Math.ceil((requestMs + MAX_SKEW_MS) / 1000);
-  if (!(await options.bindBody(signatureId, sha256Hex(request.body), expiresAt))) {
+  const seenAt = options.now.getTime();
+  const bound = await options.bindBody({
+    signatureId,
+    bodySha256: sha256Hex(request.body),
+    seenAt,
+    otherBodiesSince: seenAt - SAME_SECOND_BURST_MS,
+    maxBodies: MAX_BODIES_PER_SIGNATURE,
+    // No request can carry this signature once its time is more than 15 minutes past.
+    expiresAt: Math.ceil((requestMs + MAX_SKEW_MS) / 1000),
+  });
+  if (!bound) {
     throw new S3Error('AccessDenied', {
       message:
         'This signature was already used with another body. Sign a new request, with Content-MD5 to cover its body.',

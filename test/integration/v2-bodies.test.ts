@@ -4,10 +4,12 @@
 // Content-MD5 or a content-sha256 on setBucketPolicy), signed by hand as AWS and OBS document it.
 // Then, in the aws profile: every operation that reads a body verifies a digest sent with it.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUCKET_OPERATIONS } from '../../functions/operations.ts';
 import { handler as bucketRoute } from '../../functions/route-bucket.ts';
 import { resetConfig } from '../../lib/config.ts';
+import { encryptionCodec } from '../../lib/encryption/codec.ts';
+import { readConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { gatewayEvent } from '../helpers/gateway-event.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
@@ -23,6 +25,17 @@ const withHeaders = (wire: WireRequest, headers: Record<string, string>): WireRe
   ...wire,
   headers: { ...wire.headers, ...headers },
 });
+
+/** Runs `replay` as if 11 seconds had passed: past the burst in which a signature may carry another body. */
+async function later<T>(replay: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    vi.setSystemTime(Date.now() + 11_000);
+    return await replay();
+  } finally {
+    vi.useRealTimers();
+  }
+}
 
 const KMS_KEY = 'cn-north-4:0d5ca48b7200d3d50f4cc00c1fe7d6a4:key/4f1cd4de-ab64-4807-920a-47fc42e7f0d0';
 
@@ -91,10 +104,9 @@ describe('V2 and OBS signatures in the obs profile', () => {
   });
 
   describe.each(MODES)('Huawei’s SDK, $mode', (mode) => {
-    it('returns 204 for its setBucketPolicy and 204 for the same request replayed, then 403 AccessDenied for it replayed with another body; the policy stays', async () => {
+    it('returns 204 for its setBucketPolicy and for the same request replayed, then 403 AccessDenied for it replayed later with another body; the policy stays', async () => {
       const bucket = await newBucket();
       const mine = policyOf(statement('Deny', { AWS: SECOND_IDENTITY.accountId }, 's3:*', bucket));
-      const theirs = secondAccountPolicy(bucket, 's3:*');
       const captured = await sdkRequest(mode, (client) =>
         client.setBucketPolicy({ Bucket: bucket, Policy: mine }),
       );
@@ -103,16 +115,18 @@ describe('V2 and OBS signatures in the obs profile', () => {
 
       expect((await invoke(captured)).statusCode).toBe(204);
       const stored = await storage().buckets.getBucket(bucket);
-      // A retry of the same request (same signature, same body) re-applies the same state, as in S3.
-      expect((await invoke(captured)).statusCode).toBe(204);
-      const replayed = await invoke(withBody(captured, theirs));
+      const replayed = await later(async () => {
+        // The same request again (same signature, same body) re-applies the same state, as in S3.
+        expect((await invoke(captured)).statusCode).toBe(204);
+        return invoke(withBody(captured, secondAccountPolicy(bucket, 's3:*')));
+      });
       const error = expectS3Error(replayed, 403, 'AccessDenied');
       expect(error?.message).toMatch(/^This signature was already used with another body/);
       expect(await getPolicy(bucket)).toBe(mine);
       expect((await storage().buckets.getBucket(bucket))?.policy).toBe(stored?.policy);
     });
 
-    it('returns 403 AccessDenied for its setBucketEncryption replayed with another body; the configuration stays', async () => {
+    it('returns 200 for two setBucketEncryption it signs alike in one second, then 403 AccessDenied for a third body later; the configuration stays', async () => {
       const bucket = await newBucket();
       const captured = await sdkRequest(mode, (client) =>
         client.setBucketEncryption({
@@ -120,20 +134,24 @@ describe('V2 and OBS signatures in the obs profile', () => {
           Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'kms', KMSMasterKeyID: KMS_KEY } },
         }),
       );
+      const kms = captured.body.toString('utf8');
+      const aes = kms.replace(
+        /<SSEAlgorithm>kms<\/SSEAlgorithm>.*<\/KMSMasterKeyID>/,
+        '<SSEAlgorithm>AES256</SSEAlgorithm>',
+      );
+      expect(aes).toContain('<SSEAlgorithm>AES256</SSEAlgorithm>');
+      // Two calls in the same second to the same resource, without a digest, carry the same signature
+      // (the SDK's Date has one-second resolution): both are the client's own, both go through.
       expect((await invoke(captured)).statusCode).toBe(200);
+      expect((await invoke(withBody(captured, aes))).statusCode).toBe(200);
       const before = await storage().buckets.getBucket(bucket);
-      const aes = captured.body
-        .toString('utf8')
-        .replace(
-          /<SSEAlgorithm>kms<\/SSEAlgorithm>.*<\/KMSMasterKeyID>/,
-          '<SSEAlgorithm>AES256</SSEAlgorithm>',
-        );
-      expect(aes).toContain('AES256');
-      expectS3Error(await invoke(withBody(captured, aes)), 403, 'AccessDenied');
+      expect(readConfiguration(encryptionCodec, before)?.sseAlgorithm).toBe('AES256');
+      const replayed = await later(() => invoke(withBody(captured, kms.replace(KMS_KEY, `${KMS_KEY}0`))));
+      expectS3Error(replayed, 403, 'AccessDenied');
       expect(await storage().buckets.getBucket(bucket)).toEqual(before);
     });
 
-    it('returns 403 AccessDenied for its bodiless createBucket replayed with a body: an empty body binds too', async () => {
+    it('returns 403 AccessDenied for its bodiless createBucket replayed later with a body: an empty body binds too', async () => {
       const bucket = uniqueBucket('v2');
       const captured = await sdkRequest(mode, (client) => client.createBucket({ Bucket: bucket }));
       expect(captured.body.length).toBe(0);
@@ -141,7 +159,7 @@ describe('V2 and OBS signatures in the obs profile', () => {
       const before = await storage().buckets.getBucket(bucket);
       const body =
         '<CreateBucketConfiguration><LocationConstraint>us-east-1</LocationConstraint></CreateBucketConfiguration>';
-      expectS3Error(await invoke(withBody(captured, body)), 403, 'AccessDenied');
+      expectS3Error(await later(() => invoke(withBody(captured, body))), 403, 'AccessDenied');
       expect(await storage().buckets.getBucket(bucket)).toEqual(before);
     });
   });

@@ -37,15 +37,22 @@ export const lookup: SecretLookup = async (accessKeyId) =>
   accessKeyId === ALICE.accessKeyId ? ALICE : undefined;
 
 /**
- * lib/storage/signatures.ts's rule in memory, for the pure verifier (the integration tests use the table):
- * a signature keeps the first body it came with.
+ * lib/storage/signatures.ts's rule in memory, for the pure verifier (the integration tests use the
+ * table): a body the signature came with, or any body while its first use is recent enough.
  */
-export function memoryBodyBinder(): BodyBinder & { bound: Map<string, string> } {
-  const bound = new Map<string, string>();
-  const binder = async (signatureId: string, bodySha256: string) => {
-    const first = bound.get(signatureId);
-    if (first !== undefined && first !== bodySha256) return false;
-    bound.set(signatureId, bodySha256);
+export function memoryBodyBinder(): BodyBinder & {
+  bound: Map<string, { firstSeenAt: number; bodies: Set<string> }>;
+} {
+  const bound = new Map<string, { firstSeenAt: number; bodies: Set<string> }>();
+  const binder: BodyBinder = async ({ signatureId, bodySha256, seenAt, otherBodiesSince, maxBodies }) => {
+    const record = bound.get(signatureId);
+    if (!record) {
+      bound.set(signatureId, { firstSeenAt: seenAt, bodies: new Set([bodySha256]) });
+      return true;
+    }
+    if (record.bodies.has(bodySha256)) return true;
+    if (record.firstSeenAt <= otherBodiesSince || record.bodies.size >= maxBodies) return false;
+    record.bodies.add(bodySha256);
     return true;
   };
   return Object.assign(binder, { bound });

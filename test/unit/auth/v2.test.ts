@@ -1,6 +1,7 @@
 // V2 (`AWS ak:sig`) and OBS (`OBS ak:sig`) signatures, as esdk-obs-nodejs really sends them: the
 // client runs against a node:http server on 127.0.0.1 that records each request.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BodyBinding } from '../../../lib/auth/sigv4.ts';
 import { canonicalResource } from '../../../lib/auth/v2.ts';
 import { signV2, signV2ByHand } from '../../helpers/signer.ts';
 import {
@@ -407,33 +408,63 @@ describe('verifyRequestSignature, V2 and OBS', () => {
     });
 
     it.each(['V2, path-style', 'V2, virtual-hosted', 'OBS, virtual-hosted'])(
-      'binds the body of the SDK’s setBucketPolicy (%s) to its signature: the same body again passes, another is 403 AccessDenied',
+      'binds the body of the SDK’s setBucketPolicy (%s) to its signature: another body only within 10 s of its first use',
       async (shape) => {
         const [wire] = requestsOf(shape, 'SetBucketPolicy');
         if (!wire) throw new Error('no request captured');
         // What Huawei's SDK sends: no Content-MD5, no body hash; the signature leaves the body out.
         expect(wire.headers['content-md5']).toBeUndefined();
-        const calls: Array<[string, string, number]> = [];
+        const bindings: BodyBinding[] = [];
         const memory = memoryBodyBinder();
-        const bindBody = async (signatureId: string, bodySha256: string, expiresAt: number) => {
-          calls.push([signatureId, bodySha256, expiresAt]);
-          return memory(signatureId, bodySha256, expiresAt);
+        const bindBody = async (binding: BodyBinding) => {
+          bindings.push(binding);
+          return memory(binding);
         };
-        const options = obsOptions({ now: dateOf(wire) });
-        expect(await verifyWire(wire, { ...options, bindBody })).toEqual(caller);
-        expect(await verifyWire(wire, { ...options, bindBody })).toEqual(caller);
-        const error = await s3ErrorOf(verifyWire(withBody(wire, OTHER), { ...options, bindBody }));
+        const at = (seconds: number) => ({
+          ...obsOptions({ now: new Date(dateOf(wire).getTime() + seconds * 1000) }),
+          bindBody,
+        });
+        expect(await verifyWire(wire, at(0))).toEqual(caller);
+        // A request the client signed in the same second, to the same resource, with another body.
+        expect(await verifyWire(withBody(wire, OTHER), at(5))).toEqual(caller);
+        // Later: the bodies it came with (a retry, a replay of the same request) and no other.
+        expect(await verifyWire(wire, at(60))).toEqual(caller);
+        expect(await verifyWire(withBody(wire, OTHER), at(60))).toEqual(caller);
+        const error = await s3ErrorOf(verifyWire(withBody(wire, `${OTHER} `), at(11)));
         expect([error.code, error.statusCode]).toEqual(['AccessDenied', 403]);
         expect(error.message).toMatch(/^This signature was already used with another body/);
-        const [first] = calls;
-        expect(first?.[0]).toMatch(/^[0-9a-f]{64}$/);
-        expect(first?.[0]).not.toContain(wire.headers.authorization?.split(':').at(-1));
-        expect(first?.[1]).toBe(sha256Hex(POLICY));
-        // Usable while its Date is within 15 minutes of the server's clock, not after.
-        expect(first?.[2]).toBe(dateOf(wire).getTime() / 1000 + 15 * 60);
-        expect(calls.map(([id]) => id)).toEqual([first?.[0], first?.[0], first?.[0]]);
+
+        const [first] = bindings;
+        expect(first?.signatureId).toMatch(/^[0-9a-f]{64}$/);
+        expect(first?.signatureId).not.toContain(wire.headers.authorization?.split(':').at(-1));
+        expect(first).toMatchObject({
+          bodySha256: sha256Hex(POLICY),
+          seenAt: dateOf(wire).getTime(),
+          otherBodiesSince: dateOf(wire).getTime() - 10_000,
+          maxBodies: 16,
+          // Usable while its Date is within 15 minutes of the server's clock, not after.
+          expiresAt: dateOf(wire).getTime() / 1000 + 15 * 60,
+        });
+        expect(new Set(bindings.map(({ signatureId }) => signatureId)).size).toBe(1);
       },
     );
+
+    it('keeps at most 16 bodies per signature, even within its first 10 s', async () => {
+      const bindBody = memoryBodyBinder();
+      for (let n = 0; n < 16; n++) {
+        expect(
+          await verifyWire(handSigned('OBS', {}, `${POLICY}${' '.repeat(n)}`), {
+            allowV2: true,
+            now,
+            bindBody,
+          }),
+        ).toEqual(caller);
+      }
+      const error = await s3ErrorOf(
+        verifyWire(handSigned('OBS', {}, `${POLICY}${' '.repeat(16)}`), { allowV2: true, now, bindBody }),
+      );
+      expect(error.code).toBe('AccessDenied');
+    });
 
     it('binds each signature separately: another signed request may carry another body', async () => {
       const bindBody = memoryBodyBinder();
