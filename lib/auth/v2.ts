@@ -209,7 +209,7 @@ function bodyIsSigned(request: S3Request, flavour: V2Flavour): boolean {
 // cold starts: for this long after a signature's first use, another body is accepted; after it, only
 // the bodies it came with. A replay with another body must therefore come within seconds of the
 // original, not within its 15 minutes.
-export const SAME_SECOND_BURST_MS = 10_000;
+const SAME_SECOND_BURST_MS = 10_000;
 /** Bodies kept per signature: more than a burst needs, few enough to keep the record small. */
 const MAX_BODIES_PER_SIGNATURE = 16;
 
