@@ -4,6 +4,7 @@ import { parseLocationConstraint } from '../lib/create-bucket-configuration.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
+import { verifyIntegrity } from '../lib/integrity.ts';
 import { storage } from '../lib/storage/index.ts';
 
 const LEGACY_REGION = 'us-east-1';
@@ -12,8 +13,11 @@ export const createBucket: S3Operation = {
   name: 'CreateBucket',
   method: 'PUT',
   target: 'bucket',
-  async handle({ bucket, caller, body }) {
+  async handle({ bucket, caller, body, effectiveHeaders }) {
     const serviceRegion = config().region;
+    // A digest sent with the body is verified, as for every body an operation reads: under V2 and OBS a
+    // signed Content-MD5 is what binds the body to the signature (docs/security.md "Replay").
+    await verifyIntegrity(effectiveHeaders, body, { required: false });
     const region = parseLocationConstraint(body, serviceRegion);
     const created = await storage().buckets.createBucket({
       name: bucket,

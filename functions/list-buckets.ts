@@ -1,5 +1,6 @@
 // ListBuckets — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
 // The caller's buckets only, a page at a time: one DynamoDB Query on the owner index per page.
+import { couldPrefixBucketName } from '../lib/bucket-name.ts';
 import { config } from '../lib/config.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
@@ -18,11 +19,16 @@ export const listBuckets: S3Operation = {
       continuationToken === undefined
         ? undefined
         : readContinuationToken(continuationToken, caller.accountId, prefix);
-    const page = await storage().buckets.listBuckets(caller.accountId, {
-      limit: maxBuckets,
-      ...(prefix && { prefix }),
-      ...(startAfter !== undefined && { startAfter }),
-    });
+    // A prefix no bucket name can begin with lists nothing, as S3 answers any prefix nothing matches;
+    // it never reaches DynamoDB, which refuses a key condition over 1,024 bytes (a 500 otherwise).
+    const page =
+      prefix !== undefined && !couldPrefixBucketName(prefix)
+        ? { buckets: [], nextStartAfter: undefined }
+        : await storage().buckets.listBuckets(caller.accountId, {
+            limit: maxBuckets,
+            ...(prefix && { prefix }),
+            ...(startAfter !== undefined && { startAfter }),
+          });
     return xmlResponse(
       xmlDocument(
         'ListAllMyBucketsResult',

@@ -33,6 +33,17 @@ export function isValidBucketName(name: string): boolean {
   );
 }
 
+// What any valid name is made of: at most 63 of these characters.
+const NAME_CHARACTERS = /^[a-z0-9.-]{0,63}$/;
+
+/**
+ * Whether some valid bucket name could begin with `prefix`: false for one longer than a name can be, or
+ * with a character no name has (upper case, NUL, non-ASCII, a lone surrogate). ListBuckets answers such
+ * a prefix with an empty listing without asking DynamoDB, which refuses a key condition over 1,024
+ * bytes (docs/behaviour.md "Listings").
+ */
+export const couldPrefixBucketName = (prefix: string): boolean => NAME_CHARACTERS.test(prefix);
+
 /** @throws S3Error InvalidBucketName, with the name in `<BucketName>` as AWS sends it. */
 export function assertValidBucketName(name: string): void {
   if (!isValidBucketName(name)) throw new S3Error('InvalidBucketName', { fields: { BucketName: name } });

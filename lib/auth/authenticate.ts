@@ -32,5 +32,7 @@ export async function authenticate(request: S3Request): Promise<Caller> {
     region: settings.region,
     allowV2: profile().signatureV2,
     lookup: credentialCache().lookup,
+    // V2/OBS writes whose body no signed digest covers: one conditional write (docs/security.md "Replay").
+    bindBody: (binding) => storage().signatures.bindBody(binding),
   });
 }

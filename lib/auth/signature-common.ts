@@ -1,7 +1,7 @@
 // What the signature verifiers (sigv4.ts, v2.ts) share: the options they receive, request time and
 // clock skew, the secret lookup, constant-time comparison, the query-string and addressing helpers.
 
-import { timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../errors.ts';
 import type { Caller, QueryPiece } from '../request.ts';
 
@@ -13,6 +13,24 @@ export interface SigningSecret {
 
 export type SecretLookup = (accessKeyId: string) => Promise<SigningSecret | undefined>;
 
+/** A V2/OBS write's body, bound to its signature (v2.ts, lib/storage/signatures.ts). */
+export interface BodyBinding {
+  /** Which signed request: SHA-256 of the scheme, the access key id and the signature. */
+  signatureId: string;
+  bodySha256: string;
+  /** When this request was received (epoch ms, the service's clock). */
+  seenAt: number;
+  /** A body the signature has not come with is accepted only if its first use was after this (epoch ms). */
+  otherBodiesSince: number;
+  /** At most this many bodies per signature (a bound on the record). */
+  maxBodies: number;
+  /** Epoch seconds after which no request can carry the signature (its 15-minute window). */
+  expiresAt: number;
+}
+
+/** Records the binding: true when the body may go ahead, false when the signature may not carry it. */
+export type BodyBinder = (binding: BodyBinding) => Promise<boolean>;
+
 export interface VerifyOptions {
   now: Date;
   /** The region this service answers as: the only one a SigV4 credential scope may name. */
@@ -20,6 +38,8 @@ export interface VerifyOptions {
   /** obs profile: also accept `Authorization: AWS ak:sig` (V2) and `Authorization: OBS ak:sig`. */
   allowV2: boolean;
   lookup: SecretLookup;
+  /** Where V2/OBS writes whose body no signed digest covers bind it to their signature (v2.ts). */
+  bindBody?: BodyBinder;
 }
 
 /** Who signed a verified request. */
@@ -85,15 +105,66 @@ export const requestTimeTooSkewed = (requestTimeAsSent: string, now: Date) =>
     },
   });
 
-/** IAM's limit for access key ids; a longer one is unknown without a lookup (and too long a table key). */
-const MAX_ACCESS_KEY_ID_LENGTH = 128;
+/**
+ * What an access key id can be: 1–128 (IAM's limit) printable ASCII characters. Anything else is unknown
+ * without a lookup: too long a table key, or a string (NUL, a lone surrogate) DynamoDB may refuse.
+ */
+const ACCESS_KEY_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** The secret of an access key, or 403 InvalidAccessKeyId. */
 export async function secretFor(lookup: SecretLookup, accessKeyId: string): Promise<SigningSecret> {
-  const looksLikeKey = accessKeyId !== '' && accessKeyId.length <= MAX_ACCESS_KEY_ID_LENGTH;
-  const secret = looksLikeKey ? await lookup(accessKeyId) : undefined;
+  const secret = ACCESS_KEY_ID.test(accessKeyId) ? await lookup(accessKeyId) : undefined;
   if (!secret) throw new S3Error('InvalidAccessKeyId', { fields: { AWSAccessKeyId: accessKeyId } });
   return secret;
+}
+
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * The header carrying the body's SHA-256 in each dialect: AWS's `x-amz-content-sha256`, and OBS's
+ * `x-obs-content-sha256` (hex SHA-256 of the body, verified by the server when present: Huawei's OBS API
+ * reference, "Authentication of Signature in a Header").
+ */
+export const CONTENT_SHA256 = { aws: 'x-amz-content-sha256', obs: 'x-obs-content-sha256' } as const;
+
+/** Whether a payload-hash value is a SHA-256 (hex) rather than UNSIGNED-PAYLOAD or a streaming mode. */
+export const isSha256Hex = (value: string): boolean => SHA256_HEX.test(value);
+
+/** What a payload-hash header may say on these (single-chunk) operations. */
+export function checkPayloadHashValue(value: string, header: string): void {
+  if (value === UNSIGNED_PAYLOAD || SHA256_HEX.test(value)) return;
+  if (value.startsWith('STREAMING-')) {
+    throw new S3Error('InvalidRequest', {
+      message: `Streaming payloads (${header}: ${value}) are not supported for this operation; send the body in one piece.`,
+    });
+  }
+  throw new S3Error('InvalidArgument', {
+    message: `${header} must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.`,
+    fields: { ArgumentName: header, ArgumentValue: value },
+  });
+}
+
+// The payload hash of every bodiless request (GET, DELETE, HEAD): a constant, not a hash per request.
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+// One-shot hashing: no Hash object per call, which was half the cost of hashing a canonical request.
+export const sha256Hex = (data: string | Buffer): string =>
+  data.length === 0 ? EMPTY_SHA256 : hash('sha256', data, 'hex');
+
+/**
+ * A hex payload hash must be the body's (checked after the signature, as AWS does while streaming):
+ * 400 XAmzContentSHA256Mismatch, AWS's code for it, whichever dialect's header carried it (OBS documents
+ * that it verifies x-obs-content-sha256 but not the code it answers).
+ */
+export function checkPayloadHash(declared: string, body: Buffer): void {
+  if (!SHA256_HEX.test(declared)) return;
+  const computed = sha256Hex(body);
+  if (declared.toLowerCase() !== computed) {
+    throw new S3Error('XAmzContentSHA256Mismatch', {
+      fields: { ClientComputedContentSHA256: declared, S3ComputedContentSHA256: computed },
+    });
+  }
 }
 
 /** Constant-time comparison of the signature we computed with the one the client sent. */

@@ -6,11 +6,14 @@
 // normalised, not encoded a second time), and the payload hash is the x-amz-content-sha256 header
 // (UNSIGNED-PAYLOAD for presigned URLs).
 
-import { createHmac, hash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { S3Error } from '../errors.ts';
 import type { S3Request } from '../request.ts';
 import {
+  CONTENT_SHA256,
   checkClockSkew,
+  checkPayloadHash,
+  checkPayloadHashValue,
   isoSeconds,
   MAX_SKEW_MS,
   parseAmzDate,
@@ -20,9 +23,11 @@ import {
   requestTimeTooSkewed,
   type SigningSecret,
   secretFor,
+  sha256Hex,
   signaturesMatch,
   spacedHexBytes,
   toAmzDate,
+  UNSIGNED_PAYLOAD,
   type VerifiedCaller,
   type VerifyOptions,
 } from './signature-common.ts';
@@ -30,8 +35,6 @@ import {
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 's3';
 const TERMINATOR = 'aws4_request';
-const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 /** Presigned URLs live at most a week. */
 const MAX_EXPIRES_SECONDS = 604_800;
 
@@ -167,39 +170,6 @@ function checkAmzHeadersSigned(request: S3Request, signedHeaders: readonly strin
     throw new S3Error('AccessDenied', {
       message: 'There were headers present in the request which were not signed',
       fields: { HeadersNotSigned: unsigned.join(', ') },
-    });
-  }
-}
-
-/** What x-amz-content-sha256 may say on these (single-chunk) operations. */
-function checkPayloadHashValue(value: string): void {
-  if (value === UNSIGNED_PAYLOAD || SHA256_HEX.test(value)) return;
-  if (value.startsWith('STREAMING-')) {
-    throw new S3Error('InvalidRequest', {
-      message: `Streaming payloads (x-amz-content-sha256: ${value}) are not supported for this operation; send the body in one piece.`,
-    });
-  }
-  throw new S3Error('InvalidArgument', {
-    message:
-      'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
-    fields: { ArgumentName: 'x-amz-content-sha256', ArgumentValue: value },
-  });
-}
-
-// The payload hash of every bodiless request (GET, DELETE, HEAD): a constant, not a hash per request.
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-// One-shot hashing: no Hash object per call, which was half the cost of hashing a canonical request.
-const sha256Hex = (data: string | Buffer): string =>
-  data.length === 0 ? EMPTY_SHA256 : hash('sha256', data, 'hex');
-
-/** A hex payload hash must be the body's (checked after the signature, as AWS does while streaming). */
-function checkPayloadHash(declared: string, body: Buffer): void {
-  if (!SHA256_HEX.test(declared)) return;
-  const computed = sha256Hex(body);
-  if (declared.toLowerCase() !== computed) {
-    throw new S3Error('XAmzContentSHA256Mismatch', {
-      fields: { ClientComputedContentSHA256: declared, S3ComputedContentSHA256: computed },
     });
   }
 }
@@ -361,7 +331,7 @@ export async function verifySigV4Header(
   checkClockSkew(time.epochMs, time.asSent, options.now);
   checkAmzHeadersSigned(request, signedHeaders);
   const declaredHash = request.headers['x-amz-content-sha256'];
-  if (declaredHash !== undefined) checkPayloadHashValue(declaredHash);
+  if (declaredHash !== undefined) checkPayloadHashValue(declaredHash, CONTENT_SHA256.aws);
   // S3 requires x-amz-content-sha256; without it, accept a signature over the body's real hash.
   const payloadHash = declaredHash ?? sha256Hex(request.body);
 
@@ -452,7 +422,7 @@ export async function verifySigV4Query(
   // The S3 presigner hoists it as `X-Amz-Content-Sha256`, a bare SigV4 presigner as `x-amz-content-sha256`.
   const queryHash = pieces.find((piece) => piece.name.toLowerCase() === 'x-amz-content-sha256')?.value;
   const payloadHash = queryHash ?? headerHash ?? UNSIGNED_PAYLOAD;
-  checkPayloadHashValue(payloadHash);
+  checkPayloadHashValue(payloadHash, CONTENT_SHA256.aws);
 
   const secret = await secretFor(options.lookup, credential.accessKeyId);
   checkSignature({
@@ -467,5 +437,9 @@ export async function verifySigV4Query(
     signatureProvided: signature,
   });
   checkPayloadHash(payloadHash, request.body);
+  // A body hash sent as a header but left out of the URL's signature still has to be the body's: any
+  // body hash present is verified (docs/security.md "What is authenticated").
+  const sentHash = request.headers[CONTENT_SHA256.aws];
+  if (sentHash !== undefined) checkPayloadHash(sentHash, request.body);
   return { accountId: secret.accountId, accessKeyId: secret.accessKeyId };
 }

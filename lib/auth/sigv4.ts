@@ -19,7 +19,14 @@ import type { VerifyOptions } from './signature-common.ts';
 import { PRESIGNED_MARKERS, SIGV4_ALGORITHM, verifySigV4Header, verifySigV4Query } from './sigv4-verify.ts';
 import { AWS_V2, OBS_V2, verifyV2 } from './v2.ts';
 
-export type { SecretLookup, SigningSecret, VerifiedCaller, VerifyOptions } from './signature-common.ts';
+export type {
+  BodyBinder,
+  BodyBinding,
+  SecretLookup,
+  SigningSecret,
+  VerifiedCaller,
+  VerifyOptions,
+} from './signature-common.ts';
 
 /** AWS's answer to a V2 signature in a SigV4-only region (here: every profile but obs). */
 const sigV4Only = () =>

@@ -10,14 +10,32 @@
 //   sorted, `?name` or `?name=value` (decoded), joined with `&`.
 // The Date line is empty when x-amz-date / x-obs-date is present (AWS's rule; the OBS SDK never sends
 // those, so it always signs the Date header it sends).
+//
+// What the signature does not cover, and how the service makes up for it (docs/security.md "Replay"):
+// - the body, unless the request signs a digest of it (Content-MD5, the dialect's content-sha256, or,
+//   in V2, x-amz-checksum-sha1/-sha256). A signed digest is verified (here, or by the operation for
+//   Content-MD5 and the checksums); a write without one binds its body to its signature on first use
+//   (options.bindBody): a few seconds after its first use, the signature carries no other body;
+// - under OBS, every x-amz-* header: refused (403 AccessDenied, as SigV4 refuses an unsigned x-amz-*),
+//   so that x-amz-expected-bucket-owner, x-amz-content-sha256, x-amz-checksum-*, x-amz-date or any
+//   x-amz-* header a later operation reads can never change what an OBS-signed request does. Huawei's
+//   SDK sends none after an OBS signature (its OBS model prefixes every header x-obs-). Under V2 the
+//   x-obs-* headers are likewise unsigned, but the service reads none of them, and Huawei's SDK sends
+//   one in V2 mode (x-obs-az-redundancy on CreateBucket), so they are left alone.
 
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { S3Error } from '../errors.ts';
 import type { S3Request } from '../request.ts';
 import {
+  CONTENT_SHA256,
   checkClockSkew,
+  checkPayloadHash,
+  checkPayloadHashValue,
+  isSha256Hex,
+  MAX_SKEW_MS,
   parseHttpDate,
   secretFor,
+  sha256Hex,
   signaturesMatch,
   spacedHexBytes,
   type VerifiedCaller,
@@ -31,10 +49,29 @@ export interface V2Flavour {
   headerPrefix: string;
   /** The header that, present, replaces Date: `x-amz-date` or `x-obs-date`. */
   dateHeader: string;
+  /** The dialect's body hash (hex SHA-256), signed as one of its prefixed headers. */
+  contentSha256: string;
+  /** The other dialect's prefix when the service reads headers of it: present, they are refused. */
+  refusedPrefix?: string;
+  /** Checksum headers the string to sign covers that bind the body (cryptographic, not CRCs). */
+  signedDigests: readonly string[];
 }
 
-export const AWS_V2: V2Flavour = { scheme: 'AWS', headerPrefix: 'x-amz-', dateHeader: 'x-amz-date' };
-export const OBS_V2: V2Flavour = { scheme: 'OBS', headerPrefix: 'x-obs-', dateHeader: 'x-obs-date' };
+export const AWS_V2: V2Flavour = {
+  scheme: 'AWS',
+  headerPrefix: 'x-amz-',
+  dateHeader: 'x-amz-date',
+  contentSha256: CONTENT_SHA256.aws,
+  signedDigests: ['x-amz-checksum-sha1', 'x-amz-checksum-sha256'],
+};
+export const OBS_V2: V2Flavour = {
+  scheme: 'OBS',
+  headerPrefix: 'x-obs-',
+  dateHeader: 'x-obs-date',
+  contentSha256: CONTENT_SHA256.obs,
+  refusedPrefix: 'x-amz-',
+  signedDigests: [],
+};
 
 /**
  * The query parameters esdk-obs-nodejs puts in the resource it signs (its
@@ -137,6 +174,80 @@ export function stringToSign(request: S3Request, flavour: V2Flavour): string {
   return text + canonicalResource(request);
 }
 
+/** Headers of the other dialect, which this scheme does not sign: 403, as SigV4 answers unsigned x-amz-*. */
+function refuseUnsignedHeaders(request: S3Request, flavour: V2Flavour): void {
+  const { refusedPrefix } = flavour;
+  if (refusedPrefix === undefined) return;
+  const unsigned = Object.keys(request.headers).filter((name) => name.startsWith(refusedPrefix));
+  if (unsigned.length > 0) {
+    throw new S3Error('AccessDenied', {
+      message: 'There were headers present in the request which were not signed',
+      fields: { HeadersNotSigned: unsigned.join(', ') },
+    });
+  }
+}
+
+// Methods whose body an operation reads: every served operation that takes a body is a PUT.
+const BODY_METHODS: ReadonlySet<string> = new Set(['PUT', 'POST']);
+
+/**
+ * Whether a signed digest covers the body: Content-MD5 (in every string to sign), the dialect's hex
+ * content-sha256, or a signed SHA checksum. Each is verified, so a body that does not match is refused.
+ * CRC checksums are verified too but bind nothing: another body with the same CRC is easy to make.
+ */
+function bodyIsSigned(request: S3Request, flavour: V2Flavour): boolean {
+  const { headers } = request;
+  if (headers['content-md5'] !== undefined) return true;
+  const contentSha256 = headers[flavour.contentSha256];
+  if (contentSha256 !== undefined && isSha256Hex(contentSha256)) return true;
+  return flavour.signedDigests.some((name) => headers[name] !== undefined);
+}
+
+// Requests a client signs within the same second (Date has one-second resolution) to the same resource,
+// without a digest, sign identically whatever their bodies: Huawei's SDK does so for two quick
+// setBucketEncryption calls. They reach the service within about a second of each other, a few with
+// cold starts: for this long after a signature's first use, another body is accepted; after it, only
+// the bodies it came with. A replay with another body must therefore come within seconds of the
+// original, not within its 15 minutes.
+const SAME_SECOND_BURST_MS = 10_000;
+/** Bodies kept per signature: more than a burst needs, few enough to keep the record small. */
+const MAX_BODIES_PER_SIGNATURE = 16;
+
+/**
+ * A write whose body no signed digest covers: binds its body to its signature, or refuses it when the
+ * signature has been in use for a while with other bodies (a captured request replayed with a body of
+ * the replayer's).
+ */
+async function bindUnsignedBody(
+  request: S3Request,
+  flavour: V2Flavour,
+  credentials: { accessKeyId: string; signature: string },
+  requestMs: number,
+  options: VerifyOptions,
+): Promise<void> {
+  if (!BODY_METHODS.has(request.method) || bodyIsSigned(request, flavour)) return;
+  if (!options.bindBody) throw new Error('V2/OBS writes need a body binder (VerifyOptions.bindBody)');
+  const signatureId = createHash('sha256')
+    .update(`${flavour.scheme}\n${credentials.accessKeyId}\n${credentials.signature}`)
+    .digest('hex');
+  const seenAt = options.now.getTime();
+  const bound = await options.bindBody({
+    signatureId,
+    bodySha256: sha256Hex(request.body),
+    seenAt,
+    otherBodiesSince: seenAt - SAME_SECOND_BURST_MS,
+    maxBodies: MAX_BODIES_PER_SIGNATURE,
+    // No request can carry this signature once its time is more than 15 minutes past.
+    expiresAt: Math.ceil((requestMs + MAX_SKEW_MS) / 1000),
+  });
+  if (!bound) {
+    throw new S3Error('AccessDenied', {
+      message:
+        'This signature was already used with another body. Sign a new request, with Content-MD5 to cover its body.',
+    });
+  }
+}
+
 /** `AWS ak:base64(HMAC-SHA1(secret, StringToSign))` or the same with `OBS`. */
 export async function verifyV2(
   request: S3Request,
@@ -163,6 +274,9 @@ export async function verifyV2(
     });
   }
   checkClockSkew(requestMs, dateAsSent, options.now);
+  refuseUnsignedHeaders(request, flavour);
+  const declaredHash = request.headers[flavour.contentSha256];
+  if (declaredHash !== undefined) checkPayloadHashValue(declaredHash, flavour.contentSha256);
 
   const secret = await secretFor(options.lookup, accessKeyId);
   const toSign = stringToSign(request, flavour);
@@ -177,5 +291,7 @@ export async function verifyV2(
       },
     });
   }
+  if (declaredHash !== undefined) checkPayloadHash(declaredHash, request.body);
+  await bindUnsignedBody(request, flavour, { accessKeyId, signature }, requestMs, options);
   return { accountId: secret.accountId, accessKeyId: secret.accessKeyId };
 }

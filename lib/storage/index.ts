@@ -5,11 +5,13 @@ import { config } from '../config.ts';
 import { type AccountStore, createAccountStore } from './accounts.ts';
 import { type BucketStore, createBucketStore } from './buckets.ts';
 import { createDynamoClient } from './client.ts';
+import { createSignatureStore, type SignatureStore } from './signatures.ts';
 
 export interface Storage {
   client: DynamoDBClient;
   buckets: BucketStore;
   accounts: AccountStore;
+  signatures: SignatureStore;
 }
 
 export function createStorage(client: DynamoDBClient, tableName: string): Storage {
@@ -17,6 +19,7 @@ export function createStorage(client: DynamoDBClient, tableName: string): Storag
     client,
     buckets: createBucketStore(client, tableName),
     accounts: createAccountStore(client, tableName),
+    signatures: createSignatureStore(client, tableName),
   };
 }
 

@@ -33,6 +33,8 @@ declare module 'esdk-obs-nodejs' {
     deleteBucket: Operation;
     getBucketEncryption: Operation;
     setBucketEncryption: Operation;
+    setBucketPolicy: Operation;
+    getBucketPolicy: Operation;
     deleteBucketEncryption: Operation;
     listBuckets: Operation;
     getBucketMetadata: Operation;

@@ -77,6 +77,34 @@ describe('ListBuckets pagination', () => {
     expect(none.body).toContain(`<Buckets/><Prefix>${prefix}-none</Prefix></ListAllMyBucketsResult>`);
   });
 
+  // Bucket names are at most 63 characters of [a-z0-9.-]: a longer prefix, or one with another
+  // character, matches nothing, and S3 answers a prefix that matches nothing with an empty listing
+  // (LocalStack's AWS-validated snapshot, list-objects-by-prefix-empty). DynamoDB refuses a key
+  // condition over 1,024 bytes, so such a prefix must not reach it (it answered 500 before).
+  it.each([
+    ['1,025 bytes', 'a'.repeat(1025), 'a'.repeat(1025)],
+    ['600 two-byte characters (1,200 bytes)', '%C3%A9'.repeat(600), 'é'.repeat(600)],
+    ['64 characters', 'a'.repeat(64), 'a'.repeat(64)],
+    ['a NUL', 'a%00', 'a\uFFFD'],
+    ['a character outside names (upper case)', 'PAGE', 'PAGE'],
+    ['a 4-byte character', '%F0%9F%98%80', '😀'],
+  ])('answers a prefix of %s with an empty listing and no DynamoDB request', async (_name, sent, echoed) => {
+    let page: Result | undefined;
+    const requests = await countRequests(async () => {
+      page = await listBuckets(`prefix=${sent}`);
+    });
+    expect(page?.statusCode).toBe(200);
+    expect(page?.body).toContain(`<Buckets/><Prefix>${echoed}</Prefix></ListAllMyBucketsResult>`);
+    expect(requests).toBe(0);
+  });
+
+  it('answers a continuation token with a prefix no name can begin with as the incorrect token it is', async () => {
+    const token = tokenIn((await listBuckets(`max-buckets=1&prefix=${prefix}`)).body) ?? '';
+    const result = await listBuckets(`continuation-token=${token}&prefix=${prefix}${'a'.repeat(1025)}`);
+    expectS3Error(result, 400, 'InvalidArgument');
+    expect(result.body).toContain('<ArgumentName>continuation-token</ArgumentName>');
+  });
+
   it('lists everything the caller owns, no other account’s, when no parameter is sent', async () => {
     const all = namesIn((await listBuckets('')).body);
     expect(all).toEqual(expect.arrayContaining(mine));

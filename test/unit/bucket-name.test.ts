@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidBucketName, isValidBucketName } from '../../lib/bucket-name.ts';
+import { assertValidBucketName, couldPrefixBucketName, isValidBucketName } from '../../lib/bucket-name.ts';
 import { S3Error } from '../../lib/errors.ts';
 
 const VALID: ReadonlyArray<readonly [name: string, why: string]> = [
@@ -84,5 +84,53 @@ describe('assertValidBucketName', () => {
       message: 'The specified bucket is not valid.',
       fields: { BucketName: name },
     });
+  });
+});
+
+describe('couldPrefixBucketName', () => {
+  it.each([
+    ['', 'the empty prefix'],
+    ['a', 'one letter'],
+    ['my.bucket-', 'a name cut before its last character'],
+    ['-', 'a hyphen (no name starts so, but the check is on characters and length only)'],
+    ['a'.repeat(63), 'sixty-three characters, a whole name'],
+  ])('returns true for %j: %s', (prefix) => {
+    expect(couldPrefixBucketName(prefix)).toBe(true);
+  });
+
+  it.each([
+    ['a'.repeat(64), 'it is longer than any name'],
+    ['a'.repeat(1025), 'it is longer than DynamoDB takes in a key condition'],
+    ['B', 'it has an upper-case letter'],
+    ['a\u0000', 'it has a NUL'],
+    ['\uD800', 'it is a lone surrogate'],
+    ['é', 'it is not ASCII'],
+    ['a_b', 'it has an underscore'],
+  ])('returns false for %j when %s', (prefix) => {
+    expect(couldPrefixBucketName(prefix)).toBe(false);
+  });
+
+  it('returns true for every beginning of a valid name', () => {
+    for (const [name] of VALID) {
+      for (let end = 0; end <= name.length; end++)
+        expect(couldPrefixBucketName(name.slice(0, end))).toBe(true);
+    }
+  });
+
+  it('returns false exactly for the characters no valid name has, and for more than 63', () => {
+    // Every character from U+0000 to U+00FF, a lone surrogate and one beyond the BMP, in the middle of a
+    // name: where the check says no name can begin so, none does.
+    const characters = [
+      ...Array.from({ length: 256 }, (_, code) => String.fromCharCode(code)),
+      '\uD800',
+      '😀',
+    ];
+    for (const character of characters) {
+      const prefix = `ab${character}`;
+      if (!couldPrefixBucketName(prefix)) expect(isValidBucketName(`${prefix}cd`)).toBe(false);
+      else expect(isValidBucketName(`${prefix}cd`)).toBe(true);
+    }
+    expect(couldPrefixBucketName('a'.repeat(64))).toBe(false);
+    expect(isValidBucketName('a'.repeat(64))).toBe(false);
   });
 });

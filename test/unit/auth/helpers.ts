@@ -1,6 +1,7 @@
 // Requests signed by the real clients (test/helpers/signer.ts), turned into the S3Request the verifier
 // receives: through an API Gateway v2 event and the service's own decodeEvent, as in production.
 import {
+  type BodyBinder,
   type SecretLookup,
   type SigningSecret,
   type VerifyOptions,
@@ -35,11 +36,34 @@ export const ALICE: SigningSecret = ALICE_KEYS;
 export const lookup: SecretLookup = async (accessKeyId) =>
   accessKeyId === ALICE.accessKeyId ? ALICE : undefined;
 
+/**
+ * lib/storage/signatures.ts's rule in memory, for the pure verifier (the integration tests use the
+ * table): a body the signature came with, or any body while its first use is recent enough.
+ */
+export function memoryBodyBinder(): BodyBinder & {
+  bound: Map<string, { firstSeenAt: number; bodies: Set<string> }>;
+} {
+  const bound = new Map<string, { firstSeenAt: number; bodies: Set<string> }>();
+  const binder: BodyBinder = async ({ signatureId, bodySha256, seenAt, otherBodiesSince, maxBodies }) => {
+    const record = bound.get(signatureId);
+    if (!record) {
+      bound.set(signatureId, { firstSeenAt: seenAt, bodies: new Set([bodySha256]) });
+      return true;
+    }
+    if (record.bodies.has(bodySha256)) return true;
+    if (record.firstSeenAt <= otherBodiesSince || record.bodies.size >= maxBodies) return false;
+    record.bodies.add(bodySha256);
+    return true;
+  };
+  return Object.assign(binder, { bound });
+}
+
 export const verifyOptions = (overrides: Partial<VerifyOptions> = {}): VerifyOptions => ({
   now: SIGNING_DATE,
   region: REGION,
   allowV2: false,
   lookup,
+  bindBody: memoryBodyBinder(),
   ...overrides,
 });
 

@@ -1,6 +1,6 @@
 // Which mechanism a request uses, and what AWS answers for the ones this service does not take.
 import { describe, expect, it } from 'vitest';
-import { s3ErrorOf, verifyWire, type WireRequest } from './helpers.ts';
+import { lookup, s3ErrorOf, verifyWire, type WireRequest } from './helpers.ts';
 
 const request = (headers: Record<string, string>, rawQueryString = 'encryption'): WireRequest => ({
   method: 'GET',
@@ -77,4 +77,30 @@ describe('verifyRequestSignature, mechanism', () => {
       'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
     );
   });
+
+  it.each([
+    ['longer than 128 characters', 'A'.repeat(129)],
+    ['with a NUL', 'AKID\u0000X'],
+    ['with a space', 'AK ID'],
+    ['not ASCII', 'AKIDÉ'],
+    ['a lone surrogate', 'AKID\uD800'],
+  ])(
+    'returns 403 InvalidAccessKeyId without a lookup for an access key id %s',
+    async (_name, accessKeyId) => {
+      let lookups = 0;
+      const counting = async (id: string) => {
+        lookups++;
+        return lookup(id);
+      };
+      const authorization = `AWS ${accessKeyId}:c2lnbmF0dXJl`;
+      const error = await s3ErrorOf(
+        verifyWire(request({ authorization, date: 'Sun, 01 Jun 2025 12:00:00 GMT' }), {
+          allowV2: true,
+          lookup: counting,
+        }),
+      );
+      expect([error.code, error.statusCode]).toEqual(['InvalidAccessKeyId', 403]);
+      expect(lookups).toBe(0);
+    },
+  );
 });

@@ -249,6 +249,18 @@ describe('verifyRequestSignature, SigV4 presigned URL', () => {
       expect(await verifyWire(wire)).toEqual(caller);
     });
 
+    it('returns 400 XAmzContentSHA256Mismatch when an unsigned x-amz-content-sha256 is not the body’s', async () => {
+      // The URL leaves the payload unsigned; a body hash sent with it is still verified.
+      const put = await presignedPut();
+      expect(await verifyWire(withHeaders(put, { 'x-amz-content-sha256': sha256Hex(put.body) }))).toEqual(
+        caller,
+      );
+      const error = await s3ErrorOf(
+        verifyWire(withHeaders(put, { 'x-amz-content-sha256': sha256Hex(ENCRYPTION_XML) })),
+      );
+      expect([error.code, error.statusCode]).toEqual(['XAmzContentSHA256Mismatch', 400]);
+    });
+
     it('returns 400 InvalidArgument when the request also has an Authorization header', async () => {
       const wire = withHeaders(await presignedGet(), { authorization: 'AWS4-HMAC-SHA256 Credential=x' });
       const error = await s3ErrorOf(verifyWire(wire));

@@ -1,12 +1,16 @@
 // V2 (`AWS ak:sig`) and OBS (`OBS ak:sig`) signatures, as esdk-obs-nodejs really sends them: the
 // client runs against a node:http server on 127.0.0.1 that records each request.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BodyBinding } from '../../../lib/auth/sigv4.ts';
 import { canonicalResource } from '../../../lib/auth/v2.ts';
-import { signV2ByHand } from '../../helpers/signer.ts';
+import { signV2, signV2ByHand } from '../../helpers/signer.ts';
 import {
   ALICE,
   captureObsRequests,
+  md5Base64,
+  memoryBodyBinder,
   s3ErrorOf,
+  sha256Hex,
   toS3Request,
   verifyWire,
   type WireRequest,
@@ -14,6 +18,7 @@ import {
 } from './helpers.ts';
 
 const caller = { accountId: ALICE.accountId, accessKeyId: ALICE.accessKeyId };
+const POLICY = '{"Version":"2012-10-17","Statement":[]}';
 const obsOptions = (overrides: { now?: Date } = {}) => ({ allowV2: true, now: new Date(), ...overrides });
 
 /** The signed requests (the negotiation probe is anonymous). */
@@ -77,6 +82,7 @@ describe('verifyRequestSignature, V2 and OBS', () => {
     ],
     ['DeleteBucketEncryption', (client) => client.deleteBucketEncryption({ Bucket: 'b1' })],
     ['ListBuckets', (client) => client.listBuckets()],
+    ['SetBucketPolicy', (client) => client.setBucketPolicy({ Bucket: 'b1', Policy: POLICY })],
     // Beyond this service's operations, for the string-to-sign rules: prefixed headers, object keys,
     // several sub-resources.
     [
@@ -195,15 +201,45 @@ describe('verifyRequestSignature, V2 and OBS', () => {
     expect(await verifyWire(reordered, obsOptions({ now: dateOf(wire) }))).toEqual(caller);
   });
 
-  it('ignores parameters the client does not sign, and x-amz- headers under OBS', async () => {
+  it('ignores parameters the client does not sign', async () => {
     const [wire] = requestsOf('OBS, virtual-hosted', 'GetBucketEncryption');
     if (!wire) throw new Error('no request captured');
-    const extended = withHeaders(
-      { ...wire, rawQueryString: `${wire.rawQueryString}&x-id=1` },
-      { 'x-amz-acl': 'private' },
-    );
+    const extended = { ...wire, rawQueryString: `${wire.rawQueryString}&x-id=1` };
     expect(await verifyWire(extended, obsOptions({ now: dateOf(wire) }))).toEqual(caller);
   });
+
+  it('ignores x-obs- headers under V2: unsigned there, but the service reads none (the SDK sends x-obs-az-redundancy)', async () => {
+    const [wire] = requestsOf('V2, path-style', 'GetBucketEncryption');
+    if (!wire) throw new Error('no request captured');
+    const extended = withHeaders(wire, { 'x-obs-az-redundancy': '3az', 'x-obs-content-sha256': 'x' });
+    expect(await verifyWire(extended, obsOptions({ now: dateOf(wire) }))).toEqual(caller);
+  });
+
+  it.each([
+    ['x-amz-expected-bucket-owner', '999999999999'],
+    ['x-amz-content-sha256', 'UNSIGNED-PAYLOAD'],
+    ['x-amz-checksum-crc32', 'AAAAAA=='],
+    ['x-amz-sdk-checksum-algorithm', 'CRC32'],
+    ['x-amz-date', '20250601T120000Z'],
+    ['x-amz-acl', 'public-read'],
+  ])(
+    'returns 403 AccessDenied (HeadersNotSigned) for an x-amz- header under OBS, which does not sign it: %s',
+    async (name, value) => {
+      for (const operation of ['GetBucketEncryption', 'SetBucketPolicy']) {
+        const [wire] = requestsOf('OBS, virtual-hosted', operation);
+        if (!wire) throw new Error('no request captured');
+        const error = await s3ErrorOf(
+          verifyWire(withHeaders(wire, { [name]: value }), obsOptions({ now: dateOf(wire) })),
+        );
+        expect([error.code, error.statusCode, error.message]).toEqual([
+          'AccessDenied',
+          403,
+          'There were headers present in the request which were not signed',
+        ]);
+        expect(error.fields).toEqual({ HeadersNotSigned: name });
+      }
+    },
+  );
 
   it.each([
     ['OBS', 'x-obs-date'],
@@ -306,6 +342,173 @@ describe('verifyRequestSignature, V2 and OBS', () => {
         'AccessDenied',
         'OBS authentication requires a valid Date or x-obs-date header',
       ]);
+    });
+  });
+
+  // What V2 and OBS signatures leave out: the body, unless a digest of it is signed.
+  describe('verifyRequestSignature, V2 and OBS bodies', () => {
+    const now = new Date('2025-06-01T12:00:00Z');
+    const OTHER =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b1"}]}';
+
+    /** `PUT /?policy` on b1.localhost, signed by hand as AWS and OBS document it (an independent fixture). */
+    const handSigned = (scheme: 'AWS' | 'OBS', headers: Record<string, string>, body = POLICY): WireRequest =>
+      signV2({
+        scheme,
+        method: 'PUT',
+        host: 'b1.localhost',
+        path: '/',
+        rawQueryString: 'policy',
+        resource: '/b1/?policy',
+        headers,
+        body,
+        date: now,
+      });
+    const withBody = (wire: WireRequest, body: string): WireRequest => ({ ...wire, body: Buffer.from(body) });
+    const SCHEMES = [
+      ['AWS', 'x-amz-content-sha256'],
+      ['OBS', 'x-obs-content-sha256'],
+    ] as const;
+
+    it.each(SCHEMES)(
+      'returns 400 XAmzContentSHA256Mismatch (%s) when a signed %s is not the body’s',
+      async (scheme, header) => {
+        const wire = handSigned(scheme, { [header]: sha256Hex(POLICY) }, OTHER);
+        const error = await s3ErrorOf(verifyWire(wire, { allowV2: true, now }));
+        expect([error.code, error.statusCode]).toEqual(['XAmzContentSHA256Mismatch', 400]);
+        expect(error.fields).toEqual({
+          ClientComputedContentSHA256: sha256Hex(POLICY),
+          S3ComputedContentSHA256: sha256Hex(OTHER),
+        });
+      },
+    );
+
+    it.each(SCHEMES)(
+      'returns the caller (%s) for a signed %s that is the body’s, and binds nothing: the hash covers the body',
+      async (scheme, header) => {
+        const bindBody = memoryBodyBinder();
+        const wire = handSigned(scheme, { [header]: sha256Hex(POLICY).toUpperCase() });
+        expect(await verifyWire(wire, { allowV2: true, now, bindBody })).toEqual(caller);
+        expect(bindBody.bound.size).toBe(0);
+      },
+    );
+
+    it.each([
+      ['AWS', 'x-amz-content-sha256', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'InvalidRequest'],
+      ['OBS', 'x-obs-content-sha256', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'InvalidRequest'],
+      ['AWS', 'x-amz-content-sha256', 'abc', 'InvalidArgument'],
+      ['OBS', 'x-obs-content-sha256', 'abc', 'InvalidArgument'],
+    ] as const)('returns 400 (%s) when %s says %s: %s', async (scheme, header, value, code) => {
+      const error = await s3ErrorOf(
+        verifyWire(handSigned(scheme, { [header]: value }), { allowV2: true, now }),
+      );
+      expect([error.code, error.statusCode]).toEqual([code, 400]);
+      if (code === 'InvalidArgument')
+        expect(error.fields).toEqual({ ArgumentName: header, ArgumentValue: value });
+    });
+
+    it.each(['V2, path-style', 'V2, virtual-hosted', 'OBS, virtual-hosted'])(
+      'binds the body of the SDK’s setBucketPolicy (%s) to its signature: another body only within 10 s of its first use',
+      async (shape) => {
+        const [wire] = requestsOf(shape, 'SetBucketPolicy');
+        if (!wire) throw new Error('no request captured');
+        // What Huawei's SDK sends: no Content-MD5, no body hash; the signature leaves the body out.
+        expect(wire.headers['content-md5']).toBeUndefined();
+        const bindings: BodyBinding[] = [];
+        const memory = memoryBodyBinder();
+        const bindBody = async (binding: BodyBinding) => {
+          bindings.push(binding);
+          return memory(binding);
+        };
+        const at = (seconds: number) => ({
+          ...obsOptions({ now: new Date(dateOf(wire).getTime() + seconds * 1000) }),
+          bindBody,
+        });
+        expect(await verifyWire(wire, at(0))).toEqual(caller);
+        // A request the client signed in the same second, to the same resource, with another body.
+        expect(await verifyWire(withBody(wire, OTHER), at(5))).toEqual(caller);
+        // Later: the bodies it came with (a retry, a replay of the same request) and no other.
+        expect(await verifyWire(wire, at(60))).toEqual(caller);
+        expect(await verifyWire(withBody(wire, OTHER), at(60))).toEqual(caller);
+        const error = await s3ErrorOf(verifyWire(withBody(wire, `${OTHER} `), at(11)));
+        expect([error.code, error.statusCode]).toEqual(['AccessDenied', 403]);
+        expect(error.message).toMatch(/^This signature was already used with another body/);
+
+        const [first] = bindings;
+        expect(first?.signatureId).toMatch(/^[0-9a-f]{64}$/);
+        expect(first?.signatureId).not.toContain(wire.headers.authorization?.split(':').at(-1));
+        expect(first).toMatchObject({
+          bodySha256: sha256Hex(POLICY),
+          seenAt: dateOf(wire).getTime(),
+          otherBodiesSince: dateOf(wire).getTime() - 10_000,
+          maxBodies: 16,
+          // Usable while its Date is within 15 minutes of the server's clock, not after.
+          expiresAt: dateOf(wire).getTime() / 1000 + 15 * 60,
+        });
+        expect(new Set(bindings.map(({ signatureId }) => signatureId)).size).toBe(1);
+      },
+    );
+
+    it('keeps at most 16 bodies per signature, even within its first 10 s', async () => {
+      const bindBody = memoryBodyBinder();
+      for (let n = 0; n < 16; n++) {
+        expect(
+          await verifyWire(handSigned('OBS', {}, `${POLICY}${' '.repeat(n)}`), {
+            allowV2: true,
+            now,
+            bindBody,
+          }),
+        ).toEqual(caller);
+      }
+      const error = await s3ErrorOf(
+        verifyWire(handSigned('OBS', {}, `${POLICY}${' '.repeat(16)}`), { allowV2: true, now, bindBody }),
+      );
+      expect(error.code).toBe('AccessDenied');
+    });
+
+    it('binds each signature separately: another signed request may carry another body', async () => {
+      const bindBody = memoryBodyBinder();
+      const first = handSigned('OBS', { 'x-obs-acl': 'private' });
+      const second = handSigned('OBS', { 'x-obs-acl': 'private', 'x-obs-meta-n': '2' }, OTHER);
+      expect(await verifyWire(first, { allowV2: true, now, bindBody })).toEqual(caller);
+      expect(await verifyWire(second, { allowV2: true, now, bindBody })).toEqual(caller);
+      expect(bindBody.bound.size).toBe(2);
+    });
+
+    it.each<[string, 'AWS' | 'OBS', (body: string) => Record<string, string>, number]>([
+      ['a signed Content-MD5 (V2)', 'AWS', (body) => ({ 'content-md5': md5Base64(body) }), 0],
+      ['a signed Content-MD5 (OBS)', 'OBS', (body) => ({ 'content-md5': md5Base64(body) }), 0],
+      ['a signed x-amz-checksum-sha256', 'AWS', () => ({ 'x-amz-checksum-sha256': 'AAAA' }), 0],
+      ['a signed x-amz-checksum-sha1', 'AWS', () => ({ 'x-amz-checksum-sha1': 'AAAA' }), 0],
+      // A CRC is verified, but another body with the same CRC is easy to make: it binds nothing.
+      ['only a signed x-amz-checksum-crc32', 'AWS', () => ({ 'x-amz-checksum-crc32': 'AAAAAA==' }), 1],
+      ['UNSIGNED-PAYLOAD', 'OBS', () => ({ 'x-obs-content-sha256': 'UNSIGNED-PAYLOAD' }), 1],
+      ['nothing', 'OBS', () => ({}), 1],
+    ])(
+      'binds the body to the signature when the request signs %s: %i binding(s)',
+      async (_name, scheme, headers, bindings) => {
+        const bindBody = memoryBodyBinder();
+        expect(
+          await verifyWire(handSigned(scheme, headers(POLICY)), { allowV2: true, now, bindBody }),
+        ).toEqual(caller);
+        expect(bindBody.bound.size).toBe(bindings);
+      },
+    );
+
+    it('binds nothing for a request that carries no body an operation reads (GET)', async () => {
+      const [wire] = requestsOf('OBS, virtual-hosted', 'GetBucketEncryption');
+      if (!wire) throw new Error('no request captured');
+      const bindBody = memoryBodyBinder();
+      expect(
+        await verifyWire(withBody(wire, OTHER), { ...obsOptions({ now: dateOf(wire) }), bindBody }),
+      ).toEqual(caller);
+      expect(bindBody.bound.size).toBe(0);
+    });
+
+    it('refuses to verify a write it cannot bind (no binder): a wiring fault, not a client error', async () => {
+      await expect(
+        verifyWire(handSigned('OBS', {}), { allowV2: true, now, bindBody: undefined }),
+      ).rejects.toThrow('V2/OBS writes need a body binder');
     });
   });
 });
