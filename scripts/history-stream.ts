@@ -32,7 +32,15 @@ export interface HistoryStreamOptions {
   recorder?: Partial<Recorder>;
   /** Told about each failed batch (it is retried). */
   onError?: (error: unknown) => void;
+  /** Buckets whose changes are read and not recorded (`npm start`'s warm-up: scripts/warm-up.ts). */
+  ignoreBucket?: (bucket: string) => boolean;
 }
+
+/** The bucket a stream record changes (`BUCKET#<name>`), if any. */
+const bucketOf = (record: BucketStreamRecord) => {
+  const pk = record.dynamodb?.Keys?.pk?.S;
+  return pk?.startsWith('BUCKET#') ? pk.slice('BUCKET#'.length) : undefined;
+};
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -130,7 +138,14 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
     ).ShardIterator;
     const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 100 }));
     const records = (page.Records ?? []).map(asEventRecord);
-    const { batchItemFailures } = await recordHistory(records, recorder);
+    const ignore = options.ignoreBucket;
+    const recorded = ignore
+      ? records.filter((record) => {
+          const bucket = bucketOf(record);
+          return bucket === undefined || !ignore(bucket);
+        })
+      : records;
+    const { batchItemFailures } = await recordHistory(recorded, recorder);
     const failed = batchItemFailures[0]?.itemIdentifier;
     if (failed !== undefined) {
       // As Lambda does with ReportBatchItemFailures: the next batch starts at the failed record.
