@@ -433,7 +433,7 @@ export async function startOffline(
         // osls must not look for AWS credentials or phone home to run locally.
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
-        ...(options.quietUntilResumed ? { LOCAL_QUIET_UNTIL_SIGUSR2: '1' } : {}),
+        ...(options.quietUntilResumed ? { LOCAL_QUIET_UNTIL_SIGCONT: '1' } : {}),
         ...options.env,
       },
     },
@@ -485,8 +485,8 @@ export async function startOffline(
   }
   life.ready = true;
   const resumeOutput = () => {
-    // scripts/offline-preload.ts listens for it (only then: SIGUSR2 would otherwise end the process).
-    if (options.quietUntilResumed && child.pid && child.exitCode === null) process.kill(child.pid, 'SIGUSR2');
+    // scripts/offline-preload.ts listens for it.
+    if (options.quietUntilResumed && child.pid && child.exitCode === null) process.kill(child.pid, 'SIGCONT');
   };
   return { endpoint, stop, output: () => output, resumeOutput };
 }

@@ -45,17 +45,20 @@ Object.defineProperty(globalThis, 'awslambda', {
   },
 });
 
-// LOCAL_QUIET_UNTIL_SIGUSR2=1 (set by scripts/local-stack.ts for `npm start`): the Lambdas' stdout (their
-// log lines) is held back until SIGUSR2 says the stack's warm-up is over (scripts/warm-up.ts), so that
+// LOCAL_QUIET_UNTIL_SIGCONT=1 (set by scripts/local-stack.ts for `npm start`): the Lambdas' stdout (their
+// log lines) is held back until SIGCONT says the stack's warm-up is over (scripts/warm-up.ts), so that
 // the warm-up's thousands of access lines are not printed. Nothing is buffered: those lines are dropped.
-if (process.env.LOCAL_QUIET_UNTIL_SIGUSR2 === '1') {
+// SIGCONT because its default action does nothing to a running process, and osls's signal-exit does
+// not handle it (it re-raises the signals it handles, SIGUSR2 included, when it counts no other
+// listener, which ended the process).
+if (process.env.LOCAL_QUIET_UNTIL_SIGCONT === '1') {
   const write = process.stdout.write;
   process.stdout.write = function quiet(this: NodeJS.WriteStream, ...args: unknown[]) {
     const done = args.findLast((arg) => typeof arg === 'function') as (() => void) | undefined;
     if (done) process.nextTick(done);
     return true;
   } as typeof process.stdout.write;
-  process.once('SIGUSR2', () => {
+  process.once('SIGCONT', () => {
     process.stdout.write = write;
   });
 }
