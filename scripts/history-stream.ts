@@ -44,6 +44,9 @@ const bucketOf = (record: BucketStreamRecord) => {
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/** Records read per GetRecords (its maximum is 1000). */
+const PAGE = 100;
+
 /** The stream as the Lambda event carries it: ApproximateCreationDateTime in epoch seconds. */
 export const asEventRecord = (record: StreamRecord): BucketStreamRecord => ({
   eventID: record.eventID,
@@ -136,7 +139,7 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
         }),
       )
     ).ShardIterator;
-    const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 100 }));
+    const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: PAGE }));
     const records = (page.Records ?? []).map(asEventRecord);
     const ignore = options.ignoreBucket;
     const recorded = ignore
@@ -168,13 +171,18 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
           shardClosed = false;
           await describeShards();
         }
-        let read = 0;
+        const polledAt = Date.now();
+        let backlog = false;
         for (const [id, shard] of shards) {
           // A shard's records follow its parent's: read it once the parent is drained.
           if (shard.closed || (shard.parent && shards.get(shard.parent)?.closed === false)) continue;
-          read += await pollShard(id);
+          if ((await pollShard(id)) === PAGE) backlog = true;
         }
-        if (read === 0) await sleep(options.intervalMs ?? 250);
+        // Each shard polled at most every interval, as Lambda polls a stream (4 times a second), not
+        // again as soon as a page came back: under a steady stream of writes that cost DynamoDB Local
+        // a GetRecords per write, on top of the write and its history entry. A full page is a
+        // backlog: read on at once.
+        if (!backlog) await sleep(Math.max(0, (options.intervalMs ?? 250) - (Date.now() - polledAt)));
       } catch (error) {
         for (const shard of shards.values()) shard.iterator = undefined; // expired, or read again from `after`
         options.onError?.(error);
