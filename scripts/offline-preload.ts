@@ -14,15 +14,16 @@
 // serves concurrent requests as concurrent invocations of one module instance, sharing its logger and
 // DynamoDB client. AWS_LAMBDA_MAX_CONCURRENCY says so to the code that reads it — Powertools keeps its
 // per-invocation keys in the InvokeStore (an AsyncLocalStorage) created here, which the patched runner
-// enters for each invocation; the service's DynamoDB client gives each invocation a socket
-// (lib/storage/client.ts). In a deployed standard Lambda the variable is absent: one invocation at a
-// time, nothing of this applies.
+// enters for each invocation; the service's DynamoDB client does not count a wait for one of its
+// pooled sockets as a connection failure (lib/storage/client.ts). In a deployed standard Lambda the
+// variable is absent: one invocation at a time, nothing of this applies.
 import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { InvokeStore } from '@aws/lambda-invoke-store';
 import { PATCHES, patchSource, SRC } from './offline-patches.ts';
 
-/** Concurrent invocations the local gateway's Lambdas are sized for (DynamoDB sockets). */
+/** What the local gateway's Lambdas are told they may serve at once; serverless-offline sets no limit,
+ * and the code that reads the variable only asks whether it is more than one. */
 export const LOCAL_MAX_CONCURRENCY = 256;
 
 process.env.AWS_LAMBDA_MAX_CONCURRENCY ||= String(LOCAL_MAX_CONCURRENCY);
