@@ -22,6 +22,7 @@ import {
   startDynamoDbLocal,
 } from '../scripts/local-stack.ts';
 import { runSection } from './lib/child.ts';
+import type { LoadResult } from './lib/load.ts';
 import { startBenchOffline } from './lib/offline.ts';
 import { findMotoServer, type Server, startMoto, startNpmStart } from './lib/processes.ts';
 import {
@@ -40,7 +41,15 @@ import {
 import { round } from './lib/stats.ts';
 import { type ColdStartResult, coldStart } from './sections/cold-start.ts';
 import type { CpuInput, CpuResult } from './sections/cpu.ts';
-import { type EmulatorsInput, type EmulatorsResult, emulators } from './sections/emulators.ts';
+import {
+  type EmulatorsInput,
+  type EmulatorsResult,
+  emulators,
+  type FirstSecondsInput,
+  type FirstSecondsResult,
+  firstSeconds,
+  medianSeconds,
+} from './sections/emulators.ts';
 import { type GatewayInput, type GatewayResult, gateway as gatewayLoad } from './sections/gateway.ts';
 import type { HandlerInput, OperationResult } from './sections/handler.ts';
 
@@ -53,10 +62,13 @@ const TARGETS = {
   requestsPerCall: 1,
   coldStartRatio: 1.15,
   sizeOverFloorBytes: 80 * 1024,
-  // The local stack against moto_server (issue 13): throughput at least twice moto's with one client
-  // and 1.5 times with 8; the median latency with one client at most half of moto's.
-  throughputVsMoto: { 1: 2, 8: 1.5 } as Record<number, number>,
-  p50VsMoto: { 1: 0.5 } as Record<number, number>,
+  // The local stack against moto_server (issue 19): throughput at least moto's with one client and
+  // 1.5 times with 8, in steady state and in the first 6 s after npm start's banner alike. (Issue 13's
+  // one-client ×2 and half-of-moto's-p50 targets were withdrawn: the gateway's and one DynamoDB Local
+  // round trip's floors sum above them.)
+  throughputVsMoto: { 1: 1, 8: 1.5 } as Record<number, number>,
+  /** The window after the banner that the first-seconds rows measure. */
+  firstWindowMs: 6_000,
 };
 
 const TITLES: Record<string, string> = {
@@ -68,7 +80,7 @@ const TITLES: Record<string, string> = {
   gateway:
     'Through the gateway: serverless-offline (serverless.bench.yml), SDK v3 clients, Get/Put mix; floor = no-op route; p50 and p99 in ms',
   emulators:
-    'npm start vs moto_server: SDK v3 clients, a bucket each, Put/Get loop, alternating runs; floor = moto_server',
+    'npm start vs moto_server: SDK v3 clients, a bucket each, Put/Get loop; steady state (warmed up, alternating rounds), and the first 6 s after each says it is ready (fresh starts, alternating; bucket set-up included); floor = moto_server',
   cpu: 'CPU per request of the pure pieces (tinybench, hot loop)',
 };
 
@@ -249,103 +261,98 @@ function gatewayRows(results: GatewayResult[]) {
   }
 }
 
-/**
- * The least one client's p50 could be through this stack on this machine, from two floors measured
- * in the same run: the gateway section's no-op route (the same SDK client through the same
- * serverless-offline, a handler that does nothing) plus one raw DynamoDB Local request (the handler
- * section's floors, Get and Put averaged as the workload alternates them). Beside it, the target it
- * would have to meet: half of moto's p50. Shown only when the three sections ran together.
- */
-function floorsRow(
-  emulatorsResults: EmulatorsResult[],
-  gateway: GatewayResult[] | undefined,
-  handler: OperationResult[] | undefined,
-): Row | undefined {
-  const moto = emulatorsResults.find(({ concurrency }) => concurrency === 1)?.moto;
-  const noop = gateway?.find(({ concurrency }) => concurrency === 1)?.noop.latency.p50;
-  const floors = ['GetBucketEncryption', 'PutBucketEncryption'].flatMap((name) => {
-    const floor = handler?.find(({ operation }) => operation === name)?.floor.p50;
-    return floor === undefined ? [] : [floor];
-  });
-  const target = TARGETS.p50VsMoto[1];
-  if (!moto || noop === undefined || target === undefined || floors.length !== 2) return undefined;
-  const dynamo = floors.reduce((sum, floor) => sum + floor, 0) / floors.length;
-  const least = noop + dynamo;
-  const needed = moto.latency.p50 * target;
-  return {
-    section: 'emulators',
-    key: 'emulators.c1.floors',
-    label: '1 client: p50 floors',
-    measured: `${ms(least)} (${noop.toFixed(2)} + ${dynamo.toFixed(2)})`,
-    floor: `${ms(needed)}: moto ×${target.toFixed(2)}`,
-    versus: times(least / needed),
-    target: 'reported',
-    mark: 'info',
-    metrics: {
-      leastP50Ms: { value: round(least, 3), unit: 'ms', better: 'lower' },
-      gatewayNoopP50Ms: { value: round(noop, 3), unit: 'ms', better: 'lower' },
-      dynamoDbP50Ms: { value: round(dynamo, 3), unit: 'ms', better: 'lower' },
-    },
-  };
-}
-
-function emulatorRows(results: EmulatorsResult[], motoMissing: boolean, floors?: Row) {
-  for (const { concurrency, local, moto } of results) {
-    const clients = `${concurrency} client${concurrency === 1 ? '' : 's'}`;
-    const errors = (load: { errors: number }) => (load.errors ? ` ${load.errors} errors` : '');
-    const compare = (
-      which: 'throughput' | 'p50',
-      measured: string,
-      floor: string | undefined,
-      ratio: number | undefined,
-      target: number | undefined,
-    ): Row => ({
+function emulatorRows(
+  results: EmulatorsResult[],
+  first: FirstSecondsResult[] | undefined,
+  motoMissing: boolean,
+) {
+  const errors = (load: { errors: number }) => (load.errors ? ` ${load.errors} errors` : '');
+  const floorOf = (text: string | undefined) => text ?? (motoMissing ? 'moto: not installed' : '—');
+  const throughputRow = (
+    key: string,
+    label: string,
+    local: LoadResult,
+    moto: LoadResult | undefined,
+    target: number | undefined,
+  ): Row => {
+    const ratio = moto && local.perSecond / moto.perSecond;
+    return {
       section: 'emulators',
-      key: `emulators.c${concurrency}.${which}`,
-      label: `${clients}: ${which}`,
-      measured,
-      floor: floor === undefined ? (motoMissing ? 'moto: not installed' : '—') : floor,
+      key,
+      label,
+      measured: `${perSecond(local.perSecond)}${errors(local)}`,
+      floor: floorOf(moto && `${perSecond(moto.perSecond)}${errors(moto)}`),
       versus: ratio === undefined ? '—' : times(ratio),
-      target:
-        target === undefined ? 'reported' : `${which === 'throughput' ? '≥' : '≤'} ×${target.toFixed(2)}`,
+      target: target === undefined ? 'reported' : `≥ ×${target.toFixed(2)}`,
+      // A run with errors does not pass, whatever its rate.
       mark:
-        target === undefined || ratio === undefined
-          ? 'info'
-          : mark(which === 'throughput' ? ratio >= target : ratio <= target),
+        target === undefined || ratio === undefined ? 'info' : mark(ratio >= target && local.errors === 0),
       metrics: {
-        ...(which === 'throughput'
-          ? { perSecond: { value: round(local.perSecond, 1), unit: 'req/s', better: 'higher' as const } }
-          : { p50Ms: { value: round(local.latency.p50, 3), unit: 'ms', better: 'lower' as const } }),
+        perSecond: { value: round(local.perSecond, 1), unit: 'req/s', better: 'higher' },
         ...(ratio === undefined
           ? {}
-          : {
-              ratio: {
-                value: round(ratio, 4),
-                unit: '×',
-                better: which === 'throughput' ? ('higher' as const) : ('lower' as const),
-              },
-            }),
+          : { ratio: { value: round(ratio, 4), unit: '×', better: 'higher' as const } }),
       },
+    };
+  };
+  const latencyRow = (key: string, label: string, local: LoadResult, moto: LoadResult | undefined): Row => {
+    const p50 = (load: LoadResult) =>
+      `${ms(load.latency.p50)} (p99 ${ms(load.latency.p99).replace(' ms', '')})`;
+    return {
+      section: 'emulators',
+      key,
+      label,
+      measured: p50(local),
+      floor: floorOf(moto && p50(moto)),
+      versus: moto ? times(local.latency.p50 / moto.latency.p50) : '—',
+      target: 'reported',
+      mark: 'info',
+      metrics: { p50Ms: { value: round(local.latency.p50, 3), unit: 'ms', better: 'lower' } },
+    };
+  };
+  for (const { concurrency, local, moto } of results) {
+    const clients = `${concurrency} client${concurrency === 1 ? '' : 's'}`;
+    const target = TARGETS.throughputVsMoto[concurrency];
+    rows.push(
+      throughputRow(`emulators.c${concurrency}.throughput`, `${clients}: throughput`, local, moto, target),
+    );
+    rows.push(latencyRow(`emulators.c${concurrency}.p50`, `${clients}: p50`, local, moto));
+    const early = first?.find((result) => result.concurrency === concurrency);
+    if (!early) continue;
+    const seconds = TARGETS.firstWindowMs / 1000;
+    rows.push(
+      throughputRow(
+        `emulators.c${concurrency}.first.throughput`,
+        `${clients}, first ${seconds} s: throughput`,
+        early.local,
+        early.moto,
+        target,
+      ),
+    );
+    rows.push(
+      latencyRow(
+        `emulators.c${concurrency}.first.p50`,
+        `${clients}, first ${seconds} s: p50`,
+        early.local,
+        early.moto,
+      ),
+    );
+  }
+  const startups = first?.flatMap(({ startupSeconds }) => startupSeconds.local) ?? [];
+  if (startups.length > 0) {
+    const motoStartups = first?.flatMap(({ startupSeconds }) => startupSeconds.moto) ?? [];
+    const seconds = (values: number[]) => `${medianSeconds(values).toFixed(1)} s`;
+    rows.push({
+      section: 'emulators',
+      key: 'emulators.startup',
+      label: 'start to banner (median)',
+      measured: `${seconds(startups)} (warm-up included)`,
+      floor: floorOf(motoStartups.length > 0 ? seconds(motoStartups) : undefined),
+      versus: '—',
+      target: 'reported',
+      mark: 'info',
+      metrics: { seconds: { value: round(medianSeconds(startups), 2), unit: 's', better: 'lower' } },
     });
-    rows.push(
-      compare(
-        'throughput',
-        `${perSecond(local.perSecond)}${errors(local)}`,
-        moto && `${perSecond(moto.perSecond)}${errors(moto)}`,
-        moto && local.perSecond / moto.perSecond,
-        TARGETS.throughputVsMoto[concurrency],
-      ),
-    );
-    rows.push(
-      compare(
-        'p50',
-        `${ms(local.latency.p50)} (p99 ${ms(local.latency.p99).replace(' ms', '')})`,
-        moto && `${ms(moto.latency.p50)} (p99 ${ms(moto.latency.p99).replace(' ms', '')})`,
-        moto && local.latency.p50 / moto.latency.p50,
-        TARGETS.p50VsMoto[concurrency],
-      ),
-    );
-    if (concurrency === 1 && floors) rows.push(floors);
   }
 }
 
@@ -449,9 +456,23 @@ try {
       roundMs: quick ? 1000 : 3000,
       rounds: quick ? 2 : 6,
     };
-    sectionResults.emulators = await emulators(input, local, moto).catch((error: unknown) => {
+    const steady = await emulators(input, local, moto).catch((error: unknown) => {
       throw new Error(`${String(error)}\nnpm start said:\n${local.output().slice(-4000)}`);
     });
+    await stopAll();
+    // As users meet it: fresh starts, each timed from its banner (moto: from its first answer).
+    const firstInput: FirstSecondsInput = {
+      concurrency: [1, 8],
+      windowMs: TARGETS.firstWindowMs,
+      samples: quick ? 1 : 3,
+    };
+    const first = await firstSeconds(
+      firstInput,
+      startNpmStart,
+      motoCommand ? () => startMoto(motoCommand) : undefined,
+      progress,
+    );
+    sectionResults.emulators = { steady, first };
   }
   await stopAll();
   rmSync(workDir, { recursive: true, force: true });
@@ -461,13 +482,11 @@ try {
   if (sectionResults['cold-start']) coldStartRows(sectionResults['cold-start'] as ColdStartResult);
   if (sectionResults.gateway) gatewayRows(sectionResults.gateway as GatewayResult[]);
   if (sectionResults.emulators) {
-    const emulatorsResults = sectionResults.emulators as EmulatorsResult[];
-    const floors = floorsRow(
-      emulatorsResults,
-      sectionResults.gateway as GatewayResult[] | undefined,
-      sectionResults.handler as OperationResult[] | undefined,
-    );
-    emulatorRows(emulatorsResults, motoMissing, floors);
+    const { steady, first } = sectionResults.emulators as {
+      steady: EmulatorsResult[];
+      first: FirstSecondsResult[];
+    };
+    emulatorRows(steady, first, motoMissing);
   }
   if (sectionResults.cpu) cpuRows(sectionResults.cpu as CpuResult[]);
   Object.assign(details, sectionResults);

@@ -25,6 +25,12 @@ export interface Config {
   /** DynamoDB client: per-attempt timeout and attempts, sized to fit inside the Lambda timeout. */
   dynamodbRequestTimeoutMs: number;
   dynamodbMaxAttempts: number;
+  /**
+   * How many invocations this execution environment serves at once: 1 in Lambda's standard model;
+   * Lambda Managed Instances set AWS_LAMBDA_MAX_CONCURRENCY (AWS: "Node.js runtime for Lambda Managed
+   * Instances"), and so does the local gateway, which runs concurrent requests in one process.
+   */
+  maxConcurrency: number;
   logLevel: string;
   /** How access-key secrets are sealed at rest (lib/auth/secrets.ts). */
   secretsMode: 'kms' | 'local';
@@ -83,6 +89,7 @@ export function readConfig(env: Env): Config {
     credentialCacheTtlMs: positiveInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 60) * 1000,
     dynamodbRequestTimeoutMs: positiveInt(env, 'DYNAMODB_REQUEST_TIMEOUT_MS', 1000),
     dynamodbMaxAttempts: positiveInt(env, 'DYNAMODB_MAX_ATTEMPTS', 3),
+    maxConcurrency: positiveInt(env, 'AWS_LAMBDA_MAX_CONCURRENCY', 1),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'INFO',
     // Against DynamoDB Local the default is the local key; in AWS, KMS.
     secretsMode: oneOf(env, 'SECRETS_MODE', ['kms', 'local'] as const, dynamodbEndpoint ? 'local' : 'kms'),

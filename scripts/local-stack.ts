@@ -330,6 +330,8 @@ export interface OfflineOptions {
   onSpawn?: (part: Stoppable) => void;
   /** Called if it exits on its own after it answered. */
   onExit?: (exited: string) => void;
+  /** The Lambdas' stdout is dropped until `resumeOutput()` (`npm start`'s warm-up: scripts/warm-up.ts). */
+  quietUntilResumed?: boolean;
 }
 
 // serverless.yml reads no shell variable (deployed configuration is `--stage`/`--param` only), so the
@@ -359,6 +361,15 @@ const localParams = (env: Record<string, string | undefined>): string[] =>
  */
 const LOCAL_SPEED_ARGS = ['--useInProcess'];
 
+/**
+ * LOCAL-ONLY (issue 19): the DynamoDB client's time per attempt (serverless.yml's param, 1 s for AWS).
+ * All of the gateway's concurrent invocations wait on one DynamoDB Local, which, with 50-200 requests
+ * in flight on a busy 2-core machine, measured 1-3 s per answer: a 1 s attempt then fails, its retry
+ * adds load, and clients got 503s. Locally an attempt may take 2.5 s: two still fit in the 6 s Lambda
+ * timeout, and the request deadline (lib/request.ts) starts none that could end after it.
+ */
+const LOCAL_DYNAMODB_ARGS = ['--param', 'dynamodbRequestTimeoutMs=2500'];
+
 /** The first line of serverless-offline's output that says why it stopped, as one clear line. */
 function offlineFailure(output: string, port: number): string {
   if (/EADDRINUSE/.test(output)) return `port ${port} is already in use: set PORT to a free port`;
@@ -372,7 +383,7 @@ function offlineFailure(output: string, port: number): string {
 /** Starts serverless-offline on 127.0.0.1; resolves once it said it is ready and the gateway answers. */
 export async function startOffline(
   options: OfflineOptions,
-): Promise<Stoppable & { endpoint: string; output(): string }> {
+): Promise<Stoppable & { endpoint: string; output(): string; resumeOutput(): void }> {
   const lambdaPort = await freePort();
   const forward = options.stdio === 'inherit';
   const serverlessBin = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
@@ -402,6 +413,7 @@ export async function startOffline(
       // local-only settings serverless.yml never names (DYNAMODB_ENDPOINT, SECRETS_MODE=local…) reach them.
       '--localEnvironment',
       ...LOCAL_SPEED_ARGS,
+      ...LOCAL_DYNAMODB_ARGS,
     ],
     {
       cwd: ROOT,
@@ -421,6 +433,7 @@ export async function startOffline(
         // osls must not look for AWS credentials or phone home to run locally.
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
+        ...(options.quietUntilResumed ? { LOCAL_QUIET_UNTIL_SIGCONT: '1' } : {}),
         ...options.env,
       },
     },
@@ -471,5 +484,9 @@ export async function startOffline(
     await sleep(100);
   }
   life.ready = true;
-  return { endpoint, stop, output: () => output };
+  const resumeOutput = () => {
+    // scripts/offline-preload.ts listens for it.
+    if (options.quietUntilResumed && child.pid && child.exitCode === null) process.kill(child.pid, 'SIGCONT');
+  };
+  return { endpoint, stop, output: () => output, resumeOutput };
 }

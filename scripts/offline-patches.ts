@@ -12,6 +12,21 @@ export const SRC = '/serverless-offline/src/';
 export const PATCHES: Record<string, Patch[]> = {
   'events/http/lambda-events/LambdaProxyIntegrationEventV2.js': [
     {
+      // API Gateway's payload 2.0 joins a repeated header's values with commas ("Duplicate headers are
+      // combined with commas and included in the headers field": AWS, "Create AWS Lambda proxy
+      // integrations for HTTP APIs in API Gateway"); serverless-offline kept the last value only
+      // (Object.fromEntries over the raw pairs). Names are lower-cased first, so `X-A` and `x-a` join
+      // too. Built in a Map: a header named `__proto__` stays a header.
+      why: 'it keeps only the last value of a repeated header',
+      find: /const headers = lowerCaseKeys\(parseHeaders\(rawHeaders \|\| \[\]\) \|\| \{\}\)/,
+      replace: `const joined = new Map()
+    for (let i = 0; i + 1 < (rawHeaders || []).length; i += 2) {
+      const name = rawHeaders[i].toLowerCase()
+      joined.set(name, joined.has(name) ? \`\${joined.get(name)},\${rawHeaders[i + 1]}\` : rawHeaders[i + 1])
+    }
+    const headers = Object.fromEntries(joined)`,
+    },
+    {
       // serverless-offline gives every HTTP API request that has a body and no Content-Type the header
       // `content-type: application/json`; API Gateway passes headers through as sent. V2 and OBS
       // signatures sign Content-Type (an empty line when there is none), so the injected value broke
@@ -33,6 +48,19 @@ export const PATCHES: Record<string, Patch[]> = {
   ],
   'events/http/HttpServer.js': [
     {
+      // Node's HTTP server answers 417 Expectation Failed, before any route runs, to a request whose
+      // Expect header is anything but 100-continue (an empty one included), unless the server listens
+      // for 'checkExpectation'. API Gateway and S3 ignore such an Expect and serve the request (ceph
+      // s3-tests test_bucket_create_bad_expect_*), so the request goes to hapi like any other.
+      // 100-continue keeps Node's own handling (a 100 Continue, then the request).
+      why: 'Node answers 417 to an unknown Expect before serverless-offline sees the request',
+      find: /this\.#server = new Server\(serverOptions\)(\s*try \{)/,
+      replace: `this.#server = new Server(serverOptions)
+    this.#server.listener.on("checkExpectation", (req, res) => {
+      this.#server.listener.emit("request", req, res)
+    })$1`,
+    },
+    {
       // LOCAL-ONLY SPEED (issue 13): three lines on stderr per request (two empty, then `PUT /b (λ: bucket)`),
       // each its own write, read and forwarded again by `npm start`: with the duration line below, 8 of
       // the ≈ 15 system calls a request cost the stack. The service's own access-log line (stdout) says
@@ -51,6 +79,24 @@ export const PATCHES: Record<string, Patch[]> = {
     },
   ],
   'lambda/handler-runner/in-process-runner/InProcessRunner.js': [
+    {
+      // Concurrent requests run as concurrent invocations of one module instance, as Lambda Managed
+      // Instances run them. There AWS's runtime interface client runs each invocation inside the
+      // InvokeStore (an AsyncLocalStorage) with its request id, and Powertools keeps the logger's
+      // per-invocation keys (s3RequestId, the Lambda context) in it; without it the invocations in
+      // flight shared one set of keys, and access lines carried another request's ids or none.
+      // scripts/offline-preload.ts creates the store, keeps it on globalThis.awslambda and sets
+      // AWS_LAMBDA_MAX_CONCURRENCY.
+      why: 'it runs concurrent invocations without a per-invocation context',
+      find: /const result = handler\(event, lambdaContext, callback\)/,
+      replace: `const invokeStore = globalThis.awslambda?.InvokeStore
+    const result = invokeStore
+      ? invokeStore.run(
+          { [Symbol.for("_AWS_LAMBDA_REQUEST_ID")]: context.awsRequestId },
+          () => handler(event, lambdaContext, callback),
+        )
+      : handler(event, lambdaContext, callback)`,
+    },
     {
       // LOCAL-ONLY SPEED (issue 13): `--useInProcess` assigns the function's environment to
       // process.env and resolves the handler's module again (existsSync up the directory tree for a

@@ -29,6 +29,7 @@ import {
   startOffline,
   warmUpDynamoDbLocal,
 } from './local-stack.ts';
+import { isWarmUpBucket, warmUpGateway } from './warm-up.ts';
 
 const USAGE = `usage: npm start [-- --persist DIR]
 
@@ -253,6 +254,7 @@ try {
       endpoint: dynamodbEndpoint,
       tableName: LOCAL_TABLE_NAME,
       onError: console.error,
+      ignoreBucket: isWarmUpBucket,
     }),
   );
 
@@ -261,6 +263,7 @@ try {
     port: settings.port,
     dynamodbEndpoint,
     stdio: 'inherit',
+    quietUntilResumed: true,
     onSpawn: (part) => started.push(part),
     onExit: died('serverless-offline'),
   });
@@ -272,8 +275,11 @@ try {
         dynamodbEndpoint,
         gateway.catch(() => {}),
       ).catch(() => 0);
-  await gateway;
+  const { resumeOutput } = await gateway;
   await warmUp;
+  // Local-only speed (issue 19): the banner comes with a warm stack (scripts/warm-up.ts).
+  await warmUpGateway({ endpoint: `http://127.0.0.1:${settings.port}`, credentials: settings.identity });
+  resumeOutput();
 
   // Created only if absent ('wx'): a stack started at the same moment cannot be overwritten either.
   await mkdir(dirname(settings.stateFile), { recursive: true });

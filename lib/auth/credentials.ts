@@ -3,7 +3,9 @@
 // (CREDENTIAL_CACHE_TTL_SECONDS, 60 s by default). Unknown keys are remembered briefly too, so a
 // flood of made-up key ids cannot turn into a flood of reads — in a cache of their own: made-up ids
 // cost nothing to send, and sharing one bounded cache let them evict the real keys (every valid
-// request then paid a table read and a KMS Decrypt again).
+// request then paid a table read and a KMS Decrypt again). Where invocations run concurrently in one
+// container (Lambda Managed Instances, the local gateway), concurrent misses of one key share one read
+// rather than each making its own: 200 clients arriving together cost one read, not 200.
 import type { AccountStore } from '../storage/accounts.ts';
 import { storageFailure } from '../storage/errors.ts';
 import type { SecretCipher } from './secrets.ts';
@@ -81,11 +83,11 @@ export function createCredentialCache(
     }
   }
 
-  return {
-    async lookup(accessKeyId) {
-      const cached = known.get(accessKeyId, now());
-      if (cached) return cached;
-      if (unknown.get(accessKeyId, now())) return undefined;
+  /** Reads in flight, by key id: a miss joins the read already under way. */
+  const reading = new Map<string, Promise<SigningSecret | undefined>>();
+
+  async function read(accessKeyId: string): Promise<SigningSecret | undefined> {
+    try {
       const secret = await load(accessKeyId);
       if (secret) {
         unknown.delete(accessKeyId);
@@ -95,6 +97,22 @@ export function createCredentialCache(
         unknown.set(accessKeyId, true, now() + Math.min(ttlMs, NEGATIVE_TTL_MS));
       }
       return secret;
+    } finally {
+      reading.delete(accessKeyId);
+    }
+  }
+
+  return {
+    async lookup(accessKeyId) {
+      const cached = known.get(accessKeyId, now());
+      if (cached) return cached;
+      if (unknown.get(accessKeyId, now())) return undefined;
+      let pending = reading.get(accessKeyId);
+      if (!pending) {
+        pending = read(accessKeyId);
+        reading.set(accessKeyId, pending);
+      }
+      return pending;
     },
     clear() {
       known.clear();

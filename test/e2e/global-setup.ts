@@ -1,14 +1,32 @@
 // The e2e project's setup: the run's DynamoDB Local (shared with the integration project when both
 // run) and serverless-offline gateways on free ports, one per profile the e2e tests speak (aws, obs).
+// The aws gateway's stdout (its Lambdas' log lines) is also written to a file the tests can read
+// (`gatewayLog`): what a developer sees in `npm start`'s terminal.
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, type Stoppable, startOffline } from '../../scripts/local-stack.ts';
 import { acquireDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The file the aws gateway's stdout is appended to. */
+    gatewayLog: string;
+  }
+}
+
 export default async function setup(project: TestProject) {
   const dynamo = await acquireDynamoDbLocal();
   const [awsPort, obsPort] = [await freePort(), await freePort()];
+  const logDir = mkdtempSync(join(tmpdir(), 'e2e-gateway-log-'));
+  const gatewayLog = join(logDir, 'aws.log');
   const gateways = await Promise.allSettled([
-    startOffline({ port: awsPort, dynamodbEndpoint: dynamo.endpoint }),
+    startOffline({
+      port: awsPort,
+      dynamodbEndpoint: dynamo.endpoint,
+      onStdout: (chunk) => appendFileSync(gatewayLog, chunk),
+    }),
     startOffline({ port: obsPort, dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' } }),
   ]);
   const started: Stoppable[] = [];
@@ -16,6 +34,7 @@ export default async function setup(project: TestProject) {
   const stop = async () => {
     for (const part of started.reverse()) await part.stop();
     await dynamo.release();
+    rmSync(logDir, { recursive: true, force: true });
   };
   const failed = gateways.find((gateway) => gateway.status === 'rejected');
   if (failed) {
@@ -29,5 +48,6 @@ export default async function setup(project: TestProject) {
   project.provide('dynamodbEndpoint', dynamo.endpoint);
   project.provide('tableName', dynamo.tableName);
   project.provide('gateways', { aws: aws.endpoint, obs: obs.endpoint });
+  project.provide('gatewayLog', gatewayLog);
   return stop;
 }

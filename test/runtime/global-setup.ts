@@ -2,7 +2,8 @@
 // each function's zip extracted to a task root outside the repository (so nothing but the zip can be
 // imported: no node_modules, no runtime SDK), the Lambda environment read from the packaged
 // CloudFormation template, a DynamoDB Local holding the table that template names, and a KMS endpoint
-// standing in for the stack's SecretsKey.
+// standing in for the stack's SecretsKey; and AWS's runtime interface client, built once per machine
+// (runtime-interface-client.ts: it is not an npm dependency of the project).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { startKmsEndpoint } from '../helpers/kms-endpoint.ts';
 import { packageService } from '../helpers/serverless-package.ts';
 import { created, type Json, lambdaEnvironments } from '../helpers/template.ts';
 import type { FunctionSpec } from './lambda.ts';
+import { runtimeInterfaceClient } from './runtime-interface-client.ts';
 
 export const REGION = 'us-east-1';
 /** The custom domain the packages are made for (virtual-hosted addressing: `{bucket}.s3.example.test`). */
@@ -28,6 +30,8 @@ declare module 'vitest' {
       kmsEndpoint: string;
       kmsKeyArn: string;
       tableName: string;
+      /** aws-lambda-ric's index.mjs (installed outside the repository, see runtime-interface-client.ts). */
+      runtimeInterfaceClient: string;
     };
   }
 }
@@ -50,7 +54,8 @@ export default async function setup(project: TestProject) {
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const [dynamo, kms, ...packages] = await Promise.all([
+    const [ric, dynamo, kms, ...packages] = await Promise.all([
+      runtimeInterfaceClient(),
       startDynamoDbLocal(),
       startKmsEndpoint(REGION),
       ...PROFILES.map((profile) =>
@@ -105,6 +110,7 @@ export default async function setup(project: TestProject) {
       kmsEndpoint: kms.url,
       kmsKeyArn: kms.keyArn,
       tableName,
+      runtimeInterfaceClient: ric,
     });
   } catch (error) {
     await stopAll();

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { ROOT } from '../../scripts/local-stack.ts';
 import { type Outcome, RuntimeApi } from './runtime-api.ts';
 
@@ -30,7 +31,6 @@ export interface Invocation {
 
 /** The project's Node 24 (the `node` devDependency), the version Lambda's nodejs24.x runs. */
 export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
-const RUNTIME_INTERFACE_CLIENT = join(ROOT, 'node_modules', 'aws-lambda-ric', 'index.mjs');
 
 export class LambdaProcess {
   private output = '';
@@ -79,7 +79,8 @@ export class LambdaProcess {
     const child = spawn(
       NODE,
       // As Lambda's bootstrap starts it; NODE_OPTIONS from the template applies too.
-      ['--expose-gc', '--max-http-header-size', '81920', RUNTIME_INTERFACE_CLIENT],
+      // The client is installed outside the repository (runtime-interface-client.ts); the setup says where.
+      ['--expose-gc', '--max-http-header-size', '81920', inject('runtime').runtimeInterfaceClient],
       {
         cwd: spec.taskRoot,
         env: { ...spec.environment, ...lambdaEnvironment, ...extraEnvironment },

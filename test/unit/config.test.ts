@@ -15,6 +15,7 @@ describe('readConfig', () => {
       credentialCacheTtlMs: 60_000,
       dynamodbRequestTimeoutMs: 1000,
       dynamodbMaxAttempts: 3,
+      maxConcurrency: 1,
       logLevel: 'INFO',
       secretsMode: 'kms',
       secretsKmsKeyId: undefined,
@@ -38,6 +39,7 @@ describe('readConfig', () => {
         CREDENTIAL_CACHE_TTL_SECONDS: '5',
         DYNAMODB_REQUEST_TIMEOUT_MS: '250',
         DYNAMODB_MAX_ATTEMPTS: '2',
+        AWS_LAMBDA_MAX_CONCURRENCY: '64',
         LOG_LEVEL: 'DEBUG',
         SECRETS_MODE: 'kms',
         SECRETS_KMS_KEY_ID: 'alias/secrets',
@@ -56,6 +58,7 @@ describe('readConfig', () => {
       credentialCacheTtlMs: 5_000,
       dynamodbRequestTimeoutMs: 250,
       dynamodbMaxAttempts: 2,
+      maxConcurrency: 64,
       logLevel: 'DEBUG',
       secretsMode: 'kms',
       secretsKmsKeyId: 'alias/secrets',
@@ -108,6 +111,7 @@ describe('readConfig', () => {
     ['DYNAMODB_REQUEST_TIMEOUT_MS', { DYNAMODB_REQUEST_TIMEOUT_MS: '1e400' }],
     ['DYNAMODB_REQUEST_TIMEOUT_MS', { DYNAMODB_REQUEST_TIMEOUT_MS: 'fast' }],
     ['DYNAMODB_MAX_ATTEMPTS', { DYNAMODB_MAX_ATTEMPTS: '0' }],
+    ['AWS_LAMBDA_MAX_CONCURRENCY', { AWS_LAMBDA_MAX_CONCURRENCY: 'many' }],
     ['SECRETS_MODE', { SECRETS_MODE: 'plaintext' }],
   ])('throws a ConfigError naming %s when it is %o', (name, env) => {
     const read = () => readConfig({ TABLE_NAME: 'buckets', ...env });

@@ -105,6 +105,27 @@ describe('createCredentialCache', () => {
     },
   );
 
+  it('returns concurrent misses of one key from one read, and a failed read to each of them', async () => {
+    await store.addKey(ALICE);
+    const credentials = cache();
+    const lookups = await Promise.all(
+      Array.from({ length: 20 }, () => credentials.lookup(ALICE.accessKeyId)),
+    );
+    expect(lookups).toEqual(Array.from({ length: 20 }, () => ALICE));
+    expect(store.keyReads).toBe(1);
+
+    clock += TTL_MS;
+    const failing = vi.spyOn(store, 'getAccessKey').mockRejectedValueOnce(new Error('unavailable'));
+    const failed = await Promise.allSettled([
+      credentials.lookup(ALICE.accessKeyId),
+      credentials.lookup(ALICE.accessKeyId),
+    ]);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(failing).toHaveBeenCalledTimes(1);
+    // The failure is not remembered: the next lookup reads again.
+    expect(await credentials.lookup(ALICE.accessKeyId)).toEqual(ALICE);
+  });
+
   it('returns the key read again once the TTL has passed', async () => {
     await store.addKey(ALICE);
     const credentials = cache();

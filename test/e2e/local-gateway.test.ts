@@ -1,0 +1,201 @@
+// The local gateway answers what API Gateway and S3 answer (issue 19): requests Node's HTTP server
+// would refuse on its own, repeated headers as payload 2.0 joins them, and concurrent requests served
+// as concurrent invocations of one process (scripts/offline-preload.ts, scripts/offline-patches.ts),
+// each with its own log ids and none refused for want of a DynamoDB socket. Raw HTTP (node:http: fetch
+// refuses an Expect header and joins repeated ones itself) and SDK v3 clients, against the suite's aws
+// gateway; its Lambdas' log lines are read from the file the e2e setup writes them to.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  HeadBucketCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { describe, expect, inject, it } from 'vitest';
+import { OWNER, uniqueBucket } from '../helpers/identities.ts';
+import { sha256Hex, signV4 } from '../helpers/signer.ts';
+
+const gateway = new URL(inject('gateways').aws);
+const gatewayLog = inject('gatewayLog');
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A SigV4-signed request over node:http. `signed` are signed as given; `wire` replaces what goes on the
+ * wire (a header repeated, as an array), and `unsigned` are sent without being signed.
+ */
+async function send(request: {
+  method: string;
+  path: string;
+  query?: string;
+  signed?: Record<string, string>;
+  wire?: Record<string, string | string[]>;
+  unsigned?: Record<string, string>;
+}): Promise<Answer> {
+  const signedRequest = await signV4({
+    method: request.method,
+    host: gateway.host,
+    path: request.path,
+    query: request.query ? { [request.query]: '' } : {},
+    rawQueryString: request.query ?? '',
+    headers: { host: gateway.host, 'x-amz-content-sha256': sha256Hex(''), ...request.signed },
+    credentials: OWNER,
+    signingDate: new Date(),
+  });
+  const headers: http.OutgoingHttpHeaders = {
+    ...signedRequest.headers,
+    ...request.wire,
+    ...request.unsigned,
+  };
+  const path = request.query ? `${request.path}?${request.query}` : request.path;
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(
+      { host: gateway.hostname, port: gateway.port, method: request.method, path, headers },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () =>
+          resolve({
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+interface AccessLine {
+  message: string;
+  s3RequestId?: string;
+  function_request_id?: string;
+  method?: string;
+  bucket?: string;
+  status?: number;
+}
+
+/** The gateway's access lines for these buckets, once there is one per bucket (they trail the responses). */
+async function accessLines(buckets: ReadonlySet<string>): Promise<AccessLine[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const lines = readFileSync(gatewayLog, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as AccessLine)
+      .filter((line) => line.message === 'request' && line.bucket !== undefined && buckets.has(line.bucket));
+    if (lines.length >= buckets.size || Date.now() > deadline) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the local gateway, as API Gateway and S3 answer', () => {
+  // AWS and moto serve these; Node's HTTP server alone answers 417 (ceph s3-tests
+  // test_bucket_create_bad_expect_mismatch, test_bucket_create_bad_expect_empty).
+  it.each([
+    ['Expect: 200', '200'],
+    ['an empty Expect', ''],
+    ['Expect: 100-continue', '100-continue'],
+  ])('returns 200 to CreateBucket sent with %s', async (_name, expect100) => {
+    const bucket = uniqueBucket('expect');
+    const created = await send({ method: 'PUT', path: `/${bucket}`, unsigned: { expect: expect100 } });
+    expect([created.status, created.body]).toEqual([200, '']);
+    expect((await send({ method: 'HEAD', path: `/${bucket}` })).status).toBe(200);
+  });
+
+  // A signed header sent twice is signed as its values joined with commas (SigV4's canonical headers),
+  // and API Gateway hands the Lambda the same join; a gateway keeping one value fails the signature.
+  it('returns 200 to a request whose signed header is repeated, its values joined with commas as signed', async () => {
+    const bucket = uniqueBucket('repeated');
+    const created = await send({
+      method: 'PUT',
+      path: `/${bucket}`,
+      signed: { 'x-amz-meta-tag': 'first,second' },
+      wire: { 'x-amz-meta-tag': ['first', 'second'] },
+    });
+    expect([created.status, created.body]).toEqual([200, '']);
+  });
+
+  it('returns 403 SignatureDoesNotMatch when the repeated values arrive in another order than signed', async () => {
+    const refused = await send({
+      method: 'PUT',
+      path: `/${uniqueBucket('repeated')}`,
+      signed: { 'x-amz-meta-tag': 'first,second' },
+      wire: { 'x-amz-meta-tag': ['second', 'first'] },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+
+  it('logs each of 50 concurrent requests with the request id its response carried, once', async () => {
+    const buckets = Array.from({ length: 50 }, () => uniqueBucket('log-ids'));
+    const answers = await Promise.all(buckets.map((bucket) => send({ method: 'PUT', path: `/${bucket}` })));
+    expect(answers.map((answer) => answer.status)).toEqual(buckets.map(() => 200));
+    const answered = new Map(
+      buckets.map((bucket, index) => [bucket, answers[index]?.headers['x-amz-request-id']]),
+    );
+
+    const lines = await accessLines(new Set(buckets));
+    expect(lines).toHaveLength(50);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        method: 'PUT',
+        status: 200,
+        s3RequestId: answered.get(line.bucket ?? ''),
+      });
+    }
+    // Each its own invocation's Lambda context too.
+    expect(new Set(lines.map((line) => line.function_request_id)).size).toBe(50);
+    await Promise.all(buckets.map((bucket) => send({ method: 'DELETE', path: `/${bucket}` })));
+  });
+
+  it('answers 200 concurrent SDK v3 clients without a 503', async () => {
+    const clients = Array.from(
+      { length: 200 },
+      () =>
+        new S3Client({
+          endpoint: gateway.origin,
+          region: 'us-east-1',
+          forcePathStyle: true,
+          credentials: OWNER,
+          // A 503 is counted, not retried away.
+          maxAttempts: 1,
+        }),
+    );
+    const statuses = new Map<number | string, number>();
+    const count = (status: number | string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    try {
+      // Three requests per client, all clients at once: 600 requests, 200 in flight.
+      await Promise.all(
+        clients.map(async (client) => {
+          const Bucket = uniqueBucket('many');
+          const requests = [
+            () => client.send(new CreateBucketCommand({ Bucket })),
+            () => client.send(new HeadBucketCommand({ Bucket })),
+            () => client.send(new DeleteBucketCommand({ Bucket })),
+          ];
+          for (const request of requests) {
+            try {
+              count((await request()).$metadata.httpStatusCode ?? 0);
+            } catch (error) {
+              count(
+                error instanceof S3ServiceException ? (error.$metadata.httpStatusCode ?? 0) : String(error),
+              );
+            }
+          }
+        }),
+      );
+    } finally {
+      for (const client of clients) client.destroy();
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 200: 400, 204: 200 });
+  }, 120_000);
+});
