@@ -120,7 +120,12 @@ function readConfiguration(
   // Enumerated values are part of the schema: a value outside them is MalformedXML, case-sensitive.
   if (algorithmText === undefined) throw malformedXml('missing SSEAlgorithm');
   const sseAlgorithm = profile.algorithms.find((algorithm) => algorithm === algorithmText);
-  if (sseAlgorithm === undefined) throw malformedXml('unsupported SSEAlgorithm');
+  if (sseAlgorithm === undefined) {
+    // The value, cut short, is for the DEBUG log only (lib/http/stack.ts); the client gets AWS's message.
+    throw malformedXml(
+      `SSEAlgorithm ${JSON.stringify(algorithmText.slice(0, 64))} is not one of ${profile.algorithms.join(', ')} (profile ${profile.name})`,
+    );
+  }
   const bucketKeyEnabled = readBoolean(bucketKeyText);
   // Accepting true and answering without it would tell the client a setting took effect that never can.
   if (bucketKeyEnabled && !profile.bucketKeys) {
