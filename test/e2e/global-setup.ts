@@ -1,15 +1,17 @@
 // The e2e project's setup: the run's DynamoDB Local (shared with the integration project when both
 // run) and serverless-offline gateways on free ports, one per profile the e2e tests speak (aws, obs).
+// Like DynamoDB Local, the gateways stop by themselves if vitest is interrupted before its teardown
+// (their lifelines: scripts/local-stack.ts spawnChild).
 import type { TestProject } from 'vitest/node';
-import { freePort, type Stoppable, startOffline } from '../../scripts/local-stack.ts';
+import { type Stoppable, startOffline } from '../../scripts/local-stack.ts';
 import { acquireDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 
 export default async function setup(project: TestProject) {
   const dynamo = await acquireDynamoDbLocal();
-  const [awsPort, obsPort] = [await freePort(), await freePort()];
+  // No port given: each picks a free one, and another if that one is taken before it listens.
   const gateways = await Promise.allSettled([
-    startOffline({ port: awsPort, dynamodbEndpoint: dynamo.endpoint }),
-    startOffline({ port: obsPort, dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' } }),
+    startOffline({ dynamodbEndpoint: dynamo.endpoint }),
+    startOffline({ dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' } }),
   ]);
   const started: Stoppable[] = [];
   for (const gateway of gateways) if (gateway.status === 'fulfilled') started.push(gateway.value);

@@ -7,14 +7,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ROOT } from '../../scripts/local-stack.ts';
+import { LOCAL_BUILD_DIR, ROOT } from '../../scripts/local-stack.ts';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const section = readme.slice(readme.indexOf('### From code'), readme.indexOf('## Test it'));
 const snippets = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-// Inside the repository, so `import … from '@aws-sdk/client-s3'` resolves; .esbuild is git-ignored.
-mkdirSync(join(ROOT, '.esbuild'), { recursive: true });
-const dir = mkdtempSync(join(ROOT, '.esbuild', 'readme-'));
+// Inside the repository, so `import … from '@aws-sdk/client-s3'` resolves; .local is git-ignored, and
+// not .esbuild, which a `serverless package` run meanwhile (test/e2e/local-stack.test.ts) deletes.
+mkdirSync(join(ROOT, LOCAL_BUILD_DIR), { recursive: true });
+const dir = mkdtempSync(join(ROOT, LOCAL_BUILD_DIR, 'readme-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(snippet: string, gateway: string, name: string): Promise<string> {
