@@ -278,7 +278,8 @@ function watchExit(child: LocalChild, onExit?: (exited: string) => void) {
 
 async function waitForDynamo(endpoint: string, failure: () => Error | undefined): Promise<void> {
   const client = localDynamoClient(endpoint);
-  const deadline = Date.now() + 60_000;
+  // Generous: a loaded machine (a test suite's parallel starts) makes a JVM start slow, not broken.
+  const deadline = Date.now() + 120_000;
   try {
     for (;;) {
       const failed = failure();
@@ -289,7 +290,7 @@ async function waitForDynamo(endpoint: string, failure: () => Error | undefined)
       } catch (error) {
         if (Date.now() > deadline) {
           throw new LocalStackError(
-            `DynamoDB Local did not answer at ${endpoint} within 60 s: ${String(error)}`,
+            `DynamoDB Local did not answer at ${endpoint} within 120 s: ${String(error)}`,
           );
         }
         await sleep(200);
@@ -427,7 +428,7 @@ export async function startDynamoDbLocal(
     let endpoint = `http://127.0.0.1:${port}`;
     if (launched) {
       // Its own line, with the port the kernel gave it: no other process on that port can be taken for it.
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + 120_000;
       for (;;) {
         const failed = failure();
         if (failed) throw failed;
@@ -437,7 +438,7 @@ export async function startDynamoDbLocal(
           break;
         }
         if (Date.now() > deadline)
-          throw new LocalStackError('DynamoDB Local did not listen within 60 s', tail(output));
+          throw new LocalStackError('DynamoDB Local did not listen within 120 s', tail(output));
         await sleep(50);
       }
     } else {
@@ -838,7 +839,8 @@ async function startOfflineOn(
   options.onSpawn?.({ stop });
   // Its own "Server ready" line for this port: an answer on the port alone could come from another server.
   const readyLine = `Server ready: http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
+  // Bundling takes ≈ 20 s on a quiet machine; several times that when the machine is busy.
+  const deadline = Date.now() + 240_000;
   const fail = async (message: string): Promise<never> => {
     await stop();
     if (options.port === undefined && portTaken(output)) throw new PortTaken(message);
@@ -850,7 +852,7 @@ async function startOfflineOn(
     if (spawnError) await fail(`serverless-offline could not be started: ${spawnError.message}`);
     if (child.exited() || /\bError:|EADDRINUSE/.test(output)) await fail(offlineFailure(output, port));
     if (output.includes(readyLine) && (await probe(port, options.probeIdentity))) break;
-    if (Date.now() > deadline) await fail(`serverless-offline did not answer at ${endpoint} within 120 s`);
+    if (Date.now() > deadline) await fail(`serverless-offline did not answer at ${endpoint} within 240 s`);
     await sleep(100);
   }
   life.ready = true;
