@@ -315,8 +315,8 @@ let launcher: Promise<{ classpath: string } | { unavailable: string }> | undefin
 
 /**
  * scripts/DynamoDbLocal.java compiled (binds 127.0.0.1, any free port, a lifeline): once per source
- * and jar, with the JDK's `javac`, cached in node_modules/.cache (a fresh compile per start would cost
- * about 2 s of CPU, as much as DynamoDB Local's own start). Without a `javac` that takes
+ * and jar, with the JDK's `javac`, cached in node_modules/.cache (a compile costs about 3.5 s of CPU,
+ * which Java's source-file launcher would spend on every start). Without a `javac` that takes
  * `--release 17` (a JRE alone), the reason, and DynamoDB Local starts from its jar as it ships.
  */
 function dynamoDbLocalLauncher(jar: string): Promise<{ classpath: string } | { unavailable: string }> {
