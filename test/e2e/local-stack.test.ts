@@ -428,6 +428,12 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     // As a deployer runs it, in this repository: serverless-esbuild's default work folder (.esbuild),
     // which it deletes when done. Its output goes elsewhere (.serverless is not this stack's either).
     const home = mkdtempSync(join(workDir, 'home-'));
+    // Meanwhile, the stack is asked again and again.
+    let packaging = true;
+    const meanwhile: string[][] = [];
+    const asking = (async () => {
+      while (packaging) meanwhile.push(await listedBuckets(printed));
+    })();
     await runNodeChild(
       join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
       ['package', '--package', mkdtempSync(join(workDir, 'package-')), '--stage', 'dev'],
@@ -440,7 +446,11 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
         },
         timeoutMs: 240_000,
       },
-    );
+    ).finally(() => {
+      packaging = false;
+    });
+    await asking;
+    expect(meanwhile.length).toBeGreaterThan(0);
     expect(existsSync(join(ROOT, '.esbuild'))).toBe(false);
 
     await createBucket(printed, bucket);
