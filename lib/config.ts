@@ -72,7 +72,7 @@ export function readConfig(env: Env): Config {
   // `localhost:8000` parses as a URL of scheme `localhost:`; the SDK then fails with "UnknownError".
   if (dynamodbEndpoint && !/^https?:$/.test(URL.parse(dynamodbEndpoint)?.protocol ?? '')) {
     throw new ConfigError(
-      `DYNAMODB_ENDPOINT must be a URL, http:// or https:// and a host (got "${dynamodbEndpoint}")`,
+      `DYNAMODB_ENDPOINT must be an http:// or https:// URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`,
     );
   }
   return {

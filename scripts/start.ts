@@ -40,11 +40,11 @@ environment (defaults in brackets):
   LOCAL_ACCESS_KEY_ID       seeded access key id [${DEFAULT_LOCAL_IDENTITY.accessKeyId}]
   LOCAL_SECRET_ACCESS_KEY   its secret [${DEFAULT_LOCAL_IDENTITY.secretAccessKey}]
   LOCAL_PERSIST_DIR         keep DynamoDB Local's data in this directory (created if missing) [in memory]
-  DYNAMODB_ENDPOINT         use this DynamoDB instead of starting DynamoDB Local
+  DYNAMODB_ENDPOINT         use this DynamoDB (http://host:port) instead of starting DynamoDB Local
   LOCAL_STATE_FILE          where \`npm run admin\` finds this stack [.local/stack.json]
   S3_PROFILE                aws | qstorage | obs [aws]
   S3_UNSET_ENCRYPTION       default | not-found [default]
-  LOG_LEVEL                 the Lambdas' log level: DEBUG | INFO | WARN | ERROR | SILENT [INFO]`;
+  LOG_LEVEL                 the Lambdas' log level: DEBUG (adds why requests were refused) | INFO | WARN | ERROR | SILENT [INFO]`;
 
 /** A setting or situation that stops start-up: printed as one line, exit code 2 (usage) or 1. */
 class StartError extends Error {
@@ -172,7 +172,9 @@ function stopAll(code: number, lastWords: string[] = []): Promise<never> {
   })();
   return stopping;
 }
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void stopAll(0, ['npm start: stopped everything it started']));
+}
 // Its parent going away (npm killed, or a shell that did not `exec`) re-parents this process: stop.
 whenOrphaned(() => void stopAll(0));
 

@@ -634,12 +634,12 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     {
       name: 'DYNAMODB_ENDPOINT',
       env: { DYNAMODB_ENDPOINT: 'not a url' },
-      line: 'DYNAMODB_ENDPOINT must be a URL',
+      line: 'DYNAMODB_ENDPOINT must be an http:// or https:// URL',
     },
     {
       name: 'DYNAMODB_ENDPOINT without a scheme',
       env: { DYNAMODB_ENDPOINT: 'localhost:8000' },
-      line: 'DYNAMODB_ENDPOINT must be a URL, http:// or https:// and a host (got "localhost:8000")',
+      line: 'DYNAMODB_ENDPOINT must be an http:// or https:// URL such as http://localhost:8000 (got "localhost:8000")',
     },
   ])(
     'returns exit 2 and a line naming $name when it is invalid, starting nothing',
