@@ -216,7 +216,6 @@ export async function runNodeChild(
  * Polling the parent id is the one portable way a Node process has to notice (no PR_SET_PDEATHSIG);
  * the children need no such check, they hold lifelines. Installed once per process.
  */
-
 export function whenOrphaned(onOrphaned: () => void): void {
   const state = globalThis as { [ORPHAN_WATCH]?: Array<() => void> };
   if (state[ORPHAN_WATCH]) {

@@ -121,9 +121,9 @@ function readConfiguration(
   if (algorithmText === undefined) throw malformedXml('missing SSEAlgorithm');
   const sseAlgorithm = profile.algorithms.find((algorithm) => algorithm === algorithmText);
   if (sseAlgorithm === undefined) {
-    // The value, cut short, is for the DEBUG log only (lib/http/stack.ts); the client gets AWS's message.
+    // For the DEBUG log (lib/http/stack.ts), which never holds what the client sent: not the value.
     throw malformedXml(
-      `SSEAlgorithm ${JSON.stringify(algorithmText.slice(0, 64))} is not one of ${profile.algorithms.join(', ')} (profile ${profile.name})`,
+      `SSEAlgorithm is not one of ${profile.algorithms.join(', ')} (profile ${profile.name})`,
     );
   }
   const bucketKeyEnabled = readBoolean(bucketKeyText);

@@ -521,7 +521,7 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     expect(JSON.parse(line ?? '{}')).toMatchObject({
       level: 'DEBUG',
       code: 'MalformedXML',
-      reason: 'SSEAlgorithm "AES257" is not one of AES256, aws:kms, aws:kms:dsse (profile aws)',
+      reason: 'SSEAlgorithm is not one of AES256, aws:kms, aws:kms:dsse (profile aws)',
     });
     expect(await stack.stop()).toBe(0);
   }, 300_000);
@@ -563,10 +563,12 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
         ...(keyId ? { KMSMasterKeyID: keyId } : {}),
       });
 
-      const below = stackProcessesOf(stack.process.pid ?? -1);
-      expect(new Set(below.map((child) => child.kind))).toEqual(
+      const parts = stackProcessesOf(stack.process.pid ?? -1);
+      expect(new Set(parts.map((child) => child.kind))).toEqual(
         new Set(['java', 'serverless-offline', 'esbuild']),
       );
+      // Everything below npm: scripts/start.ts too, which removes the state file once the parts stopped.
+      const below = descendantsOf(stack.process.pid ?? -1);
       expect(existsSync(stack.stateFile)).toBe(true);
       process.kill(stack.process.pid ?? -1, signal);
       expect(await waitUntilGone(below.map((child) => child.pid))).toEqual([]);

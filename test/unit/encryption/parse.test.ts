@@ -66,9 +66,7 @@ describe('parseEncryptionConfiguration', () => {
     );
     expect(error.message).toBe(S3_ERRORS.MalformedXML[1]);
     expect(error.fields).toEqual({});
-    expect(error.cause).toBe(
-      'SSEAlgorithm "aes256" is not one of AES256, aws:kms, aws:kms:dsse (profile aws)',
-    );
+    expect(error.cause).toBe('SSEAlgorithm is not one of AES256, aws:kms, aws:kms:dsse (profile aws)');
   });
 
   it('throws InvalidArgument with ArgumentName ApplyServerSideEncryptionByDefault when AES256 comes with a key', () => {
