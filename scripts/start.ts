@@ -167,7 +167,10 @@ function stopAll(code: number, lastWords: string[] = []): Promise<never> {
   stopping ??= (async () => {
     for (const part of started.reverse()) await part.stop().catch(() => {});
     if (ownsStateFile) rmSync(ownsStateFile, { force: true });
-    for (const line of lastWords) console.error(line);
+    // Written before exiting: pipes are asynchronous on macOS, and process.exit would cut them short.
+    if (lastWords.length > 0) {
+      await new Promise((written) => process.stderr.write(`${lastWords.join('\n')}\n`, written));
+    }
     process.exit(code);
   })();
   return stopping;
