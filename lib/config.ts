@@ -75,8 +75,11 @@ export function readConfig(env: Env): Config {
   const tableName = optional(env, 'TABLE_NAME');
   if (!tableName) throw new ConfigError('TABLE_NAME must be set to the DynamoDB table name');
   const dynamodbEndpoint = optional(env, 'DYNAMODB_ENDPOINT');
-  if (dynamodbEndpoint && !URL.canParse(dynamodbEndpoint)) {
-    throw new ConfigError(`DYNAMODB_ENDPOINT must be a URL (got "${dynamodbEndpoint}")`);
+  // `localhost:8000` parses as a URL of scheme `localhost:`; the SDK then fails with "UnknownError".
+  if (dynamodbEndpoint && !/^https?:$/.test(URL.parse(dynamodbEndpoint)?.protocol ?? '')) {
+    throw new ConfigError(
+      `DYNAMODB_ENDPOINT must be an http:// or https:// URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`,
+    );
   }
   return {
     tableName,

@@ -4,11 +4,13 @@
 // serverless-offline on 127.0.0.1; prints what a user needs once the gateway answers.
 //
 // Every setting is checked before anything starts, and anything that fails ends it with a non-zero
-// exit and one line saying why (`npm start: …`), never with a banner. Ctrl-C, SIGTERM or SIGHUP stop
-// everything it started. npm forwards SIGINT/SIGTERM only to the shell it runs the script in, which
-// ignores SIGINT while it waits and dies of SIGTERM without passing it on: package.json's
-// `exec node scripts/start.ts` makes this process that shell. Should its parent go away all the same
-// (npm killed), this process notices the new parent and stops too.
+// exit and one line saying why (`npm start: …`), printed once everything it started has stopped (so it
+// is the last line), never with a banner. Ctrl-C, SIGTERM or SIGHUP stop everything it started. npm
+// forwards SIGINT/SIGTERM only to the shell it runs the script in, which ignores SIGINT while it waits
+// and dies of SIGTERM without passing it on: package.json's `exec node scripts/start.ts` makes this
+// process that shell. Should its parent go away all the same (npm killed), this process notices the
+// new parent and stops too; should this process be killed outright (kill -9), what it started notices
+// on its own (scripts/local-stack.ts, spawnChild's lifeline).
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -16,11 +18,11 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, readConfig } from '../lib/config.ts';
 import { LOCAL_STATE_FILE } from './admin.ts';
+import { banner } from './banner.ts';
 import { startHistoryStream } from './history-stream.ts';
 import {
   DEFAULT_LOCAL_IDENTITY,
   ensureTable,
-  LOCAL_REGION,
   LOCAL_TABLE_NAME,
   LocalStackError,
   type Stoppable,
@@ -28,6 +30,7 @@ import {
   startDynamoDbLocal,
   startOffline,
   warmUpDynamoDbLocal,
+  whenOrphaned,
 } from './local-stack.ts';
 import { isWarmUpBucket, warmUpGateway } from './warm-up.ts';
 
@@ -38,11 +41,11 @@ environment (defaults in brackets):
   LOCAL_ACCESS_KEY_ID       seeded access key id [${DEFAULT_LOCAL_IDENTITY.accessKeyId}]
   LOCAL_SECRET_ACCESS_KEY   its secret [${DEFAULT_LOCAL_IDENTITY.secretAccessKey}]
   LOCAL_PERSIST_DIR         keep DynamoDB Local's data in this directory (created if missing) [in memory]
-  DYNAMODB_ENDPOINT         use this DynamoDB instead of starting DynamoDB Local
+  DYNAMODB_ENDPOINT         use this DynamoDB (http://host:port) instead of starting DynamoDB Local
   LOCAL_STATE_FILE          where \`npm run admin\` finds this stack [.local/stack.json]
   S3_PROFILE                aws | qstorage | obs [aws]
   S3_UNSET_ENCRYPTION       default | not-found [default]
-  LOG_LEVEL                 the Lambdas' log level: DEBUG | INFO | WARN | ERROR | SILENT [INFO]`;
+  LOG_LEVEL                 the Lambdas' log level: DEBUG (adds why requests were refused) | INFO | WARN | ERROR | SILENT [INFO]`;
 
 /** A setting or situation that stops start-up: printed as one line, exit code 2 (usage) or 1. */
 class StartError extends Error {
@@ -150,44 +153,6 @@ async function checkPortFree(port: number): Promise<void> {
   });
 }
 
-/** The banner's example commands, for the running profile's encryption document. */
-function exampleConfiguration(profile: string): string {
-  switch (profile) {
-    case 'qstorage':
-      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"verenc","KMSMasterKeyID":"qkms:demo-key"}}]}';
-    case 'obs':
-      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"kms"}}]}';
-    default:
-      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/demo"},"BucketKeyEnabled":true}]}';
-  }
-}
-
-function banner(settings: ReturnType<typeof readSettings>, dynamodbEndpoint: string): string {
-  const { port, identity, profile } = settings;
-  const endpoint = `http://localhost:${port}`;
-  return `
-bucket-encryption-api is running (profile ${profile}).
-
-  endpoint           ${endpoint}   (virtual-hosted: http://<bucket>.localhost:${port})
-  region             ${LOCAL_REGION}
-  access key id      ${identity.accessKeyId}
-  secret access key  ${identity.secretAccessKey}
-  account id         ${identity.accountId}
-  DynamoDB           ${dynamodbEndpoint}  table ${LOCAL_TABLE_NAME}
-
-Try it (another terminal):
-
-  export AWS_ACCESS_KEY_ID=${identity.accessKeyId} AWS_SECRET_ACCESS_KEY='${identity.secretAccessKey}' AWS_REGION=${LOCAL_REGION}
-  aws --endpoint-url ${endpoint} s3api create-bucket --bucket demo
-  aws --endpoint-url ${endpoint} s3api put-bucket-encryption --bucket demo --server-side-encryption-configuration '${exampleConfiguration(profile)}'
-  aws --endpoint-url ${endpoint} s3api get-bucket-encryption --bucket demo
-
-Accounts and keys: npm run admin -- account create --name team-a   (npm run admin -- --help)
-A bucket's change history: npm run admin -- history demo
-
-Ctrl-C stops everything.`;
-}
-
 // Printing after the terminal went away must not turn a clean stop into a crash.
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
@@ -195,28 +160,44 @@ process.stderr.on('error', () => {});
 const started: Stoppable[] = [];
 let stopping: Promise<never> | undefined;
 let ownsStateFile: string | undefined;
-/** Stops what was started, removes this stack's state file and exits; later calls wait for the first. */
-function stopAll(code: number): Promise<never> {
+/**
+ * Stops what was started, removes this stack's state file, then prints `lastWords` (to stderr) and
+ * exits: nothing a stopping part writes can come after them. Later calls wait for the first.
+ */
+function stopAll(code: number, lastWords: string[] = []): Promise<never> {
   stopping ??= (async () => {
     for (const part of started.reverse()) await part.stop().catch(() => {});
     if (ownsStateFile) rmSync(ownsStateFile, { force: true });
+    // Written before exiting: pipes are asynchronous on macOS, and process.exit would cut them short.
+    if (lastWords.length > 0) {
+      await new Promise((written) => process.stderr.write(`${lastWords.join('\n')}\n`, written));
+    }
     process.exit(code);
   })();
   return stopping;
 }
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void stopAll(0, ['npm start: stopped everything it started']));
+}
 // Its parent going away (npm killed, or a shell that did not `exec`) re-parents this process: stop.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) void stopAll(0);
-}, 250).unref();
+whenOrphaned(() => void stopAll(0));
 
 /** A part that stops on its own after start-up ends everything, with a line saying which. */
 const died = (what: string) => (exited: string) => {
   if (stopping) return;
-  console.error(`npm start: ${what} exited (${exited}); stopping`);
-  void stopAll(1);
+  void stopAll(1, [`npm start: ${what} exited (${exited}); stopped everything`]);
 };
+
+/** Until `stop` is called: a line every 5 s saying how long `what` has been going on. */
+function progress(what: string): () => number {
+  const since = Date.now();
+  const seconds = () => Math.round((Date.now() - since) / 1000);
+  const timer = setInterval(() => console.log(`  … ${what} (${seconds()} s)`), 5_000);
+  return () => {
+    clearInterval(timer);
+    return seconds();
+  };
+}
 
 try {
   const settings = readSettings();
@@ -239,6 +220,7 @@ try {
       ...(settings.persistDir ? { persistDir: settings.persistDir } : {}),
       onSpawn: (part) => started.push(part),
       onExit: died('DynamoDB Local'),
+      onWarning: (message) => console.warn(`npm start: ${message}`),
     });
     dynamodbEndpoint = dynamo.endpoint;
   }
@@ -258,15 +240,21 @@ try {
     }),
   );
 
-  console.log('Starting serverless-offline…');
+  // serverless-offline says nothing while serverless-esbuild bundles the functions (≈ 20 s).
+  console.log('Starting serverless-offline: bundling the functions with esbuild first…');
+  const bundling = progress('bundling');
   const gateway = startOffline({
     port: settings.port,
     dynamodbEndpoint,
     stdio: 'inherit',
     quietUntilResumed: true,
+    // A signed request answers the readiness probe: no 403 AccessDenied line before the banner.
+    probeIdentity: settings.identity,
+    onBundled: () => console.log(`Bundled in ${bundling()} s.`),
     onSpawn: (part) => started.push(part),
     onExit: died('serverless-offline'),
   });
+  gateway.finally(bundling).catch(() => {});
   // While serverless-offline builds: warm the JIT of the DynamoDB Local this stack started (a
   // DYNAMODB_ENDPOINT is someone else's). Local-only speed; see warmUpDynamoDbLocal.
   const warmUp = settings.dynamodbEndpoint
@@ -299,9 +287,10 @@ try {
   console.log(banner(settings, dynamodbEndpoint));
 } catch (error) {
   if (!stopping) {
-    if (error instanceof LocalStackError && error.detail) console.error(error.detail);
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`npm start: ${message}`);
-    await stopAll(error instanceof StartError ? error.exitCode : 1);
+    await stopAll(error instanceof StartError ? error.exitCode : 1, [
+      ...(error instanceof LocalStackError && error.detail ? [error.detail] : []),
+      `npm start: ${message}`,
+    ]);
   }
 }

@@ -120,7 +120,12 @@ function readConfiguration(
   // Enumerated values are part of the schema: a value outside them is MalformedXML, case-sensitive.
   if (algorithmText === undefined) throw malformedXml('missing SSEAlgorithm');
   const sseAlgorithm = profile.algorithms.find((algorithm) => algorithm === algorithmText);
-  if (sseAlgorithm === undefined) throw malformedXml('unsupported SSEAlgorithm');
+  if (sseAlgorithm === undefined) {
+    // For the DEBUG log (lib/http/stack.ts), which never holds what the client sent: not the value.
+    throw malformedXml(
+      `SSEAlgorithm is not one of ${profile.algorithms.join(', ')} (profile ${profile.name})`,
+    );
+  }
   const bucketKeyEnabled = readBoolean(bucketKeyText);
   // Accepting true and answering without it would tell the client a setting took effect that never can.
   if (bucketKeyEnabled && !profile.bucketKeys) {

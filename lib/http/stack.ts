@@ -170,6 +170,14 @@ const accessLog = (): S3Middleware => {
   return { after: line, onError: line };
 };
 
+/** A refusal's reason for the DEBUG log: the detail kept in its cause, else the message the client got. */
+function refusalReason(error: S3Error): string {
+  const { cause } = error;
+  if (typeof cause === 'string') return cause;
+  if (cause instanceof Error) return cause.message;
+  return error.message;
+}
+
 const s3ErrorHandler = (): S3Middleware => ({
   onError(request) {
     const { ids, request: s3Request } = invocationOf(request);
@@ -179,6 +187,10 @@ const s3ErrorHandler = (): S3Middleware => ({
     // not a failure of ours, so it is no ERROR (alarms on ERROR lines would fire on every such client).
     if (s3Error.statusCode >= 500 && s3Error.code !== 'NotImplemented') {
       logger.error('request failed', { code: s3Error.code, error: s3Error.cause ?? error });
+    } else {
+      // Why a request was refused, for whoever runs the service at LOG_LEVEL=DEBUG: the detail the error
+      // keeps from its client (a MalformedXML's cause says which rule; the client gets AWS's fixed message).
+      logger.debug('request refused', { code: s3Error.code, reason: refusalReason(s3Error) });
     }
     // A request that failed to decode has only the event: the error is about the service (`/`).
     const answered = s3Request ?? {

@@ -5,8 +5,10 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// Like DynamoDB Local, the gateways stop by themselves if vitest is interrupted before its teardown
+// (their lifelines: scripts/local-stack.ts spawnChild).
 import type { TestProject } from 'vitest/node';
-import { freePort, type Stoppable, startOffline } from '../../scripts/local-stack.ts';
+import { type Stoppable, startOffline } from '../../scripts/local-stack.ts';
 import { acquireDynamoDbLocal } from '../helpers/dynamodb-local.ts';
 
 declare module 'vitest' {
@@ -18,16 +20,15 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dynamo = await acquireDynamoDbLocal();
-  const [awsPort, obsPort] = [await freePort(), await freePort()];
   const logDir = mkdtempSync(join(tmpdir(), 'e2e-gateway-log-'));
   const gatewayLog = join(logDir, 'aws.log');
+  // No port given: each picks a free one, and another if that one is taken before it listens.
   const gateways = await Promise.allSettled([
     startOffline({
-      port: awsPort,
       dynamodbEndpoint: dynamo.endpoint,
       onStdout: (chunk) => appendFileSync(gatewayLog, chunk),
     }),
-    startOffline({ port: obsPort, dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' } }),
+    startOffline({ dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' } }),
   ]);
   const started: Stoppable[] = [];
   for (const gateway of gateways) if (gateway.status === 'fulfilled') started.push(gateway.value);

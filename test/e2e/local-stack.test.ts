@@ -1,20 +1,40 @@
 // `npm start` really works: scripts/start.ts as a user runs it (a process of its own, on a free port),
 // driven with the credentials and endpoint it prints, stopped with SIGTERM, leaving nothing behind;
-// `npm start` itself stopped by a signal to the npm process alone; the banner's commands run with the
-// AWS CLI in every profile; and each way start-up can fail ends it with one clear line and no banner.
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+// `npm start` itself stopped by a signal to the npm process alone; killed outright (kill -9), what it
+// started stops by itself; the banner's commands run with both AWS CLIs in every profile; a
+// `serverless package` run meanwhile changes nothing it serves; DynamoDB Local listens on loopback
+// only; and each way start-up can fail ends it with one clear line, the last one, and no banner.
+//
+// Nothing here waits a fixed time: each step waits for what it needs (a line of output, a process's
+// end) with a generous deadline, so a loaded machine makes the file slower, not red.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListBucketsCommand,
+  PutBucketEncryptionCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { afterAll, describe, inject, it, type OnTestFinishedHandler } from 'vitest';
 import { storage } from '../../lib/storage/index.ts';
 import { run as runAdmin } from '../../scripts/admin.ts';
-import { freePort, ROOT } from '../../scripts/local-stack.ts';
+import { freePort, ROOT, runNodeChild } from '../../scripts/local-stack.ts';
 import { uniqueBucket } from '../helpers/identities.ts';
+import {
+  childrenOf,
+  descendantsOf,
+  isRunning,
+  stackProcessesOf,
+  waitUntilGone,
+} from '../helpers/processes.ts';
 
 const READY = 'bucket-encryption-api is running';
 /** A key of its own, so the test also shows start.ts seeds (and prints) what it is given. */
@@ -33,50 +53,51 @@ interface Printed {
   secretAccessKey: string;
 }
 
-/** Every process, from `ps`: pid, parent, state and command line. */
-function processTable(): Array<{ pid: number; ppid: number; state: string; args: string }> {
-  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,stat=,args='], { encoding: 'utf8' });
-  return table
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
-    .filter((match) => match !== null)
-    .map((match) => ({
-      pid: Number(match?.[1]),
-      ppid: Number(match?.[2]),
-      state: match?.[3] ?? '',
-      args: match?.[4] ?? '',
-    }));
-}
-
-/** The processes whose parent is `pid`. */
-const childrenOf = (pid: number) => processTable().filter((row) => row.ppid === pid);
-
-/** Every process below `pid` (children, their children, …). */
-function descendantsOf(pid: number): Array<{ pid: number; args: string }> {
-  const table = processTable();
-  const found: Array<{ pid: number; args: string }> = [];
-  const walk = (parent: number) => {
-    for (const row of table.filter((candidate) => candidate.ppid === parent)) {
-      found.push(row);
-      walk(row.pid);
-    }
+/** The addresses sockets listen on at `port`, from the kernel's tables (IPv4 and IPv6). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  // Each 32-bit word of an address in /proc/net/tcp* is in host (little-endian) order.
+  const bytes = (hex: string) =>
+    (hex.match(/.{8}/g) ?? []).flatMap((word) =>
+      (word.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)),
+    );
+  const text = (hex: string) => {
+    const all = bytes(hex);
+    const v4 =
+      all.length === 4
+        ? all
+        : all.slice(0, 10).every((b) => b === 0) && all[10] === 255 && all[11] === 255
+          ? all.slice(12)
+          : undefined;
+    if (v4) return v4.join('.');
+    return (
+      all
+        .map((b) => b.toString(16).padStart(2, '0'))
+        .join('')
+        .match(/.{4}/g) ?? []
+    ).join(':');
   };
-  walk(pid);
+  const found: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local = '', , state] = line.trim().split(/\s+/);
+      const [address = '', localPort] = local.split(':');
+      if (state === '0A' && localPort === hexPort) found.push(text(address));
+    }
+  }
   return found;
 }
 
-/** Alive and not a zombie (an exited process whose new parent has not reaped it yet). */
-function isRunning(pid: number): boolean {
-  const row = processTable().find((candidate) => candidate.pid === pid);
-  return row !== undefined && !row.state.startsWith('Z');
-}
-
-async function waitUntilGone(pids: number[], timeoutMs = 20_000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const running = pids.filter(isRunning);
-    if (running.length === 0 || Date.now() > deadline) return running;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+/** Whether a TCP connection to address:port is refused. */
+async function refused(address: string, port: number): Promise<boolean> {
+  const socket = connect(port, address);
+  try {
+    await once(socket, 'connect');
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+  } finally {
+    socket.destroy();
   }
 }
 
@@ -127,15 +148,42 @@ class LocalStack {
     this.process.stderr?.on('data', collect);
   }
 
+  /**
+   * Resolves as soon as `condition` holds for the output read so far, checked at each chunk; rejects
+   * if the process ends (its output all read) first, or after `timeoutMs`.
+   */
+  until(condition: () => boolean, what: string, timeoutMs = 240_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const streams = [this.process.stdout, this.process.stderr];
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        for (const stream of streams) stream?.off('data', check);
+        this.process.off('close', closed);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        if (condition()) done();
+      };
+      const closed = () => {
+        if (condition()) done();
+        else done(new Error(`start.ts exited (${this.process.exitCode}) before ${what}:\n${this.output}`));
+      };
+      const timer = setTimeout(
+        () => done(new Error(`start.ts: no ${what} after ${timeoutMs} ms:\n${this.output}`)),
+        timeoutMs,
+      );
+      // After the collecting listeners (constructor): `output` already holds the chunk.
+      for (const stream of streams) stream?.on('data', check);
+      this.process.once('close', closed);
+      if (this.process.exitCode !== null || this.process.signalCode !== null) closed();
+      else check();
+    });
+  }
+
   /** Resolves with what it printed once it is ready; rejects if it exits first or takes too long. */
-  async ready(timeoutMs = 90_000): Promise<Printed> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.output.includes(READY)) {
-      if (this.process.exitCode !== null)
-        throw new Error(`start.ts exited (${this.process.exitCode}):\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`start.ts not ready after ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  async ready(): Promise<Printed> {
+    await this.until(() => this.output.includes(READY), 'banner');
     const printed = (label: string) => {
       const value = new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(this.output)?.[1];
       if (!value) throw new Error(`start.ts printed no ${label}:\n${this.output}`);
@@ -150,17 +198,18 @@ class LocalStack {
     };
   }
 
-  /** Its exit code, once it exits on its own (start-up failures). */
-  async exited(timeoutMs = 60_000): Promise<number | null> {
-    if (this.process.exitCode !== null) return this.process.exitCode;
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), timeoutMs);
-    const [code] = (await once(this.process, 'exit')) as [number | null];
-    clearTimeout(timer);
-    return code;
+  /** Its exit code, once it exits on its own (start-up failures) and all it printed is read. */
+  async exited(timeoutMs = 120_000): Promise<number | null> {
+    if (this.process.exitCode === null || this.process.stdout?.readable || this.process.stderr?.readable) {
+      const timer = setTimeout(() => this.process.kill('SIGKILL'), timeoutMs);
+      await once(this.process, 'close');
+      clearTimeout(timer);
+    }
+    return this.process.exitCode;
   }
 
   /** SIGTERM, then the exit code (SIGKILL for it and what it started if it does not stop in time). */
-  async stop(timeoutMs = 20_000): Promise<number | null> {
+  async stop(timeoutMs = 60_000): Promise<number | null> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) {
       this.killLeftovers();
       return this.process.exitCode;
@@ -182,18 +231,30 @@ class LocalStack {
   }
 }
 
-/** Starts a stack that is stopped when the test ends, whatever happened. */
+/**
+ * Starts a stack that is stopped when the test ends, whatever happened. Its port is free when chosen,
+ * and stays unused for the seconds start.ts takes to listen on it; should another process of the
+ * suite take it meanwhile (the kernel hands free ports out again), the stack says so and exits, and
+ * another port is tried: the one race a test cannot close, since start.ts takes a port, not a socket.
+ */
 async function start(
   onTestFinished: (cleanup: OnTestFinishedHandler) => void,
   args: string[] = [],
   env: Record<string, string | undefined> = {},
   options: { npm?: boolean; stateFile?: string } = {},
 ) {
-  const stack = new LocalStack(await freePort(), args, env, options);
-  onTestFinished(async () => {
-    await stack.stop();
-  });
-  return { stack, printed: await stack.ready() };
+  for (let attempt = 1; ; attempt++) {
+    const stack = new LocalStack(await freePort(), args, env, options);
+    onTestFinished(async () => {
+      await stack.stop();
+    });
+    try {
+      return { stack, printed: await stack.ready() };
+    } catch (error) {
+      const taken = `npm start: port ${stack.port} is already in use`;
+      if (attempt === 3 || !stack.output.trim().split('\n').at(-1)?.startsWith(taken)) throw error;
+    }
+  }
 }
 
 /** Runs start.ts expecting it to fail: its exit code and output. */
@@ -242,11 +303,17 @@ const dynamoDbLocalChildren = (stack: LocalStack) =>
 
 const execFileAsync = promisify(execFile);
 
+/** The two AWS CLIs a user may have: v1 (`aws` on PATH here, sends CRC32) and v2 (sends Content-MD5). */
+const AWS_CLI_V1 = 'aws';
+const AWS_CLI_V2 = '/usr/bin/aws';
+
 /**
  * The banner's `export …` line and `aws …` commands, each run as a user pastes it: in `sh`, with the
- * AWS CLI from PATH (and no AWS configuration of the machine's user). Returns each command's stdout.
+ * given AWS CLI (and no AWS configuration or variable of the machine's user: the export line is all
+ * it has, so AWS CLI v1, which reads AWS_DEFAULT_REGION and not AWS_REGION, shows the banner exports
+ * both). Returns each command's stdout.
  */
-async function runBannerCommands(output: string): Promise<string[]> {
+async function runBannerCommands(output: string, cli: string): Promise<string[]> {
   const lines = output.split('\n').map((line) => line.trim());
   const exportLine = lines.find((line) => line.startsWith('export AWS_ACCESS_KEY_ID='));
   const commands = lines.filter((line) => line.startsWith('aws '));
@@ -254,18 +321,25 @@ async function runBannerCommands(output: string): Promise<string[]> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
   const results: string[] = [];
   for (const command of commands) {
-    const { stdout } = await execFileAsync('sh', ['-c', `${exportLine}\n${command}`], {
-      env: {
-        ...env,
-        AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
+    const { stdout } = await execFileAsync(
+      'sh',
+      ['-c', `${exportLine}\n${cli}${command.slice('aws'.length)}`],
+      {
+        env: {
+          ...env,
+          AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
+        },
+        timeout: 120_000,
       },
-      timeout: 60_000,
-    });
+    );
     results.push(stdout);
   }
   return results;
 }
+
+/** What start.ts printed before its banner. */
+const beforeBanner = (output: string) => output.slice(0, output.indexOf(READY));
 
 // The runs are independent (ports, state files, data directories of their own): concurrent.
 describe.concurrent('npm start (scripts/start.ts)', () => {
@@ -286,6 +360,10 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
       child.args.includes('serverless.js offline'),
     );
     expect(offline).toBeDefined();
+    const parts = stackProcessesOf(stack.process.pid ?? -1);
+    expect(new Set(parts.map((part) => part.kind))).toEqual(
+      new Set(['java', 'serverless-offline', 'esbuild']),
+    );
     expect(JSON.parse(readFileSync(stack.stateFile, 'utf8'))).toMatchObject({
       pid: stack.process.pid,
       dynamodbEndpoint: expect.any(String),
@@ -302,7 +380,7 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
       );
       return lines.map((line) => JSON.parse(line).operation);
     };
-    await expect.poll(history, { timeout: 10_000 }).toEqual(['CreateBucket']);
+    await expect.poll(history, { timeout: 60_000 }).toEqual(['CreateBucket']);
 
     // A second start with the same state file refuses, before starting anything, and leaves it alone.
     const before = readFileSync(stack.stateFile, 'utf8');
@@ -314,9 +392,80 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     expect(readFileSync(stack.stateFile, 'utf8')).toBe(before);
 
     expect(await stack.stop()).toBe(0);
-    expect([java, offline].filter((child) => child && isRunning(child.pid))).toEqual([]);
+    expect(parts.filter((part) => isRunning(part.pid))).toEqual([]);
     expect(existsSync(stack.stateFile)).toBe(false);
-  }, 120_000);
+  }, 300_000);
+
+  it('leaves no DynamoDB Local, serverless-offline or esbuild within 5 s when killed with SIGKILL', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { stack } = await start(onTestFinished);
+    const parts = stackProcessesOf(stack.process.pid ?? -1);
+    expect(new Set(parts.map((part) => part.kind))).toEqual(
+      new Set(['java', 'serverless-offline', 'esbuild']),
+    );
+    // Nothing can stop anything now: the children must notice on their own that their parent is gone.
+    process.kill(stack.process.pid ?? -1, 'SIGKILL');
+    await once(stack.process, 'exit');
+    expect(
+      await waitUntilGone(
+        parts.map((part) => part.pid),
+        5_000,
+      ),
+    ).toEqual([]);
+  }, 300_000);
+
+  it('keeps answering every route while and after `serverless package` runs, including routes first loaded after it', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { printed } = await start(onTestFinished);
+    const bucket = uniqueBucket('packaged');
+    // The service route (`/`) is loaded now; the bucket and object routes only after the package.
+    expect(await listedBuckets(printed)).not.toContain(bucket);
+
+    // As a deployer runs it, in this repository: serverless-esbuild's default work folder (.esbuild),
+    // which it deletes when done. Its output goes elsewhere (.serverless is not this stack's either).
+    const home = mkdtempSync(join(workDir, 'home-'));
+    // Meanwhile, the stack is asked again and again.
+    let packaging = true;
+    const meanwhile: string[][] = [];
+    const asking = (async () => {
+      while (packaging) meanwhile.push(await listedBuckets(printed));
+    })();
+    await runNodeChild(
+      join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+      ['package', '--package', mkdtempSync(join(workDir, 'package-')), '--stage', 'dev'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+        },
+        timeoutMs: 240_000,
+      },
+    ).finally(() => {
+      packaging = false;
+    });
+    await asking;
+    expect(meanwhile.length).toBeGreaterThan(0);
+    expect(existsSync(join(ROOT, '.esbuild'))).toBe(false);
+
+    await createBucket(printed, bucket);
+    expect(await listedBuckets(printed)).toContain(bucket);
+    const client = clientFor(printed);
+    try {
+      const objectRoute = await client
+        .send(new GetObjectCommand({ Bucket: bucket, Key: 'a/key' }))
+        .catch((error: unknown) => error);
+      expect(objectRoute).toBeInstanceOf(S3ServiceException);
+      expect(objectRoute).toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+    } finally {
+      client.destroy();
+    }
+  }, 300_000);
 
   it('returns the buckets of the previous run when started again with --persist DIR, creating DIR', async ({
     expect,
@@ -334,38 +483,78 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     const second = await start(onTestFinished, ['--persist', dataDir]);
     expect(await listedBuckets(second.printed)).toContain(bucket);
     expect(await second.stack.stop()).toBe(0);
-  }, 150_000);
+  }, 400_000);
 
-  it('returns buckets stored in the DynamoDB named by DYNAMODB_ENDPOINT, starting no DynamoDB Local', async ({
+  it('returns buckets stored in the DynamoDB named by DYNAMODB_ENDPOINT, starting no DynamoDB Local, and logs refusals at DEBUG', async ({
     expect,
     onTestFinished,
   }) => {
     const dynamodbEndpoint = inject('dynamodbEndpoint');
-    const { stack, printed } = await start(onTestFinished, [], { DYNAMODB_ENDPOINT: dynamodbEndpoint });
+    const { stack, printed } = await start(onTestFinished, [], {
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      LOG_LEVEL: 'DEBUG',
+    });
     expect(stack.output).toContain(`Using DynamoDB at ${dynamodbEndpoint}`);
     expect(dynamoDbLocalChildren(stack)).toEqual([]);
     const bucket = uniqueBucket('shared-db');
     await createBucket(printed, bucket);
     // The test process reads the same table directly (test/helpers/env.ts points it there).
     expect((await storage().buckets.getBucket(bucket))?.name).toBe(bucket);
-    expect(await stack.stop()).toBe(0);
-  }, 120_000);
 
-  // `npm start` as a user runs it, in each profile: the banner's commands, pasted into a shell, set and
-  // read back the configuration they say. Then a signal to the npm process alone, as IDE stop buttons
-  // and process managers send it (npm forwards it to the script, not to the process group), must stop
-  // everything the script started.
+    // LOG_LEVEL=DEBUG reaches the Lambdas: a refused body's reason is logged, not answered.
+    const client = clientFor(printed);
+    const refused = await client
+      .send(
+        new PutBucketEncryptionCommand({
+          Bucket: bucket,
+          ServerSideEncryptionConfiguration: {
+            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES257' as 'AES256' } }],
+          },
+        }),
+      )
+      .catch((error: unknown) => error)
+      .finally(() => client.destroy());
+    expect(refused).toMatchObject({ name: 'MalformedXML', $metadata: { httpStatusCode: 400 } });
+    expect(String((refused as Error).message)).not.toContain('AES257');
+    await stack.until(() => stack.output.includes('"message":"request refused"'), 'the refusal line');
+    const line = stack.output.split('\n').find((text) => text.includes('"message":"request refused"'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({
+      level: 'DEBUG',
+      code: 'MalformedXML',
+      reason: 'SSEAlgorithm is not one of AES256, aws:kms, aws:kms:dsse (profile aws)',
+    });
+    expect(await stack.stop()).toBe(0);
+  }, 300_000);
+
+  // `npm start` as a user runs it, in each profile: what it prints before the banner, then the
+  // banner's commands pasted into a shell with each AWS CLI set and read back the configuration they
+  // say. Then a signal to the npm process alone, as IDE stop buttons and process managers send it (npm
+  // forwards it to the script, not to the process group), must stop everything the script started.
   it.for([
-    { profile: 'aws', algorithm: 'aws:kms', keyId: 'alias/demo', signal: 'SIGTERM' },
-    { profile: 'qstorage', algorithm: 'verenc', keyId: 'qkms:demo-key', signal: 'SIGINT' },
-    { profile: 'obs', algorithm: 'kms', keyId: undefined, signal: 'SIGTERM' },
+    { profile: 'aws', algorithm: 'aws:kms', keyId: 'alias/demo', signal: 'SIGTERM', cli: AWS_CLI_V2 },
+    { profile: 'qstorage', algorithm: 'verenc', keyId: 'qkms:demo-key', signal: 'SIGINT', cli: AWS_CLI_V1 },
+    { profile: 'obs', algorithm: 'kms', keyId: undefined, signal: 'SIGTERM', cli: AWS_CLI_V1 },
   ] as const)(
-    "returns what the banner's AWS CLI commands set in the $profile profile, and no process left after $signal to npm",
-    { timeout: 150_000 },
-    async ({ profile, algorithm, keyId, signal }, { expect, onTestFinished }) => {
+    "returns what the banner's commands set with $cli in the $profile profile, and no process left after $signal to npm",
+    { timeout: 300_000 },
+    async ({ profile, algorithm, keyId, signal, cli }, { expect, onTestFinished }) => {
       const { stack } = await start(onTestFinished, [], { S3_PROFILE: profile }, { npm: true });
       expect(stack.output).toContain(`bucket-encryption-api is running (profile ${profile})`);
-      const [created, put, got] = await runBannerCommands(stack.output);
+      const startup = beforeBanner(stack.output);
+      // A progress line while esbuild bundles (serverless-offline is silent meanwhile), and its end.
+      expect(startup).toContain('Starting serverless-offline: bundling the functions with esbuild first…');
+      expect(startup).toMatch(/^Bundled in \d+ s\.$/m);
+      // The readiness probe is signed: no 403 AccessDenied access line before the banner.
+      expect(startup).not.toContain('"status":403');
+      expect(startup).not.toContain('AccessDenied');
+      // The route table lists the routes clients use, not serverless-offline's internal invoke routes.
+      expect(startup).toContain(`ANY  | http://127.0.0.1:${stack.port}/{bucket}`);
+      expect(startup).not.toContain('/2015-03-31/functions/');
+      expect(startup).not.toContain('Function names exposed for local invocation');
+      expect(startup).not.toContain('[http for lambda]');
+      expect(stack.output).toContain(' AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1\n');
+
+      const [created, put, got] = await runBannerCommands(stack.output, cli);
       expect(created).toContain('/demo');
       expect(put).toBe('');
       const rule = JSON.parse(got ?? '').ServerSideEncryptionConfiguration.Rules[0];
@@ -374,9 +563,12 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
         ...(keyId ? { KMSMasterKeyID: keyId } : {}),
       });
 
+      const parts = stackProcessesOf(stack.process.pid ?? -1);
+      expect(new Set(parts.map((child) => child.kind))).toEqual(
+        new Set(['java', 'serverless-offline', 'esbuild']),
+      );
+      // Everything below npm: scripts/start.ts too, which removes the state file once the parts stopped.
       const below = descendantsOf(stack.process.pid ?? -1);
-      expect(below.find((child) => child.args.includes('DynamoDBLocal.jar'))).toBeDefined();
-      expect(below.find((child) => child.args.includes('serverless.js offline'))).toBeDefined();
       expect(existsSync(stack.stateFile)).toBe(true);
       process.kill(stack.process.pid ?? -1, signal);
       expect(await waitUntilGone(below.map((child) => child.pid))).toEqual([]);
@@ -400,34 +592,37 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     );
     expect(output).not.toContain('Starting DynamoDB Local');
     expect(output).not.toContain(READY);
-  }, 60_000);
+  }, 120_000);
 
   it('returns exit 1, one line and no banner when serverless-offline fails, though its port answers', async ({
     expect,
     onTestFinished,
   }) => {
-    // The port is free when start.ts checks it; an HTTP server takes it while serverless-offline
-    // builds, so the gateway cannot listen, and the port answers all the same.
+    // The port is free when start.ts checks it; an HTTP server takes it as soon as start.ts says it
+    // starts serverless-offline, which then bundles for seconds before it listens: it cannot listen,
+    // and the port answers all the same. (Should serverless-offline ever be first, listen() fails and
+    // so does this test, loudly.)
     const stack = new LocalStack(await freePort(), [], {});
     onTestFinished(async () => {
       await stack.stop();
     });
-    while (!stack.output.includes('Starting serverless-offline') && stack.process.exitCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await stack.until(() => stack.output.includes('Starting serverless-offline'), 'serverless-offline');
     const blocker = createHttpServer((_request, response) => response.end('not the gateway'));
     blocker.listen(stack.port, '127.0.0.1');
     await once(blocker, 'listening');
     onTestFinished(() => void blocker.close());
-    const descendants = descendantsOf(stack.process.pid ?? -1).map((child) => child.pid);
+    const parts = stackProcessesOf(stack.process.pid ?? -1);
+    expect(parts.map((part) => part.kind)).toEqual(expect.arrayContaining(['java', 'serverless-offline']));
     const code = await stack.exited();
     expect(code).toBe(1);
+    // The last line, though serverless-offline's esbuild dies meanwhile: start.ts prints it once
+    // everything it started has stopped and its output is all read.
     expect(stack.output.trim().split('\n').at(-1)).toBe(
       `npm start: port ${stack.port} is already in use: set PORT to a free port`,
     );
     expect(stack.output).not.toContain(READY);
-    expect(await waitUntilGone(descendants)).toEqual([]);
-  }, 120_000);
+    expect(await waitUntilGone(parts.map((part) => part.pid))).toEqual([]);
+  }, 300_000);
 
   it.for<{ name: string; env: Record<string, string>; line: string }>([
     {
@@ -441,11 +636,16 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     {
       name: 'DYNAMODB_ENDPOINT',
       env: { DYNAMODB_ENDPOINT: 'not a url' },
-      line: 'DYNAMODB_ENDPOINT must be a URL',
+      line: 'DYNAMODB_ENDPOINT must be an http:// or https:// URL',
+    },
+    {
+      name: 'DYNAMODB_ENDPOINT without a scheme',
+      env: { DYNAMODB_ENDPOINT: 'localhost:8000' },
+      line: 'DYNAMODB_ENDPOINT must be an http:// or https:// URL such as http://localhost:8000 (got "localhost:8000")',
     },
   ])(
     'returns exit 2 and a line naming $name when it is invalid, starting nothing',
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async ({ env, line }, { expect, onTestFinished }) => {
       const { code, output } = await failedStart(onTestFinished, env);
       expect(code).toBe(2);
@@ -464,7 +664,7 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
       /^npm start: DynamoDB Local needs Java, and `java` could not be started \(spawn java ENOENT\)\. Is Java ≥ 17 installed\?$/,
     );
     expect(output).not.toContain(READY);
-  }, 60_000);
+  }, 120_000);
 
   it('returns what DynamoDB Local said, and no question about Java, when java runs and fails', async ({
     expect,
@@ -484,5 +684,20 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
     );
     expect(output).not.toContain('Is Java');
     expect(output).not.toContain(READY);
-  }, 60_000);
+  }, 120_000);
+});
+
+describe('DynamoDB Local (scripts/local-stack.ts)', () => {
+  it('listens on 127.0.0.1 only: the kernel lists no other address for its port, and other addresses refuse', async ({
+    expect,
+  }) => {
+    // The suite's own DynamoDB Local, started by the same code as `npm start`'s.
+    const port = Number(new URL(inject('dynamodbEndpoint')).port);
+    expect(listeningAddresses(port)).toEqual(['127.0.0.1']);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((address) => address && !address.internal && address.family === 'IPv4')
+      .map((address) => address?.address ?? '');
+    for (const address of others) expect(await refused(address, port)).toBe(true);
+  });
 });

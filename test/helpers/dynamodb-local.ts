@@ -1,10 +1,13 @@
 // One DynamoDB Local for a vitest run, with the table and the test identities, shared by every project
 // whose global setup asks for it (integration, e2e): run together they share one, run alone each starts
 // its own. Vitest loads each project's global setup on its own, so the one instance lives on globalThis;
-// the last project to release it stops it.
+// the last project to release it stops it. Should vitest be interrupted (Ctrl-C, SIGTERM, killed) before
+// its teardown runs, DynamoDB Local stops by itself (its lifeline: scripts/local-stack.ts spawnChild);
+// should vitest be orphaned (npm test's shell killed), it exits, and the same follows.
 import {
   DEFAULT_LOCAL_IDENTITY,
   ensureTable,
+  exitWhenOrphaned,
   LOCAL_TABLE_NAME,
   seedIdentity,
   startDynamoDbLocal,
@@ -20,6 +23,7 @@ const KEY = Symbol.for('bucket-encryption-api.test.dynamodb-local');
 const registry = globalThis as { [KEY]?: Shared };
 
 async function start() {
+  exitWhenOrphaned();
   const dynamo = await startDynamoDbLocal();
   try {
     await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);

@@ -1,13 +1,9 @@
 // `serverless package` as a deployer runs it, for the tests that read what it produces (the package
 // test, the runtime tests).
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ROOT } from '../../scripts/local-stack.ts';
+import { ROOT, runNodeChild } from '../../scripts/local-stack.ts';
 import type { Template } from './template.ts';
-
-const run = promisify(execFile);
 
 export interface PackageOptions {
   /** Names the copy and the output folder (default: the stage). */
@@ -55,10 +51,10 @@ export async function packageService(
   const home = mkdtempSync(join(workDir, `home-${name}-`));
   const dir = join(workDir, `package-${name}`);
   try {
-    await run(
-      process.execPath,
+    // A child of the local stack's kind: should the test run be interrupted, it and its esbuild stop too.
+    await runNodeChild(
+      join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
       [
-        join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
         'package',
         '--package',
         dir,
@@ -76,7 +72,7 @@ export async function packageService(
           SLS_TELEMETRY_DISABLED: '1',
           SLS_NOTIFICATIONS_MODE: 'off',
         },
-        timeout: 90_000,
+        timeoutMs: 150_000,
       },
     );
   } catch (error) {

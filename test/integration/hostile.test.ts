@@ -459,8 +459,10 @@ describe('logs', () => {
     for (const secret of [OWNER.secretAccessKey, SECOND_IDENTITY.secretAccessKey])
       expect(logs).not.toContain(secret);
     for (const signature of signaturesSent) expect(logs).not.toContain(signature);
+    // A presigned query string (`X-Amz-Credential=…`), not AWS's messages that name its parameters (the
+    // DEBUG line of a refusal carries them: "… requires the X-Amz-Algorithm, X-Amz-Credential, …").
     expect(logs).not.toMatch(
-      /AWS4-HMAC-SHA256 Credential|X-Amz-Credential|X-Amz-Signature|etc\/passwd|lol9|ServerSideEncryptionConfiguration>/,
+      /AWS4-HMAC-SHA256 Credential|X-Amz-Credential=|X-Amz-Signature=|etc\/passwd|lol9|ServerSideEncryptionConfiguration>/,
     );
   });
 });

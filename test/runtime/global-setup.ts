@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { readZip } from '../../bench/lib/zip.ts';
-import { ensureTable, type Stoppable, startDynamoDbLocal } from '../../scripts/local-stack.ts';
+import { ensureTable, exitWhenOrphaned, type Stoppable, startDynamoDbLocal } from '../../scripts/local-stack.ts';
 import { startKmsEndpoint } from '../helpers/kms-endpoint.ts';
 import { packageService } from '../helpers/serverless-package.ts';
 import { created, type Json, lambdaEnvironments } from '../helpers/template.ts';
@@ -47,6 +47,8 @@ function resolve(value: Json, kmsKeyArn: string): string {
 }
 
 export default async function setup(project: TestProject) {
+  // `npm test` interrupted: vitest ends when orphaned, its children through their lifelines.
+  exitWhenOrphaned();
   const workDir = mkdtempSync(join(tmpdir(), 'runtime-test-'));
   const started: Stoppable[] = [];
   const stopAll = async () => {

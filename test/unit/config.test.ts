@@ -101,6 +101,9 @@ describe('readConfig', () => {
     ['TABLE_NAME', { TABLE_NAME: undefined }],
     ['TABLE_NAME', { TABLE_NAME: '   ' }],
     ['DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'not a url' }],
+    // A host and port without a scheme parses as a URL of scheme `localhost:`.
+    ['DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'localhost:8000' }],
+    ['DYNAMODB_ENDPOINT', { DYNAMODB_ENDPOINT: 'ftp://localhost:8000' }],
     ['S3_PROFILE', { S3_PROFILE: 'gcs' }],
     ['S3_PROFILE', { S3_PROFILE: 'AWS' }],
     ['S3_UNSET_ENCRYPTION', { S3_UNSET_ENCRYPTION: 'none' }],

@@ -1,0 +1,60 @@
+// What `npm start` prints once the gateway answers (scripts/start.ts). A module of its own so that
+// test/e2e/readme.test.ts can hold README's "Run it" example to exactly these commands.
+import { LOCAL_REGION, LOCAL_TABLE_NAME, type LocalIdentity } from './local-stack.ts';
+
+export interface BannerSettings {
+  port: number;
+  profile: string;
+  identity: LocalIdentity;
+}
+
+/** The banner's example configuration, in the running profile's algorithms. */
+export function exampleConfiguration(profile: string): string {
+  switch (profile) {
+    case 'qstorage':
+      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"verenc","KMSMasterKeyID":"qkms:demo-key"}}]}';
+    case 'obs':
+      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"kms"}}]}';
+    default:
+      return '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"alias/demo"},"BucketKeyEnabled":true}]}';
+  }
+}
+
+/**
+ * The commands to paste: the credentials (AWS_DEFAULT_REGION too: AWS CLI v1 reads no AWS_REGION), then
+ * create a bucket, set its default encryption and read it back with the AWS CLI.
+ */
+export function bannerCommands({ port, profile, identity }: BannerSettings): string[] {
+  const endpoint = `http://localhost:${port}`;
+  return [
+    `export AWS_ACCESS_KEY_ID=${identity.accessKeyId} AWS_SECRET_ACCESS_KEY='${identity.secretAccessKey}' AWS_REGION=${LOCAL_REGION} AWS_DEFAULT_REGION=${LOCAL_REGION}`,
+    `aws --endpoint-url ${endpoint} s3api create-bucket --bucket demo`,
+    `aws --endpoint-url ${endpoint} s3api put-bucket-encryption --bucket demo --server-side-encryption-configuration '${exampleConfiguration(profile)}'`,
+    `aws --endpoint-url ${endpoint} s3api get-bucket-encryption --bucket demo`,
+  ];
+}
+
+export function banner(settings: BannerSettings, dynamodbEndpoint: string): string {
+  const { port, identity, profile } = settings;
+  const endpoint = `http://localhost:${port}`;
+  return `
+bucket-encryption-api is running (profile ${profile}).
+
+  endpoint           ${endpoint}   (virtual-hosted: http://<bucket>.localhost:${port})
+  region             ${LOCAL_REGION}
+  access key id      ${identity.accessKeyId}
+  secret access key  ${identity.secretAccessKey}
+  account id         ${identity.accountId}
+  DynamoDB           ${dynamodbEndpoint}  table ${LOCAL_TABLE_NAME}
+
+Try it (another terminal):
+
+${bannerCommands(settings)
+  .map((command) => `  ${command}`)
+  .join('\n')}
+
+Accounts and keys: npm run admin -- account create --name team-a   (npm run admin -- --help)
+A bucket's change history: npm run admin -- history demo
+
+Ctrl-C stops everything.`;
+}
