@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { readZip } from '../../bench/lib/zip.ts';
-import { ensureTable, exitWhenOrphaned, type Stoppable, startDynamoDbLocal } from '../../scripts/local-stack.ts';
+import {
+  ensureTable,
+  exitWhenOrphaned,
+  type Stoppable,
+  startDynamoDbLocal,
+} from '../../scripts/local-stack.ts';
 import { startKmsEndpoint } from '../helpers/kms-endpoint.ts';
 import { packageService } from '../helpers/serverless-package.ts';
 import { created, type Json, lambdaEnvironments } from '../helpers/template.ts';
