@@ -320,7 +320,14 @@ Change events (eventBus) are not published by a replay.`,
           "history replay needs --queue URL (the queue URL), or --stage STAGE for the stage's queue",
         );
       const QueueName = queueUrl ?? `${SERVICE_NAME}-${chosen.stage.name}-history-failed`;
-      queueUrl = (await chosen.sqs().send(new GetQueueUrlCommand({ QueueName }))).QueueUrl ?? '';
+      try {
+        queueUrl = (await chosen.sqs().send(new GetQueueUrlCommand({ QueueName }))).QueueUrl ?? '';
+      } catch (error) {
+        if (!/QueueDoesNotExist|NonExistentQueue/.test(errorName(error) ?? '')) throw error;
+        throw new Error(
+          `queue ${QueueName} not found in ${chosen.stage.region}: is stage "${chosen.stage.name}" deployed there with its on-failure queue (output HistoryFailedQueueUrl)?`,
+        );
+      }
     }
     const QueueUrl = queueUrl;
 
@@ -346,10 +353,15 @@ Change events (eventBus) are not published by a replay.`,
           report.problem = `${plural(report.notRecovered, 'record')} of the batch's ${report.batchSize} no longer in the stream (trimmed after 24 hours): their changes stay gaps in the history`;
         }
         if (done) {
-          await chosen
-            .sqs(QueueUrl)
-            .send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
-          report.deleted = true;
+          try {
+            await chosen
+              .sqs(QueueUrl)
+              .send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+            report.deleted = true;
+          } catch (error) {
+            const deleting = `deleting the message: ${describeFailure(error, chosen) ?? String(error)} (its entries are written; a replay again writes nothing new)`;
+            report.problem = report.problem ? `${report.problem}; ${deleting}` : deleting;
+          }
         }
         totals.messages++;
         totals[report.deleted ? 'deleted' : 'left']++;

@@ -73,19 +73,27 @@ export function createOutput(json: boolean, print: (line: string) => void): Outp
     },
     stream(key, head) {
       // The document's items one per line; the comma after an item is printed when the next comes.
+      // Nothing is printed before the first item: a command failing before it leaves stdout empty.
       let pending: string | undefined;
-      if (json) print(`${JSON.stringify(head).slice(0, -1)}${Object.keys(head).length ? ',' : ''}"${key}":[`);
+      let opened = false;
+      const open = () => {
+        if (opened) return;
+        opened = true;
+        print(`${JSON.stringify(head).slice(0, -1)}${Object.keys(head).length ? ',' : ''}"${key}":[`);
+      };
       return {
         item(text, data) {
           if (!json) {
             for (const line of text) print(line);
             return;
           }
+          open();
           if (pending !== undefined) print(`${pending},`);
           pending = JSON.stringify(data);
         },
         end(tail) {
           if (!json) return;
+          open();
           if (pending !== undefined) print(pending);
           print(`]${Object.keys(tail).length ? `,${JSON.stringify(tail).slice(1)}` : '}'}`);
         },

@@ -497,18 +497,26 @@ describe('npm run admin -- history replay', () => {
   });
 
   it("replays a stage's queue by its name (--stage), as an operator runs it", async () => {
-    // The stage's queue, named as serverless.yml names it; the stage's table is this file's.
-    const queue = sqs.createQueue(`${SERVICE_NAME}-${STAGE}-history-failed`);
-    const { bucket, body } = await failedBatch('stage', [2]);
-    sqs.send(queue, body);
-    const result = await runAdminProcess(['--stage', STAGE, 'history', 'replay'], {
+    const operator = {
       HOME: '/nonexistent',
       AWS_ACCESS_KEY_ID: 'AKIAOPERATOR00000000',
       AWS_SECRET_ACCESS_KEY: 'operator-secret',
       AWS_ENDPOINT_URL_DYNAMODB: endpoint(),
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoint(),
       AWS_ENDPOINT_URL_SQS: sqs.url,
+    };
+    const name = `${SERVICE_NAME}-${STAGE}-history-failed`;
+    // No queue yet (a stage deployed before it existed): one line that says so.
+    expect(await runAdminProcess(['--stage', STAGE, 'history', 'replay', '--json'], operator)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: queue ${name} not found in us-east-1: is stage "${STAGE}" deployed there with its on-failure queue (output HistoryFailedQueueUrl)?\n`,
     });
+    // The stage's queue, named as serverless.yml names it; the stage's table is this file's.
+    const queue = sqs.createQueue(name);
+    const { bucket, body } = await failedBatch('stage', [2]);
+    sqs.send(queue, body);
+    const result = await runAdminProcess(['--stage', STAGE, 'history', 'replay'], operator);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/1 entry written, 0 already recorded; deleted from the queue/);
     expect(sqs.messages(queue)).toEqual([]);

@@ -194,17 +194,20 @@ describe('admin CLI against a stage that fails', () => {
     [
       'access denied',
       () => ({ ...credentials, AWS_ENDPOINT_URL_DYNAMODB: denying.url }),
-      /^error: access denied by DynamoDB: User: arn:aws:iam::123456789012:user\/operator is not authorized to perform: dynamodb:Scan /,
+      /^error: access denied by DynamoDB: User: arn:aws:iam::123456789012:user\/operator is not authorized to perform: dynamodb:(Scan|GetItem) /,
     ],
   ])('says %s in one line, exit status 1', async (_, environment, message) => {
     const env = { HOME: home, ...(await environment()) };
-    const result = await runAdminProcess(
-      ['--stage', 'prod', '--region', 'eu-west-1', 'account', 'list'],
-      env,
-    );
-    expect(result).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(message) });
-    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).not.toMatch(/\bat .*\.(ts|js):\d+|"stack"|internal error/i);
+    // A list (Scan), and a history with --json (GetItem, Query): nothing on stdout, not half a document.
+    for (const command of [
+      ['account', 'list'],
+      ['history', 'demo', '--json'],
+    ]) {
+      const result = await runAdminProcess(['--stage', 'prod', '--region', 'eu-west-1', ...command], env);
+      expect(result).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(message) });
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/\bat .*\.(ts|js):\d+|"stack"|internal error/i);
+    }
   });
 
   it("names KMS when sealing a new key's secret fails, and writes no key", async () => {
