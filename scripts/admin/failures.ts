@@ -2,6 +2,7 @@
 // credentials, the table (stage) not there, an endpoint that cannot be reached, access denied, … —
 // never the SDK's stack, nor the service's generic "We encountered an internal error" (lib/storage
 // turns SDK errors into S3 errors for S3 clients; their `cause` is the SDK's error, read here).
+import { NETWORK, THROTTLING } from '../../lib/storage/errors.ts';
 import { FAILURE_LABEL, type FailureLabel, type Target } from './target.ts';
 
 interface Failure {
@@ -16,19 +17,8 @@ interface Failure {
   [FAILURE_LABEL]?: FailureLabel;
 }
 
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'TimeoutError',
-  'RequestTimeout',
-]);
+/** A request that never got an answer: a connection that failed, or one that timed out. */
+const UNREACHABLE = new Set([...NETWORK, 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError', 'RequestTimeout']);
 const NO_CREDENTIALS = new Set(['CredentialsProviderError', 'TokenProviderError']);
 const CREDENTIALS_REFUSED = new Set([
   'UnrecognizedClientException',
@@ -47,12 +37,6 @@ const NOT_FOUND = new Set([
   'NotFoundException',
   'QueueDoesNotExist',
   'AWS.SimpleQueueService.NonExistentQueue',
-]);
-const THROTTLED = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
 ]);
 
 /** The error and its causes, outermost first. */
@@ -85,13 +69,17 @@ export function describeFailure(error: unknown, target: Target | undefined): str
   if (NO_CREDENTIALS.has(name)) {
     return `no AWS credentials for ${service} (${message}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (aws configure)`;
   }
-  if (NETWORK.has(code) || NETWORK.has(name)) {
+  if (UNREACHABLE.has(code) || UNREACHABLE.has(name)) {
     const where = failure.address
       ? `${failure.address}${failure.port ? `:${failure.port}` : ''}`
       : (failure.hostname ?? '');
     const detail = [code || name, label ? where : ''].filter(Boolean).join(' ');
     const hint = target && !stage && service.startsWith('DynamoDB') ? ' (is `npm start` running?)' : '';
-    return `cannot reach ${service} at ${label?.endpoint ?? (where || 'its endpoint')} (${detail})${hint}`;
+    const endpoint = label?.endpoint ?? (where || 'its endpoint');
+    // A connection that opened but was never answered is a timeout, not a refusal.
+    return /Timeout/.test(name) && !code
+      ? `${service} at ${endpoint} did not answer in time (${detail})`
+      : `cannot reach ${service} at ${endpoint} (${detail})${hint}`;
   }
   if (CREDENTIALS_REFUSED.has(name)) return `${service} refused the AWS credentials (${name}: ${message})`;
   if (ACCESS_DENIED.has(name) || failure.$metadata?.httpStatusCode === 403) {
@@ -105,7 +93,7 @@ export function describeFailure(error: unknown, target: Target | undefined): str
     }
     return `${service}: not found (${name}: ${message})`;
   }
-  if (THROTTLED.has(name)) return `${service} is throttling requests (${name}); try again in a moment`;
+  if (THROTTLING.has(name)) return `${service} is throttling requests (${name}); try again in a moment`;
   if (label || failure.$metadata) return `${service} refused the request (${name}: ${message})`;
   return undefined;
 }
