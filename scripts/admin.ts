@@ -3,13 +3,9 @@
 // under scripts/admin/, one output module (its --json convention), one line per failure.
 import { parseArgs } from 'node:util';
 import { logger } from '../lib/log.ts';
-import { accountCreate, accountList } from './admin/account.ts';
 import { describeFailure } from './admin/failures.ts';
-import { history } from './admin/history.ts';
-import { historyReplay } from './admin/history-replay.ts';
-import { keyCreate, keyDelete, keyDisable, keyEnable, keyList } from './admin/key.ts';
 import { createOutput } from './admin/output.ts';
-import { selectTarget, type Target } from './admin/target.ts';
+import type { Target } from './admin/target.ts';
 import {
   COMMON_OPTIONS,
   type Command,
@@ -21,21 +17,10 @@ import {
   UsageError,
 } from './admin/usage.ts';
 
-export { LOCAL_STATE_FILE } from './admin/target.ts';
+// `npm start` imports the state file's path from here; the commands (and their AWS clients) load
+// only when a command runs.
+export { LOCAL_STATE_FILE } from './admin/state-file.ts';
 export { UsageError } from './admin/usage.ts';
-
-/** Every command, in the order the usage lists them. */
-export const COMMANDS: readonly Command[] = [
-  accountCreate,
-  accountList,
-  keyCreate,
-  keyList,
-  keyDisable,
-  keyEnable,
-  keyDelete,
-  history,
-  historyReplay,
-];
 
 /** A failed command, in one line that says what went wrong (scripts/admin/failures.ts); exit status 1. */
 export class CommandFailed extends Error {}
@@ -48,9 +33,12 @@ const PARSE_OPTIONS = Object.fromEntries(
 ) as { [name in keyof typeof OPTIONS]: { type: (typeof OPTIONS)[name]['type']; short?: string } };
 
 /** The command the words name, longest match first (`history replay` before `history BUCKET`). */
-function findCommand(words: readonly string[]): { command: Command; args: string[] } | undefined {
+function findCommand(
+  commands: readonly Command[],
+  words: readonly string[],
+): { command: Command; args: string[] } | undefined {
   let best: Command | undefined;
-  for (const command of COMMANDS) {
+  for (const command of commands) {
     const own = command.words.split(' ');
     if (
       own.every((word, index) => words[index] === word) &&
@@ -70,7 +58,8 @@ export async function run(
 ): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: PARSE_OPTIONS });
   const options = values as Options;
-  const found = findCommand(positionals);
+  const { COMMANDS } = await import('./admin/commands.ts');
+  const found = findCommand(COMMANDS, positionals);
   if (!found) {
     const [group] = positionals;
     if (group === undefined) return print(generalUsage(COMMANDS));
@@ -93,6 +82,7 @@ export async function run(
       `${command.words} does not take ${foreign.map((name) => `--${name}`).join(', ')} (see: npm run admin -- ${command.words} --help)`,
     );
   }
+  const { selectTarget } = await import('./admin/target.ts');
   let chosen: Target | undefined;
   try {
     await command.run({

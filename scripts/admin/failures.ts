@@ -3,7 +3,20 @@
 // never the SDK's stack, nor the service's generic "We encountered an internal error" (lib/storage
 // turns SDK errors into S3 errors for S3 clients; their `cause` is the SDK's error, read here).
 import { NETWORK, THROTTLING } from '../../lib/storage/errors.ts';
-import { FAILURE_LABEL, type FailureLabel, type Target } from './target.ts';
+import type { Target } from './target.ts';
+
+/** Where a failed request went: the service and its endpoint, attached to the error (failures.ts). */
+export interface FailureLabel {
+  service: string;
+  endpoint: string;
+}
+export const FAILURE_LABEL = Symbol.for('bucket-encryption-api.admin.failure-label');
+
+export function labelFailure(error: unknown, label: FailureLabel): unknown {
+  if (error !== null && typeof error === 'object' && !(FAILURE_LABEL in error))
+    Object.defineProperty(error, FAILURE_LABEL, { value: label });
+  return error;
+}
 
 interface Failure {
   name?: string;

@@ -3,7 +3,6 @@
 // deployed stage's table with the operator's AWS credentials. Every client labels the errors it
 // throws with its service and where it was sent, so a failure is one line naming both (failures.ts).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,23 +10,10 @@ import { kmsCipher, localCipher, type SecretCipher } from '../../lib/auth/secret
 import { type AccountStore, createAccountStore } from '../../lib/storage/accounts.ts';
 import { type BucketStore, createBucketStore } from '../../lib/storage/buckets.ts';
 import { createHistoryStore, type HistoryStore } from '../../lib/storage/history.ts';
-import { LOCAL_REGION, localDynamoClient, ROOT, SERVICE_NAME } from '../local-stack.ts';
+import { LOCAL_REGION, localDynamoClient, SERVICE_NAME } from '../local-stack.ts';
+import { type FailureLabel, labelFailure } from './failures.ts';
+import { LOCAL_STATE_FILE } from './state-file.ts';
 import { UsageError } from './usage.ts';
-
-export const LOCAL_STATE_FILE = join(ROOT, '.local', 'stack.json');
-
-/** Where a failed request went: the service and its endpoint, attached to the error (failures.ts). */
-export interface FailureLabel {
-  service: string;
-  endpoint: string;
-}
-export const FAILURE_LABEL = Symbol.for('bucket-encryption-api.admin.failure-label');
-
-export function labelFailure(error: unknown, label: FailureLabel): unknown {
-  if (error !== null && typeof error === 'object' && !(FAILURE_LABEL in error))
-    Object.defineProperty(error, FAILURE_LABEL, { value: label });
-  return error;
-}
 
 /** The cipher's KMS client is its own (lib/auth/secrets.ts): its failures are labelled here. */
 const labelledCipher = (cipher: SecretCipher, label: FailureLabel): SecretCipher => ({
