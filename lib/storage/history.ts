@@ -337,6 +337,8 @@ export function createHistoryStore(client: DynamoDBClient, tableName: string): H
           }
           startKey = result.LastEvaluatedKey;
           if (!startKey) break;
+          // Full, and the page read is used up: no more reading for a next entry that may not come.
+          if (count === limit) return page(newerKey && encodeCursor(newerKey));
         }
       } catch (error) {
         throw storageFailure(error, 'listHistory');
