@@ -249,6 +249,32 @@ describe('npm run admin -- history', () => {
     }
   });
 
+  it('reads no further than a full page: a long history past --since is not read for nothing', async () => {
+    const bucket = await changedBucket('bounded', 5); // v1 … v6
+    await record(bucket);
+    const client = dynamo();
+    let queries = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        queries++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countQueries' },
+    );
+    const store = createHistoryStore(client, TABLE);
+    const all = (await store.listHistory(bucket)).entries;
+    queries = 0;
+    const since = all[1]?.time;
+    const first = await store.listHistory(bucket, { since, limit: 2, pageSize: 2 });
+    expect({ versions: first.entries.map((entry) => entry.version), queries }).toEqual({
+      versions: [6, 5],
+      queries: 1,
+    });
+    const rest = await store.listHistory(bucket, { since, limit: 2, pageSize: 2, after: first.cursor });
+    expect(rest).toMatchObject({ entries: [], cursor: undefined });
+    client.destroy();
+  });
+
   it('reads a bucket named like a subcommand with --bucket', async () => {
     await createBucket('replay'); // this file's table alone holds it
     await record('replay');
