@@ -98,7 +98,8 @@ export function historyEntryOf(record: BucketStreamRecord): HistoryEntry | undef
   // The SDK retries a write whose answer timed out, and the retry may apply again on top of the first
   // application (same request, same values): one accepted request, so one entry.
   const requestId = text('requestId');
-  if (requestId !== null && change.OldImage?.lastChange?.M?.requestId?.S === requestId) return undefined;
+  const previousRequestId = change.OldImage?.lastChange?.M?.requestId?.S;
+  if (requestId !== null && previousRequestId === requestId) return undefined;
   const operation = text('operation') ?? inferOperation(before, after);
   const approximate = (change.ApproximateCreationDateTime ?? 0) * 1000;
   return {
@@ -114,5 +115,7 @@ export function historyEntryOf(record: BucketStreamRecord): HistoryEntry | undef
     bucketOwner: live.ownerId,
     generation: live.createdAt,
     version: change.NewImage?.version?.N ? Number(change.NewImage.version.N) : live.version + 1,
+    // Tells a version skipped by a retried write from a lost change (lib/storage/history.ts gaps).
+    ...(previousRequestId !== undefined ? { previousRequestId } : {}),
   };
 }

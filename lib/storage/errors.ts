@@ -4,7 +4,8 @@ import { S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
 import { DEADLINE_EXCEEDED } from './client.ts';
 
-const THROTTLING = new Set([
+/** The SDK's names of a throttled request. */
+export const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
@@ -19,7 +20,8 @@ const UNAVAILABLE = new Set([
   DEADLINE_EXCEEDED,
 ]);
 
-const NETWORK = new Set([
+/** Node's codes of a connection that failed (refused, reset, timed out, no such host). */
+export const NETWORK = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

@@ -1,5 +1,6 @@
-// What the in-test AWS endpoints (kms-endpoint.ts, eventbridge-endpoint.ts) share: a node:http server on
-// 127.0.0.1 and a free port speaking AWS's JSON 1.1 protocol as the SDK's clients speak it — a signed
+// What the in-test AWS endpoints (kms-endpoint.ts, eventbridge-endpoint.ts, sqs-endpoint.ts) share: a
+// node:http server on 127.0.0.1 and a free port speaking AWS's JSON protocol (1.1, or 1.0 for DynamoDB
+// and SQS) as the SDK's clients speak it — a signed
 // `POST /` with `X-Amz-Target: <prefix>.<Operation>` and a JSON body — answering what the service's
 // `serve` returns, or AWS's JSON error (`__type`, `message`) for anything else, so a client bug shows
 // as the error AWS would return.
@@ -19,8 +20,10 @@ export class JsonProtocolError extends Error {
 }
 
 export interface JsonProtocolService {
-  /** The `X-Amz-Target` prefix: `TrentService` (KMS), `AWSEvents` (EventBridge). */
+  /** The `X-Amz-Target` prefix: `TrentService` (KMS), `AWSEvents` (EventBridge), `AmazonSQS`, `DynamoDB_20120810`. */
   targetPrefix: string;
+  /** The protocol's version, in its content type `application/x-amz-json-<version>`: 1.1 unless said. */
+  jsonVersion?: '1.0' | '1.1';
   /** Called before the body is read as JSON: a whole-call failure a test injected, if any. */
   intercept?(operation: string): JsonProtocolError | undefined;
   /** The operation's output, or a thrown JsonProtocolError. */
@@ -35,9 +38,14 @@ export interface JsonProtocolServer {
   stop(): Promise<void>;
 }
 
-function reply(response: http.ServerResponse, status: number, body: Record<string, unknown>): void {
+function reply(
+  response: http.ServerResponse,
+  contentType: string,
+  status: number,
+  body: Record<string, unknown>,
+): void {
   response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
+    'content-type': contentType,
     'x-amzn-requestid': randomUUID(),
   });
   response.end(JSON.stringify(body));
@@ -67,6 +75,8 @@ function answer(
 export async function startJsonProtocolServer(service: JsonProtocolService): Promise<JsonProtocolServer> {
   const calls: string[] = [];
   const prefix = `${service.targetPrefix}.`;
+  const version = service.jsonVersion ?? '1.1';
+  const contentType = `application/x-amz-json-${version}`;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -77,17 +87,17 @@ export async function startJsonProtocolServer(service: JsonProtocolService): Pro
       if (
         request.method !== 'POST' ||
         !target.startsWith(prefix) ||
-        request.headers['content-type'] !== 'application/x-amz-json-1.1' ||
+        request.headers['content-type'] !== contentType ||
         !String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')
       ) {
-        reply(response, 400, {
+        reply(response, contentType, 400, {
           __type: 'UnrecognizedClientException',
-          message: `not a signed ${service.targetPrefix} JSON 1.1 request`,
+          message: `not a signed ${service.targetPrefix} JSON ${version} request`,
         });
         return;
       }
       const [status, body] = answer(service, operation, Buffer.concat(chunks));
-      reply(response, status, body);
+      reply(response, contentType, status, body);
     });
   });
   server.listen(0, '127.0.0.1');

@@ -25,11 +25,14 @@ const integrationTable = (): StreamLocation => ({
   tableName: inject('tableName'),
 });
 
-/** The table's stream ARN and the bucket's records on it, oldest first, as GetRecords returns them. */
+/**
+ * The table's stream ARN and the bucket's records on it, oldest first, as GetRecords returns them,
+ * with the shard of each (by sequence number).
+ */
 export async function readStream(
   bucket: string,
   location: StreamLocation = integrationTable(),
-): Promise<{ streamArn: string; records: StreamRecord[] }> {
+): Promise<{ streamArn: string; records: StreamRecord[]; shardOf: Map<string, string> }> {
   const dynamo = localDynamoClient(location.endpoint);
   const streams = new DynamoDBStreamsClient({
     endpoint: location.endpoint,
@@ -42,6 +45,7 @@ export async function readStream(
     if (!StreamArn) throw new Error(`table ${location.tableName} has no stream`);
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn }));
     const records: StreamRecord[] = [];
+    const shardOf = new Map<string, string>();
     for (const shard of StreamDescription?.Shards ?? []) {
       let { ShardIterator } = await streams.send(
         new GetShardIteratorCommand({ StreamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
@@ -49,6 +53,8 @@ export async function readStream(
       while (ShardIterator) {
         const page = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
         records.push(...(page.Records ?? []));
+        for (const record of page.Records ?? [])
+          shardOf.set(record.dynamodb?.SequenceNumber ?? '', shard.ShardId ?? '');
         if (!page.Records?.length) break;
         ShardIterator = page.NextShardIterator;
       }
@@ -56,6 +62,7 @@ export async function readStream(
     return {
       streamArn: StreamArn,
       records: records.filter((record) => record.dynamodb?.Keys?.pk?.S === `BUCKET#${bucket}`),
+      shardOf,
     };
   } finally {
     streams.destroy();

@@ -1,6 +1,7 @@
 // The audit history against DynamoDB Local's real stream: the handlers write, the stream carries
 // the changes, the local stream processor (scripts/history-stream.ts, the stream Lambda's core)
-// records them, and the history is read back through the storage and the admin CLI.
+// records them, and the history is read back through the storage (the admin CLI's view of it:
+// admin-history.test.ts).
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handler as recordHistoryHandler } from '../../functions/record-history.ts';
@@ -8,7 +9,6 @@ import { config } from '../../lib/config.ts';
 import { createDynamoClient } from '../../lib/storage/client.ts';
 import { createHistoryStore, type HistoryEntry, type HistoryStore } from '../../lib/storage/history.ts';
 import { createStorage, setStorage } from '../../lib/storage/index.ts';
-import { run } from '../../scripts/admin.ts';
 import { startHistoryStream } from '../../scripts/history-stream.ts';
 import { localDynamoClient, type Stoppable } from '../../scripts/local-stack.ts';
 import { isWarmUpBucket } from '../../scripts/warm-up.ts';
@@ -369,84 +369,5 @@ describe('a fault in the stream processing', () => {
       expect(await recordHistoryHandler({ Records }, lambdaContext())).toEqual({ batchItemFailures: [] });
     }
     expect((await history.listHistory(bucket)).entries).toEqual(recorded);
-  });
-});
-
-describe('npm run admin -- history', () => {
-  const admin = async (...argv: string[]) => {
-    const lines: string[] = [];
-    await run(argv, { DYNAMODB_ENDPOINT: endpoint(), TABLE_NAME: table() }, (line) => lines.push(line));
-    return lines;
-  };
-
-  it('prints one JSON object per entry, newest first, with --limit and --since', async () => {
-    const bucket = uniqueBucket('cli');
-    const created = await createBucket(bucket);
-    await putEncryption(bucket, encryption('aws:kms', 'alias/cli'));
-    const deleted = await deleteEncryption(bucket);
-    await historyOf(bucket, 3);
-    const lines = await admin('history', bucket, '--json');
-    expect(lines).toHaveLength(3);
-    const entries = lines.map((line) => JSON.parse(line));
-    for (const entry of entries) {
-      expect(Object.keys(entry).sort()).toEqual(
-        [
-          'accessKeyId',
-          'accountId',
-          'after',
-          'before',
-          'bucket',
-          'operation',
-          'requestId',
-          'sourceIp',
-          'time',
-        ].sort(),
-      );
-    }
-    expect(entries[0]).toEqual({
-      time: expect.any(String),
-      operation: 'DeleteBucketEncryption',
-      bucket,
-      accountId: OWNER.accountId,
-      accessKeyId: OWNER.accessKeyId,
-      requestId: requestIdOf(deleted),
-      sourceIp: '127.0.0.1',
-      before: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/cli', BucketKeyEnabled: true },
-      after: null,
-    });
-    expect(entries.at(-1)).toMatchObject({ operation: 'CreateBucket', requestId: requestIdOf(created) });
-    const limited = (await admin('history', bucket, '--json', '--limit', '2')).map((line) =>
-      JSON.parse(line),
-    );
-    expect(limited).toEqual(entries.slice(0, 2));
-    const since = (await admin('history', bucket, '--json', '--since', entries[1].time)).map((line) =>
-      JSON.parse(line),
-    );
-    expect(since).toEqual(entries.slice(0, 2));
-  });
-
-  it('prints readable lines, says when there is more, and refuses bad options', async () => {
-    const bucket = uniqueBucket('cli');
-    await createBucket(bucket);
-    await putEncryption(bucket, encryption('AES256'));
-    await historyOf(bucket, 2);
-    const lines = await admin('history', bucket, '--limit', '1');
-    expect(lines.join('\n')).toMatch(
-      new RegExp(
-        `PutBucketEncryption {2}by ${OWNER.accountId} with ${OWNER.accessKeyId} from 127\\.0\\.0\\.1`,
-      ),
-    );
-    const more = lines.at(-1)?.match(/^\(more: --after (\S+)\)$/)?.[1];
-    expect(more).toBeDefined();
-    const rest = await admin('history', bucket, '--after', more as string);
-    expect(rest.join('\n')).toContain('CreateBucket');
-    expect(rest.join('\n')).not.toContain('PutBucketEncryption');
-    expect(await admin('history', uniqueBucket('nothing'))).toEqual([
-      expect.stringMatching(/^\(no history for /),
-    ]);
-    await expect(admin('history', bucket, '--limit', '0')).rejects.toThrow(/--limit/);
-    await expect(admin('history', bucket, '--since', 'yesterday')).rejects.toThrow(/--since/);
-    await expect(admin('history', bucket, '--after', 'garbage')).rejects.toThrow(/--after/);
-    await expect(admin('history')).rejects.toThrow(/BUCKET/);
   });
 });
