@@ -103,7 +103,8 @@ function decodeCursor(bucket: string, cursor: string): Record<string, AttributeV
   return { pk: { S: pk }, sk: { S: sk } };
 }
 
-export function createHistoryStore(client: DynamoDBClient, tableName: string): HistoryStore {
+/** The history Lambda's one access pattern: its bundle then holds PutItem and no read (IAM: PutItem only). */
+export function createHistoryWriter(client: DynamoDBClient, tableName: string): Pick<HistoryStore, 'putEntry'> {
   return {
     async putEntry(entry, expiresAt) {
       try {
@@ -137,6 +138,12 @@ export function createHistoryStore(client: DynamoDBClient, tableName: string): H
         throw storageFailure(error, 'putHistoryEntry');
       }
     },
+  };
+}
+
+export function createHistoryStore(client: DynamoDBClient, tableName: string): HistoryStore {
+  return {
+    ...createHistoryWriter(client, tableName),
 
     async listHistory(bucket, query = {}) {
       const limit = query.limit ?? Number.POSITIVE_INFINITY;
