@@ -186,7 +186,7 @@ export interface DeployTarget {
 const COMPANIONS: ReadonlyArray<(values: ParamValues, target: DeployTarget) => string | undefined> = [
   (v) =>
     v.domainName && !v.certificateArn
-      ? '--param certificateArn is needed with domainName: an ACM certificate in the stack\'s region covering domainName and *.domainName'
+      ? "--param certificateArn is needed with domainName: an ACM certificate in the stack's region covering domainName and *.domainName"
       : undefined,
   (v) =>
     !v.domainName && v.certificateArn
@@ -280,7 +280,8 @@ export function paramProblems(
   for (const name of NAMES) {
     const row: DeployParam = DEPLOY_PARAMS[name];
     const fromStage = stageParams[name];
-    const value = given[name] ?? (fromStage === undefined || fromStage === null ? row.default : String(fromStage));
+    const value =
+      given[name] ?? (fromStage === undefined || fromStage === null ? row.default : String(fromStage));
     values[name] = value;
     if (value === '' && row.default === '') continue;
     if (row.rule.read(value) === undefined) {
@@ -300,7 +301,9 @@ export function defaultsProblems(configured: Readonly<Record<string, unknown>>):
   const problems: string[] = [];
   for (const name of NAMES) {
     if (!Object.hasOwn(configured, name)) {
-      problems.push(`serverless.yml params.default has no ${name} (lib/deploy-params.ts: "${DEPLOY_PARAMS[name].default}")`);
+      problems.push(
+        `serverless.yml params.default has no ${name} (lib/deploy-params.ts: "${DEPLOY_PARAMS[name].default}")`,
+      );
     } else if (String(configured[name] ?? '') !== DEPLOY_PARAMS[name].default) {
       problems.push(
         `serverless.yml params.default.${name} is "${String(configured[name])}" but lib/deploy-params.ts says "${DEPLOY_PARAMS[name].default}"`,
@@ -308,7 +311,8 @@ export function defaultsProblems(configured: Readonly<Record<string, unknown>>):
     }
   }
   for (const name of Object.keys(configured)) {
-    if (!isParam(name)) problems.push(`serverless.yml params.default.${name} has no row in lib/deploy-params.ts`);
+    if (!isParam(name))
+      problems.push(`serverless.yml params.default.${name} has no row in lib/deploy-params.ts`);
   }
   return problems;
 }

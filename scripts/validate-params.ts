@@ -52,7 +52,8 @@ export default class ValidateParams {
           configured[stage] ?? {},
         ),
       ];
-      if (problems.length > 0) throw new serverless.classes.Error(problems.join('\n'), 'INVALID_DEPLOY_PARAM');
+      if (problems.length > 0)
+        throw new serverless.classes.Error(problems.join('\n'), 'INVALID_DEPLOY_PARAM');
     };
     this.hooks = {
       'before:package:initialize': check,

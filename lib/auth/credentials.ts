@@ -4,9 +4,9 @@
 // flood of made-up key ids cannot turn into a flood of reads — in a cache of their own: made-up ids
 // cost nothing to send, and sharing one bounded cache let them evict the real keys (every valid
 // request then paid a table read and a KMS Decrypt again).
-import type { AccountStore } from '../storage/accounts.ts';
+import type { AccessKeyReader } from '../storage/access-keys.ts';
 import { storageFailure } from '../storage/errors.ts';
-import type { SecretCipher } from './secrets.ts';
+import type { SecretOpener } from './secrets.ts';
 
 export interface SigningSecret {
   accessKeyId: string;
@@ -58,8 +58,8 @@ export interface CredentialCache {
 }
 
 export function createCredentialCache(
-  accounts: () => AccountStore,
-  cipher: () => SecretCipher,
+  accounts: () => AccessKeyReader,
+  cipher: () => SecretOpener,
   ttlMs: number,
   now: () => number = Date.now,
 ): CredentialCache {

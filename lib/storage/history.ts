@@ -104,7 +104,10 @@ function decodeCursor(bucket: string, cursor: string): Record<string, AttributeV
 }
 
 /** The history Lambda's one access pattern: its bundle then holds PutItem and no read (IAM: PutItem only). */
-export function createHistoryWriter(client: DynamoDBClient, tableName: string): Pick<HistoryStore, 'putEntry'> {
+export function createHistoryWriter(
+  client: DynamoDBClient,
+  tableName: string,
+): Pick<HistoryStore, 'putEntry'> {
   return {
     async putEntry(entry, expiresAt) {
       try {
