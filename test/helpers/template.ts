@@ -19,7 +19,8 @@ export function conditions(template: Template): Record<string, boolean> {
   const defined = template.Conditions ?? {};
   const values: Record<string, boolean> = {};
   const evaluate = (expression: Json): boolean | string => {
-    if (typeof expression === 'string') return expression;
+    // A literal (serverless writes a param that is a whole value as the YAML scalar it was: `false`).
+    if (typeof expression !== 'object' || expression === null) return String(expression);
     const [[fn, args]] = Object.entries(expression as Record<string, Json>) as [[string, Json]];
     if (fn === 'Condition') return conditionValue(args as string);
     const list = args as Json[];
