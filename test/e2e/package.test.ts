@@ -657,7 +657,8 @@ describe("API Gateway's own answers", () => {
   });
 
   it('keeps the access log for accessLogRetentionDays', () => {
-    expect(created(redeploy.template).HttpApiLogGroup?.Properties.RetentionInDays).toBe(365);
+    // A --param is a string; CloudFormation reads '365' as the number.
+    expect(Number(created(redeploy.template).HttpApiLogGroup?.Properties.RetentionInDays)).toBe(365);
   });
 });
 
@@ -954,6 +955,10 @@ function roleActions(template: Template, role: string): Set<string> {
 describe('least privilege: each role allows exactly what its bundle can send', () => {
   // Sent by the DynamoDB client itself only with endpoint discovery on, which no client here enables.
   const CLIENT_MACHINERY = new Set(['dynamodb:DescribeEndpoints']);
+  // In a bundle, never sent by its function, and refused by its role: the bucket store's listBuckets
+  // (one object with the store's other access patterns, so esbuild keeps it) serves only ListBuckets,
+  // which API Gateway routes to the service function (`ANY /`).
+  const UNREACHABLE: Record<string, string[]> = { BucketRouteRole: ['dynamodb:Query'] };
   // Used by Lambda on the function's behalf, not by its code: the event source mapping reads the
   // stream and sends the on-failure record with the function's role.
   const PLATFORM = new Set([
@@ -974,7 +979,7 @@ describe('least privilege: each role allows exactly what its bundle can send', (
     'returns %s.zip sending only what %s allows, and the role allowing nothing more',
     (name, role, packaged) => {
       const sent = [...commandsInZip(join(packaged().dir, `${name}.zip`))].filter(
-        (action) => !CLIENT_MACHINERY.has(action),
+        (action) => !CLIENT_MACHINERY.has(action) && !UNREACHABLE[role]?.includes(action),
       );
       const allowed = [...roleActions(packaged().template, role)].filter((action) => !PLATFORM.has(action));
       // With eventBus (withDomain) the history role gains events:PutEvents; without it the bundle can
@@ -1015,10 +1020,12 @@ describe('cold start', () => {
     'returns %s.zip whose cold start loads no X-Ray code, which a traced invocation imports lazily',
     (name, handler) => {
       const { atColdStart, all } = coldStartCode(join(withDomain.dir, `${name}.zip`), handler);
-      // aws-xray-sdk-core's segment class names its trace header; Powertools Tracer its annotation.
-      expect(all).toContain('X-Amzn-Trace-Id');
-      expect(atColdStart).not.toContain('X-Amzn-Trace-Id');
-      expect(atColdStart).not.toContain('ColdStart","');
+      // Settings the X-Ray SDK and Powertools Tracer read (the SDK core names the trace header itself,
+      // for recursion detection, so that is no marker).
+      for (const marker of ['AWS_XRAY_DAEMON_ADDRESS', 'POWERTOOLS_TRACE_ENABLED']) {
+        expect(all, marker).toContain(marker);
+        expect(atColdStart, marker).not.toContain(marker);
+      }
     },
   );
 
@@ -1131,7 +1138,7 @@ describe('deploy params, checked before anything is built (scripts/validate-para
       expect(refused.files.filter((file) => file.endsWith('.zip'))).toEqual([]);
       expect(refused.output).not.toMatch(/esbuild|Compiling/i);
     },
-    60_000,
+    240_000,
   );
 
   it('packages every good combination above (dev, prod, a domain with a bus, tracing and a topic, a redeploy with an e-mail)', () => {

@@ -41,8 +41,11 @@ export function conditions(template: Template): Record<string, boolean> {
 /** A value with every Fn::If decided, as CloudFormation would. */
 export function decided(template: Template, value: Json): Json {
   const known = conditions(template);
+  // AWS::NoValue removes the property (or list item) it stands for, as CloudFormation does.
+  const NO_VALUE = JSON.stringify({ Ref: 'AWS::NoValue' });
+  const absent = (node: Json) => JSON.stringify(node) === NO_VALUE;
   const walk = (node: Json): Json => {
-    if (Array.isArray(node)) return node.map(walk);
+    if (Array.isArray(node)) return node.map(walk).filter((item) => !absent(item));
     if (node === null || typeof node !== 'object') return node;
     const entries = Object.entries(node);
     const [first] = entries;
@@ -50,7 +53,9 @@ export function decided(template: Template, value: Json): Json {
       const [name, whenTrue, whenFalse] = first[1] as [string, Json, Json];
       return walk(known[name] ? whenTrue : whenFalse);
     }
-    return Object.fromEntries(entries.map(([key, inner]) => [key, walk(inner)]));
+    return Object.fromEntries(
+      entries.map(([key, inner]) => [key, walk(inner)] as const).filter(([, inner]) => !absent(inner)),
+    );
   };
   return walk(value);
 }
