@@ -69,7 +69,11 @@ function containerMetrics(): Metrics | null {
   if (metrics === undefined) {
     const settings = config();
     metrics = settings.metrics
-      ? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: settings.metricsService, logger: metricsLogger })
+      ? new Metrics({
+          namespace: METRICS_NAMESPACE,
+          serviceName: settings.metricsService,
+          logger: metricsLogger,
+        })
       : null;
   }
   return metrics;

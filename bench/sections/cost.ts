@@ -119,7 +119,9 @@ async function call(operation: EncryptionOperation, bucket: string): Promise<voi
   const event = await signedEvent(encryptionRequest(operation, bucket));
   const result = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
   if (result.statusCode !== EXPECTED_STATUS[operation]) {
-    throw new Error(`${operation}: expected ${EXPECTED_STATUS[operation]}, got ${result.statusCode} ${result.body ?? ''}`);
+    throw new Error(
+      `${operation}: expected ${EXPECTED_STATUS[operation]}, got ${result.statusCode} ${result.body ?? ''}`,
+    );
   }
 }
 
@@ -144,7 +146,8 @@ serveSection<CostInput, OperationCost[]>(async (input) => {
     const started = performance.now();
     for (const event of events) {
       const result = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
-      if (result.statusCode !== EXPECTED_STATUS[operation]) throw new Error(`${operation}: ${result.statusCode}`);
+      if (result.statusCode !== EXPECTED_STATUS[operation])
+        throw new Error(`${operation}: ${result.statusCode}`);
     }
     const wall = performance.now() - started;
     const used = process.cpuUsage(cpu);

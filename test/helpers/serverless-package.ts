@@ -36,6 +36,7 @@ const SERVICE_FILES = [
   // The packaging plugins serverless.yml names.
   'scripts/trim-packages.ts',
   'scripts/validate-params.ts',
+  'scripts/settle-conditions.ts',
 ];
 
 /**

@@ -22,7 +22,10 @@ function serverlessParams(): Record<string, Record<string, string>> {
   let stage = '';
   for (const line of block.split('\n')) {
     const stageLine = /^ {2}(\w+):\s*$/.exec(line);
-    if (stageLine) stages[(stage = stageLine[1] ?? '')] = {};
+    if (stageLine) {
+      stage = stageLine[1] ?? '';
+      stages[stage] = {};
+    }
     const param = /^ {4}(\w+):\s*(.*?)\s*$/.exec(line);
     if (param && stage)
       stages[stage] = { ...stages[stage], [param[1] ?? '']: (param[2] ?? '').replace(/^'(.*)'$/, '$1') };
