@@ -181,7 +181,9 @@ describe('serverless package without AWS credentials', () => {
       const text = JSON.stringify(packaged().template);
       expect(packaged().template).not.toHaveProperty('Conditions');
       expect(text).not.toContain('"Fn::If"');
-      expect(text).not.toContain('"Condition"');
+      for (const [name, resource] of Object.entries(packaged().template.Resources)) {
+        expect(resource, name).not.toHaveProperty('Condition');
+      }
       expect(text).not.toContain('AWS::NoValue');
     },
   );
