@@ -1,24 +1,42 @@
 // DynamoDB stream → audit history — https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html
 // One entry per change of a bucket (docs/history.md) and, with the `eventBus` param, one EventBridge
 // event. Not an S3 operation: no gateway route, no middy stack; `async (event, context)` as Node 24 requires.
+// It hands back what it could not finish before its deadline (lib/history/recorder.ts) and writes one
+// EMF line per batch: entries written, records failed and deferred (lib/metrics.ts).
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { config } from '../lib/config.ts';
 import type { BucketStreamRecord } from '../lib/history/entry.ts';
-import { eventBridgePublisher } from '../lib/history/events.ts';
+import { eventBridgePublisher, PUBLISH_BUDGET_MS } from '../lib/history/events.ts';
 import { type Recorder, recordHistory } from '../lib/history/recorder.ts';
 import { logger } from '../lib/log.ts';
-import { createHistoryStore } from '../lib/storage/history.ts';
-import { storage } from '../lib/storage/index.ts';
+import { publishMetrics, recordColdStart, recordHistoryBatch } from '../lib/metrics.ts';
+import { enterDeadline } from '../lib/request.ts';
+import { createDynamoClient } from '../lib/storage/client.ts';
+import { createHistoryWriter } from '../lib/storage/history.ts';
+import { startTrace } from '../lib/tracing.ts';
 
-let recorder: Recorder | undefined;
+/** Time kept back from the Lambda's remaining time to answer (and write the log and metric lines). */
+const RESPONSE_MARGIN_MS = 500;
 
-function containerRecorder(): Recorder {
+let recorder: (Recorder & { client: object }) | undefined;
+
+function containerRecorder(): Recorder & { client: object } {
   if (!recorder) {
     const settings = config();
+    // A client of its own, not the routes' storage(): this bundle then holds the history's one
+    // write (PutItem) and no other DynamoDB command (its role allows PutItem only).
+    const client = createDynamoClient(settings);
+    const publishes = settings.eventBusName !== undefined;
     recorder = {
-      history: createHistoryStore(storage().client, settings.tableName),
+      client,
+      history: createHistoryWriter(client, settings.tableName),
       retentionDays: settings.historyRetentionDays,
       publish: settings.eventBusName ? eventBridgePublisher(settings.eventBusName) : undefined,
+      // A put: every attempt its full timeout, plus backoff; a publish the same.
+      recordBudgetMs:
+        settings.dynamodbMaxAttempts * settings.dynamodbRequestTimeoutMs +
+        250 +
+        (publishes ? PUBLISH_BUDGET_MS : 0),
     };
   }
   return recorder;
@@ -28,7 +46,29 @@ export const handler = async (
   event: DynamoDBStreamEvent,
   context: Context,
 ): Promise<DynamoDBBatchResponse> => {
+  // Its own async context, so the deadline entered below stays with this invocation.
+  await undefined;
   logger.addContext(context);
-  // The Lambda event's attribute values are the DynamoDB JSON the SDK's types describe.
-  return recordHistory(event.Records as unknown as BucketStreamRecord[], containerRecorder());
+  recordColdStart(context.functionName);
+  const current = containerRecorder();
+  const deadline =
+    typeof context.getRemainingTimeInMillis === 'function'
+      ? Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS
+      : undefined;
+  // The DynamoDB client starts no attempt that could end after it (lib/storage/client.ts).
+  enterDeadline(deadline);
+  const trace = await startTrace('history', () => [current.client]);
+  try {
+    // The Lambda event's attribute values are the DynamoDB JSON the SDK's types describe.
+    const { batchItemFailures, ...counts } = await recordHistory(
+      event.Records as unknown as BucketStreamRecord[],
+      current,
+      deadline,
+    );
+    recordHistoryBatch(counts);
+    return { batchItemFailures };
+  } finally {
+    publishMetrics();
+    trace?.end();
+  }
 };

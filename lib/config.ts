@@ -42,6 +42,12 @@ export interface Config {
   historyRetentionDays: number;
   /** The EventBridge bus each history entry is published to; undefined = none. */
   eventBusName: string | undefined;
+  /** X-Ray tracing through Powertools Tracer (loaded only when on; docs/operations.md). */
+  tracing: boolean;
+  /** Whether CloudWatch metrics (EMF lines) are written (docs/operations.md). */
+  metrics: boolean;
+  /** The metrics' `service` dimension: the stack's name, so that stages keep apart. */
+  metricsService: string;
 }
 
 export class ConfigError extends Error {
@@ -50,20 +56,79 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T => {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+/**
+ * A setting's rule: what is allowed, in words, and the value read from a (non-empty) text, or
+ * undefined when the text is not allowed. The same rules check the Lambdas' environment here and
+ * the deploy params (lib/deploy-params.ts, checked when `serverless package`/`deploy` starts), so a
+ * value `npm start` refuses is refused by a deploy too, in the same words.
+ */
+export interface Rule<T> {
+  allowed: string;
+  read(text: string): T | undefined;
+}
+
+export const oneOf = <T extends string>(
+  values: readonly T[],
+  options: { ignoreCase?: boolean } = {},
+): Rule<T> => ({
+  allowed: `one of ${values.join(', ')}`,
+  read: (text) =>
+    values.find((value) =>
+      options.ignoreCase ? value.toLowerCase() === text.toLowerCase() : value === text,
+    ),
+});
+
+export const positiveInteger: Rule<number> = {
+  allowed: 'a positive integer',
+  read: (text) => (/^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined),
 };
 
-const positiveInt = (env: Env, name: string, fallback: number): number => {
+export const positiveNumber: Rule<number> = {
+  allowed: 'a positive number',
+  read: (text) => (/^\d+(\.\d+)?$/.test(text) && Number(text) > 0 ? Number(text) : undefined),
+};
+
+/** `true` or `false`, exactly: a `False` that silently meant "no" is the mistake this refuses. */
+export const booleanText: Rule<boolean> = {
+  allowed: 'true or false',
+  read: (text) => (text === 'true' ? true : text === 'false' ? false : undefined),
+};
+
+export const url: Rule<string> = {
+  allowed: 'an http:// or https:// URL such as http://localhost:8000',
+  read: (text) => (/^https?:$/.test(URL.parse(text)?.protocol ?? '') ? text : undefined),
+};
+
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, 'i');
+
+/** A DNS name (`localhost` locally, `s3.example.com` deployed), read in lower case. */
+export const domainName: Rule<string> = {
+  allowed: 'a domain name (letters, digits and hyphens, labels separated by dots)',
+  read: (text) => (text.length <= 253 && DOMAIN.test(text) ? text.toLowerCase() : undefined),
+};
+
+/** Text matching a pattern, described in words. */
+export const matching = (pattern: RegExp, allowed: string): Rule<string> => ({
+  allowed,
+  read: (text) => (pattern.test(text) ? text : undefined),
+});
+
+/** Powertools Logger's levels (any case): the logger would silently fall back on anything else. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export const logLevel = oneOf(LOG_LEVELS, { ignoreCase: true });
+
+/** The rule's value for `text`, or ConfigError naming the setting (as `name`) and what is allowed. */
+export function checked<T>(name: string, rule: Rule<T>, text: string): T {
+  const value = rule.read(text);
+  if (value === undefined) throw new ConfigError(`${name} must be ${rule.allowed} (got "${text}")`);
+  return value;
+}
+
+const setting = <T>(env: Env, name: string, rule: Rule<T>, fallback: T): T => {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0)
-    throw new ConfigError(`${name} must be a positive integer (got "${value}")`);
-  return parsed;
+  return checked(name, rule, value);
 };
 
 const optional = (env: Env, name: string): string | undefined => {
@@ -76,30 +141,37 @@ export function readConfig(env: Env): Config {
   if (!tableName) throw new ConfigError('TABLE_NAME must be set to the DynamoDB table name');
   const dynamodbEndpoint = optional(env, 'DYNAMODB_ENDPOINT');
   // `localhost:8000` parses as a URL of scheme `localhost:`; the SDK then fails with "UnknownError".
-  if (dynamodbEndpoint && !/^https?:$/.test(URL.parse(dynamodbEndpoint)?.protocol ?? '')) {
-    throw new ConfigError(
-      `DYNAMODB_ENDPOINT must be an http:// or https:// URL such as http://localhost:8000 (got "${dynamodbEndpoint}")`,
-    );
-  }
+  if (dynamodbEndpoint) checked('DYNAMODB_ENDPOINT', url, dynamodbEndpoint);
+  const baseDomain = optional(env, 'S3_BASE_DOMAIN');
   return {
     tableName,
     dynamodbEndpoint,
     region: optional(env, 'S3_REGION') ?? optional(env, 'AWS_REGION') ?? 'us-east-1',
-    profile: oneOf(env, 'S3_PROFILE', PROFILE_NAMES, 'aws'),
-    unsetEncryption: oneOf(env, 'S3_UNSET_ENCRYPTION', UNSET_ENCRYPTION_MODES, 'default'),
-    baseDomain: optional(env, 'S3_BASE_DOMAIN')?.toLowerCase(),
-    obsDomain: optional(env, 'S3_OBS_DOMAIN') ?? 'myhuaweicloud.com',
-    credentialCacheTtlMs: positiveInt(env, 'CREDENTIAL_CACHE_TTL_SECONDS', 60) * 1000,
-    dynamodbRequestTimeoutMs: positiveInt(env, 'DYNAMODB_REQUEST_TIMEOUT_MS', 1000),
-    dynamodbMaxAttempts: positiveInt(env, 'DYNAMODB_MAX_ATTEMPTS', 3),
-    maxConcurrency: positiveInt(env, 'AWS_LAMBDA_MAX_CONCURRENCY', 1),
-    logLevel: optional(env, 'LOG_LEVEL') ?? 'INFO',
+    profile: setting(env, 'S3_PROFILE', oneOf(PROFILE_NAMES), 'aws'),
+    unsetEncryption: setting(env, 'S3_UNSET_ENCRYPTION', oneOf(UNSET_ENCRYPTION_MODES), 'default'),
+    baseDomain: baseDomain ? checked('S3_BASE_DOMAIN', domainName, baseDomain) : undefined,
+    obsDomain: setting(env, 'S3_OBS_DOMAIN', domainName, 'myhuaweicloud.com'),
+    credentialCacheTtlMs: setting(env, 'CREDENTIAL_CACHE_TTL_SECONDS', positiveInteger, 60) * 1000,
+    dynamodbRequestTimeoutMs: setting(env, 'DYNAMODB_REQUEST_TIMEOUT_MS', positiveInteger, 1000),
+    dynamodbMaxAttempts: setting(env, 'DYNAMODB_MAX_ATTEMPTS', positiveInteger, 3),
+    maxConcurrency: setting(env, 'AWS_LAMBDA_MAX_CONCURRENCY', positiveInteger, 1),
+    logLevel: setting(env, 'LOG_LEVEL', logLevel, 'INFO'),
     // Against DynamoDB Local the default is the local key; in AWS, KMS.
-    secretsMode: oneOf(env, 'SECRETS_MODE', ['kms', 'local'] as const, dynamodbEndpoint ? 'local' : 'kms'),
+    secretsMode: setting(
+      env,
+      'SECRETS_MODE',
+      oneOf(['kms', 'local'] as const),
+      dynamodbEndpoint ? 'local' : 'kms',
+    ),
     secretsKmsKeyId: optional(env, 'SECRETS_KMS_KEY_ID'),
     localSecretsKey: optional(env, 'LOCAL_SECRETS_KEY'),
-    historyRetentionDays: positiveInt(env, 'HISTORY_RETENTION_DAYS', 400),
+    historyRetentionDays: setting(env, 'HISTORY_RETENTION_DAYS', positiveInteger, 400),
     eventBusName: optional(env, 'EVENT_BUS_NAME'),
+    tracing: setting(env, 'TRACING', booleanText, false),
+    // EMF lines are for CloudWatch: against DynamoDB Local (npm start, the in-process tests) they would
+    // only crowd the access log. METRICS=true/false overrides.
+    metrics: setting(env, 'METRICS', booleanText, dynamodbEndpoint === undefined),
+    metricsService: optional(env, 'METRICS_SERVICE') ?? 'bucket-encryption-api',
   };
 }
 

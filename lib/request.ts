@@ -63,6 +63,8 @@ export interface S3Request {
   sourceIp: string | undefined;
   /** Set by authentication. */
   caller?: Caller;
+  /** S3's name of the operation dispatch chose (metrics; lib/http/dispatch.ts); unset until then. */
+  operation?: string;
 }
 
 // What the current invocation tells the layers below it without threading it through every call:

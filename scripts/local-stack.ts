@@ -205,7 +205,11 @@ export async function runNodeChild(
   clearTimeout(timer);
   if (code !== 0) {
     const why = code instanceof Error ? code.message : signal ? `signal ${signal}` : `code ${code}`;
-    throw Object.assign(new Error(`${script} ${args.join(' ')} failed (${why})`), { stdout, stderr });
+    throw Object.assign(new Error(`${script} ${args.join(' ')} failed (${why})`), {
+      stdout,
+      stderr,
+      code: typeof code === 'number' ? code : undefined,
+    });
   }
   return { stdout, stderr };
 }

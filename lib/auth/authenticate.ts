@@ -4,20 +4,19 @@ import { config, profile } from '../config.ts';
 import type { Caller, S3Request } from '../request.ts';
 import { storage } from '../storage/index.ts';
 import { createCredentialCache } from './credentials.ts';
-import { type SecretCipher, secretCipher } from './secrets.ts';
+import { type SecretOpener, secretOpener } from './secrets.ts';
 import { verifyRequestSignature } from './sigv4.ts';
 
 let cache: ReturnType<typeof createCredentialCache> | undefined;
 
 export function credentialCache() {
   const settings = config();
-  let cipher: SecretCipher | undefined;
+  let cipher: SecretOpener | undefined;
   cache ??= createCredentialCache(
-    () => storage().accounts,
+    () => storage().accessKeys,
     () =>
-      (cipher ??= secretCipher(settings.secretsMode, {
+      (cipher ??= secretOpener(settings.secretsMode, {
         region: settings.region,
-        ...(settings.secretsKmsKeyId ? { kmsKeyId: settings.secretsKmsKeyId } : {}),
         ...(settings.localSecretsKey ? { localKey: settings.localSecretsKey } : {}),
       })),
     settings.credentialCacheTtlMs,

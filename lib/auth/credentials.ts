@@ -6,9 +6,9 @@
 // request then paid a table read and a KMS Decrypt again). Where invocations run concurrently in one
 // container (Lambda Managed Instances, the local gateway), concurrent misses of one key share one read
 // rather than each making its own: 200 clients arriving together cost one read, not 200.
-import type { AccountStore } from '../storage/accounts.ts';
+import type { AccessKeyReader } from '../storage/access-keys.ts';
 import { storageFailure } from '../storage/errors.ts';
-import type { SecretCipher } from './secrets.ts';
+import type { SecretOpener } from './secrets.ts';
 
 export interface SigningSecret {
   accessKeyId: string;
@@ -60,8 +60,8 @@ export interface CredentialCache {
 }
 
 export function createCredentialCache(
-  accounts: () => AccountStore,
-  cipher: () => SecretCipher,
+  accounts: () => AccessKeyReader,
+  cipher: () => SecretOpener,
   ttlMs: number,
   now: () => number = Date.now,
 ): CredentialCache {

@@ -1,10 +1,12 @@
 // Access-key secrets at rest. A secret is sealed before it is written to the table and opened on a
 // credential-cache miss, never stored in plaintext:
 // - `kms`: sealed by AWS KMS under the key serverless.yml creates (EncryptionContext binds it to
-//   its access key id, so a sealed secret cannot be moved to another key item). The KMS client is
-//   bundled (nothing is taken from the Lambda runtime's own SDK) but imported only when a secret is
-//   opened: esbuild splits it into a chunk of its own that a cold start does not load
-//   (serverless.yml `splitting`; test/integration/kms-secrets.test.ts, test/runtime/).
+//   its access key id, so a sealed secret cannot be moved to another key item; the Lambdas' roles may
+//   Decrypt only with that context). The KMS client is bundled (nothing is taken from the Lambda
+//   runtime's own SDK) but imported only when a secret is opened: esbuild splits it into a chunk of
+//   its own that a cold start does not load (serverless.yml `splitting`;
+//   test/integration/kms-secrets.test.ts, test/runtime/). The Lambdas only open (kms-open.ts: Decrypt);
+//   sealing (kms-seal.ts: Encrypt) is the admin CLI's, and no Lambda bundle holds it.
 // - `local`: AES-256-GCM under a key derived from LOCAL_SECRETS_KEY, for DynamoDB Local and tests.
 // A deployment in `kms` mode refuses `local`-sealed secrets: the local key is not a secret.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
@@ -44,42 +46,33 @@ export function localCipher(passphrase: string = DEFAULT_LOCAL_SECRETS_KEY): Sec
   };
 }
 
-type KmsModule = typeof import('@aws-sdk/client-kms');
-let kmsModule: Promise<KmsModule> | undefined;
+/** What the Lambdas need: opening secrets on a credential-cache miss, never sealing them. */
+export type SecretOpener = Pick<SecretCipher, 'open'>;
 
-/** `keyId` (id, ARN or alias) is needed to seal only; opening reads the key from the ciphertext. */
-export function kmsCipher(options: { region: string; keyId?: string }): SecretCipher {
-  let client: InstanceType<KmsModule['KMSClient']> | undefined;
-  const kms = async () => {
-    kmsModule ??= import('@aws-sdk/client-kms');
-    const module = await kmsModule;
-    // Timeouts like the DynamoDB client's: a hung KMS must not hold a request until the Lambda dies.
-    client ??= new module.KMSClient({
-      region: options.region,
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
-    });
-    return { module, client };
-  };
+// Timeouts like the DynamoDB client's: a hung KMS must not hold a request until the Lambda dies.
+const kmsClientSettings = (region: string) => ({
+  region,
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
+});
+
+type KmsOpenModule = typeof import('./kms-open.ts');
+let kmsOpenModule: Promise<KmsOpenModule> | undefined;
+type KmsSealModule = typeof import('./kms-seal.ts');
+let kmsSealModule: Promise<KmsSealModule> | undefined;
+
+/** Opens KMS-sealed secrets (kms:Decrypt with the access key id as encryption context). */
+export function kmsOpener(options: { region: string }): SecretOpener {
+  let client: InstanceType<KmsOpenModule['KMSClient']> | undefined;
   return {
-    async seal(secret, accessKeyId) {
-      if (!options.keyId) throw new Error('a KMS key id is needed to seal secrets');
-      const { module, client: kmsClient } = await kms();
-      const { CiphertextBlob } = await kmsClient.send(
-        new module.EncryptCommand({
-          KeyId: options.keyId,
-          Plaintext: Buffer.from(secret),
-          EncryptionContext: { accessKeyId },
-        }),
-      );
-      return `kms:v1:${Buffer.from(CiphertextBlob ?? []).toString('base64')}`;
-    },
     async open(sealed, accessKeyId) {
       const [scheme, version, blob = ''] = sealed.split(':');
       if (scheme !== 'kms' || version !== 'v1') throw new Error('not a KMS-sealed secret');
-      const { module, client: kmsClient } = await kms();
-      const { Plaintext } = await kmsClient.send(
-        new module.DecryptCommand({
+      kmsOpenModule ??= import('./kms-open.ts');
+      const { DecryptCommand, KMSClient } = await kmsOpenModule;
+      client ??= new KMSClient(kmsClientSettings(options.region));
+      const { Plaintext } = await client.send(
+        new DecryptCommand({
           CiphertextBlob: Buffer.from(blob, 'base64'),
           EncryptionContext: { accessKeyId },
         }),
@@ -89,11 +82,32 @@ export function kmsCipher(options: { region: string; keyId?: string }): SecretCi
   };
 }
 
-export function secretCipher(
+/** `keyId` (id, ARN or alias) is needed to seal only; opening reads the key from the ciphertext. */
+export function kmsCipher(options: { region: string; keyId?: string }): SecretCipher {
+  let client: InstanceType<KmsSealModule['KMSClient']> | undefined;
+  return {
+    async seal(secret, accessKeyId) {
+      if (!options.keyId) throw new Error('a KMS key id is needed to seal secrets');
+      kmsSealModule ??= import('./kms-seal.ts');
+      const { EncryptCommand, KMSClient } = await kmsSealModule;
+      client ??= new KMSClient(kmsClientSettings(options.region));
+      const { CiphertextBlob } = await client.send(
+        new EncryptCommand({
+          KeyId: options.keyId,
+          Plaintext: Buffer.from(secret),
+          EncryptionContext: { accessKeyId },
+        }),
+      );
+      return `kms:v1:${Buffer.from(CiphertextBlob ?? []).toString('base64')}`;
+    },
+    open: kmsOpener(options).open,
+  };
+}
+
+/** The Lambdas' opener for the deployment's mode. */
+export function secretOpener(
   mode: SecretsMode,
-  settings: { region: string; kmsKeyId?: string; localKey?: string },
-) {
-  return mode === 'kms'
-    ? kmsCipher({ region: settings.region, ...(settings.kmsKeyId ? { keyId: settings.kmsKeyId } : {}) })
-    : localCipher(settings.localKey);
+  settings: { region: string; localKey?: string },
+): SecretOpener {
+  return mode === 'kms' ? kmsOpener({ region: settings.region }) : localCipher(settings.localKey);
 }

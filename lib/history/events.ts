@@ -18,16 +18,28 @@ export const eventDetail = (entry: HistoryEntry) => ({
   ...entry,
 });
 
-type EventBridgeModule = typeof import('@aws-sdk/client-eventbridge');
+/**
+ * Timeouts like the DynamoDB and KMS clients': a hung EventBridge must not hold the batch until the
+ * Lambda dies. One publish takes at most 3 attempts of 1 s (plus backoff): the recorder's per-record
+ * budget (lib/history/recorder.ts) counts on it.
+ */
+export const EVENTBRIDGE_CLIENT_SETTINGS = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
+} as const;
+/** The longest one publish can take with those settings (3 × 1 s, and the SDK's backoff between). */
+export const PUBLISH_BUDGET_MS = 3 * 1_000 + 500;
+
+type EventBridgeModule = typeof import('./eventbridge.ts');
 let eventBridgeModule: Promise<EventBridgeModule> | undefined;
 
 /** Publishes through `client`, or through a client of its own made on the first publish. */
 export function eventBridgePublisher(eventBusName: string, client?: EventBridgeClient): Publish {
   let own: EventBridgeClient | undefined;
   return async (entry) => {
-    eventBridgeModule ??= import('@aws-sdk/client-eventbridge');
+    eventBridgeModule ??= import('./eventbridge.ts');
     const { EventBridgeClient, PutEventsCommand } = await eventBridgeModule;
-    own ??= client ?? new EventBridgeClient({});
+    own ??= client ?? new EventBridgeClient(EVENTBRIDGE_CLIENT_SETTINGS);
     const { FailedEntryCount, Entries } = await own.send(
       new PutEventsCommand({
         Entries: [

@@ -95,6 +95,7 @@ const methodNotAllowed = (request: S3Request, target: Target) =>
 
 export async function dispatch(request: S3Request, table: OperationTable): Promise<S3Response> {
   const operation = findOperation(request, table);
+  request.operation = operation.name;
   if (operation.anonymous) return operation.handle(request);
   // The caller is recorded on the request itself so the access log names the key.
   request.caller = await authenticate(request);

@@ -3,9 +3,12 @@
 //   2. requestIds                        S3 request and host ids, the request's dialect; every response
 //                                        header named in that dialect
 //   3. accessLog                         one log line per request, success or error
-//   4. s3ErrorHandler                    any error → S3's XML error document (the only place one is built)
-//   5. requestDeadline                   the time by which storage calls must end (lib/request.ts)
-//   6. decodeRequest                     API Gateway event → S3Request, once (lib/http/addressing.ts)
+//   4. requestMetrics                    Requests and Latency by operation and outcome, cold starts: one
+//                                        EMF line per request (lib/metrics.ts; off locally)
+//   5. s3ErrorHandler                    any error → S3's XML error document (the only place one is built)
+//   6. requestDeadline                   the time by which storage calls must end (lib/request.ts)
+//   7. tracing                           X-Ray subsegment, only with TRACING=true (lib/tracing.ts)
+//   8. decodeRequest                     API Gateway event → S3Request, once (lib/http/addressing.ts)
 // then the handler: dispatch to the operation (lib/http/dispatch.ts) and encode its S3Response.
 // middy runs `before` in that order and `after`/`onError` in reverse, so the error handler answers
 // before the access line is written and the ids are added. Handlers and lib code throw S3Errors; they
@@ -19,7 +22,10 @@ import { config, profile } from '../config.ts';
 import { type RequestDialect, requestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
+import { outcomeClass, publishMetrics, recordColdStart, recordRequest } from '../metrics.ts';
 import { enterDeadline, type S3Request } from '../request.ts';
+import { storage } from '../storage/index.ts';
+import { startTrace, type Trace } from '../tracing.ts';
 import { xmlDocument } from '../xml/write.ts';
 import { decodeEvent } from './addressing.ts';
 import { dispatch, type OperationTable } from './dispatch.ts';
@@ -42,6 +48,8 @@ interface Invocation {
   ids: Ids;
   dialect: RequestDialect;
   startedAt: number;
+  /** The invocation's X-Ray subsegment, when tracing is on. */
+  trace?: Trace | undefined;
   /** Set by decodeRequest; absent when the event did not decode. */
   request?: S3Request;
 }
@@ -178,6 +186,39 @@ function refusalReason(error: S3Error): string {
   return error.message;
 }
 
+// After the error handler has answered: the answer's class and the time it took, by operation
+// ('Unrouted' when no operation was chosen: the event did not decode, or named none we serve).
+const requestMetrics = (): S3Middleware => {
+  const record = (request: {
+    event: APIGatewayProxyEventV2;
+    context: S3Context;
+    response?: GatewayResult | null;
+    error?: Error | null;
+  }) => {
+    const { request: s3Request, startedAt, trace } = invocationOf(request);
+    const error = request.error;
+    const status = request.response?.statusCode ?? 0;
+    const outcome = outcomeClass(
+      status,
+      error ? (isS3Error(error) ? error.code : 'InternalError') : undefined,
+    );
+    recordRequest(
+      s3Request?.operation ?? 'Unrouted',
+      outcome,
+      Math.round((performance.now() - startedAt) * 100) / 100,
+    );
+    publishMetrics();
+    trace?.end(outcome === '5xx' ? error : undefined);
+  };
+  return {
+    before({ context }) {
+      recordColdStart(context.functionName);
+    },
+    after: record,
+    onError: record,
+  };
+};
+
 const s3ErrorHandler = (): S3Middleware => ({
   onError(request) {
     const { ids, request: s3Request } = invocationOf(request);
@@ -217,6 +258,12 @@ const requestDeadline = (): S3Middleware => ({
   },
 });
 
+const tracing = (): S3Middleware => ({
+  async before(request) {
+    invocationOf(request).trace = await startTrace('handler', () => [storage().client]);
+  },
+});
+
 const decodeRequest = (): S3Middleware => ({
   before(request) {
     const invocation = invocationOf(request);
@@ -230,8 +277,10 @@ export function s3Lambda(operations: OperationTable): GatewayHandler {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(requestIds())
     .use(accessLog())
+    .use(requestMetrics())
     .use(s3ErrorHandler())
     .use(requestDeadline())
+    .use(tracing())
     .use(decodeRequest())
     .handler(async (_event, context) => {
       const request = context.s3?.request;

@@ -10,6 +10,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { createAccessKeyReader, keyItemKey } from './access-keys.ts';
 import { storageFailure } from './errors.ts';
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
@@ -45,8 +46,6 @@ export interface AccountStore {
   /** Every account (admin listing: a scan). */
   listAccounts(): Promise<AccountRecord[]>;
 }
-
-const keyItemKey = (accessKeyId: string) => ({ pk: { S: `KEY#${accessKeyId}` }, sk: { S: 'KEY' } });
 
 const statusOf = (item: Record<string, AttributeValue>): AccessKeyStatus =>
   item.status?.S === 'Active' ? 'Active' : 'Inactive';
@@ -86,23 +85,7 @@ export function createAccountStore(client: DynamoDBClient, tableName: string): A
   }
 
   return {
-    async getAccessKey(accessKeyId) {
-      try {
-        const { Item } = await client.send(
-          new GetItemCommand({ TableName: tableName, Key: keyItemKey(accessKeyId), ConsistentRead: true }),
-        );
-        if (!Item) return undefined;
-        return {
-          accessKeyId,
-          accountId: Item.accountId?.S ?? '',
-          sealedSecret: Item.sealedSecret?.S ?? '',
-          status: statusOf(Item),
-          createdAt: Item.createdAt?.S ?? '',
-        };
-      } catch (error) {
-        throw storageFailure(error, 'getAccessKey');
-      }
-    },
+    ...createAccessKeyReader(client, tableName),
 
     putAccessKey(key, options = {}) {
       return conditional('putAccessKey', () =>

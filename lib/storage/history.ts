@@ -219,7 +219,11 @@ function decodeCursor(bucket: string, cursor: string): string {
   return sk;
 }
 
-export function createHistoryStore(client: DynamoDBClient, tableName: string): HistoryStore {
+/** The history Lambda's one access pattern: its bundle then holds PutItem and no read (IAM: PutItem only). */
+export function createHistoryWriter(
+  client: DynamoDBClient,
+  tableName: string,
+): Pick<HistoryStore, 'putEntry'> {
   return {
     async putEntry(entry, expiresAt) {
       try {
@@ -256,6 +260,12 @@ export function createHistoryStore(client: DynamoDBClient, tableName: string): H
         throw storageFailure(error, 'putHistoryEntry');
       }
     },
+  };
+}
+
+export function createHistoryStore(client: DynamoDBClient, tableName: string): HistoryStore {
+  return {
+    ...createHistoryWriter(client, tableName),
 
     // One Query, newest first, over the bucket name's entries. The filters are applied here rather
     // than as a FilterExpression: a gap is found between neighbouring entries whether or not they are

@@ -2,7 +2,7 @@
 // built on first use from the configuration. Tests build their own with createStorage.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { config } from '../config.ts';
-import { type AccountStore, createAccountStore } from './accounts.ts';
+import { type AccessKeyReader, createAccessKeyReader } from './access-keys.ts';
 import { type BucketStore, createBucketStore } from './buckets.ts';
 import { createDynamoClient } from './client.ts';
 import { createSignatureStore, type SignatureStore } from './signatures.ts';
@@ -10,7 +10,8 @@ import { createSignatureStore, type SignatureStore } from './signatures.ts';
 export interface Storage {
   client: DynamoDBClient;
   buckets: BucketStore;
-  accounts: AccountStore;
+  /** The access-key lookup (the admin CLI's account and key management is lib/storage/accounts.ts). */
+  accessKeys: AccessKeyReader;
   signatures: SignatureStore;
 }
 
@@ -18,7 +19,7 @@ export function createStorage(client: DynamoDBClient, tableName: string): Storag
   return {
     client,
     buckets: createBucketStore(client, tableName),
-    accounts: createAccountStore(client, tableName),
+    accessKeys: createAccessKeyReader(client, tableName),
     signatures: createSignatureStore(client, tableName),
   };
 }

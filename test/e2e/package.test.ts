@@ -1,14 +1,22 @@
 // `serverless package` works on a machine without AWS credentials, and the CloudFormation it generates
 // is the stack the README describes. Stages dev and prod are packaged side by side, each in a copy of
 // the service.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../bench/lib/zip.ts';
+import { DEPLOY_PARAMS } from '../../lib/deploy-params.ts';
+import { EMITTED_METRICS, METRICS_NAMESPACE } from '../../lib/metrics.ts';
 import tableDefinition from '../../lib/storage/table.json' with { type: 'json' };
-import { type PackagedService, type PackageOptions, packageService } from '../helpers/serverless-package.ts';
-import { created, type Json, lambdaEnvironments } from '../helpers/template.ts';
+import { ROOT } from '../../scripts/local-stack.ts';
+import {
+  type PackagedService,
+  type PackageOptions,
+  packageRefused,
+  packageService,
+} from '../helpers/serverless-package.ts';
+import { created, decided, type Json, lambdaEnvironments } from '../helpers/template.ts';
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 type Packaged = Omit<PackagedService, 'template'> & { template: Template };
@@ -36,6 +44,28 @@ function zipEntries(path: string): string[] {
   return names;
 }
 
+/** The code a cold start of `handler` loads (it and the chunks it imports statically), and all of the zip's code. */
+const coldStartCode = (zip: string, handler: string) => {
+  const code = new Map(
+    readZip(readFileSync(zip))
+      .filter((file) => file.name.endsWith('.mjs'))
+      .map((file) => [file.name, file.data.toString('utf8')]),
+  );
+  const loaded = new Set<string>();
+  const pending = [handler];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (loaded.has(name)) continue;
+    loaded.add(name);
+    for (const [, chunk] of (code.get(name) ?? '').matchAll(/from\s*"\.\/(?:chunks\/)?([\w-]+\.mjs)"/g)) {
+      pending.push(`functions/chunks/${chunk}`);
+    }
+  }
+  return {
+    atColdStart: [...loaded].map((name) => code.get(name) ?? '').join('\n'),
+    all: [...code.values()].join('\n'),
+  };
+};
+
 const resourcesOfType = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
@@ -45,6 +75,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 /** Every DynamoDB statement of every IAM role, by role. */
@@ -103,6 +134,8 @@ const DOMAIN_PARAMS = {
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
 };
 
+const ALARM_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:ops-alarms';
+
 let dev: Packaged;
 let prod: Packaged;
 let prodFromLocalShell: Packaged;
@@ -115,7 +148,10 @@ beforeAll(async () => {
     packageStage('dev'),
     packageStage('prod'),
     packageStage('prod', { name: 'prod-local-shell', env: LOCAL_SHELL }),
-    packageStage('prod', { name: 'prod-domain', params: { ...DOMAIN_PARAMS, eventBus: 'audit' } }),
+    packageStage('prod', {
+      name: 'prod-domain',
+      params: { ...DOMAIN_PARAMS, eventBus: 'audit', alarmTopicArn: ALARM_TOPIC_ARN, tracing: 'true' },
+    }),
     packageStage('prod', {
       name: 'prod-redeploy',
       params: {
@@ -126,13 +162,32 @@ beforeAll(async () => {
         tableStreamArn: RETAINED_STREAM_ARN,
         throttlingRateLimit: '50',
         throttlingBurstLimit: '75',
+        alarmEmail: 'ops@example.com',
+        accessLogRetentionDays: '365',
       },
     }),
   ]);
-}, 180_000);
+}, 300_000);
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('serverless package without AWS credentials', () => {
+  it.each([
+    ['dev', () => dev],
+    ['prod with a domain', () => withDomain],
+    ['a redeploy', () => redeploy],
+  ])(
+    'returns the %s template with every condition settled: no Condition, no Fn::If, no unused branch',
+    (_case, packaged) => {
+      const text = JSON.stringify(packaged().template);
+      expect(packaged().template).not.toHaveProperty('Conditions');
+      expect(text).not.toContain('"Fn::If"');
+      for (const [name, resource] of Object.entries(packaged().template.Resources)) {
+        expect(resource, name).not.toHaveProperty('Condition');
+      }
+      expect(text).not.toContain('AWS::NoValue');
+    },
+  );
+
   it.each([
     ['service', 'functions/route-service'],
     ['bucket', 'functions/route-bucket'],
@@ -151,24 +206,17 @@ describe('serverless package without AWS credentials', () => {
     }
   });
 
-  it.each(['service', 'bucket', 'object'])(
-    'returns %s.zip with the KMS client bundled in a chunk that the handler imports only lazily',
-    (name) => {
-      const files = readZip(readFileSync(join(dev.dir, `${name}.zip`)));
-      const code = files.filter((file) => file.name.endsWith('.mjs'));
-      const handlerFile = code.find((file) => !file.name.includes('/chunks/'));
-      const kmsChunks = code.filter((file) => file.data.includes('TrentService'));
-      expect(kmsChunks.map((file) => file.name)).toEqual([expect.stringMatching(/^functions\/chunks\//)]);
-      const kmsChunk = (kmsChunks[0]?.name ?? '').replace('functions/', './');
-      const handlerText = handlerFile?.data.toString('utf8') ?? '';
-      // Only `import("./chunks/…")` names it: a cold start does not load it.
-      expect(handlerText).toContain(`import("${kmsChunk}")`);
-      expect(handlerText).not.toMatch(
-        new RegExp(`from\\s*"${kmsChunk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`),
-      );
-      expect(handlerText).not.toContain('@aws-sdk/client-kms');
-    },
-  );
+  it.each([
+    ['service', 'functions/route-service.mjs'],
+    ['bucket', 'functions/route-bucket.mjs'],
+    ['object', 'functions/route-bucket.mjs'],
+  ])('returns %s.zip with the KMS client bundled, reached only through a lazy import()', (name, handler) => {
+    const { atColdStart, all } = coldStartCode(join(dev.dir, `${name}.zip`), handler);
+    // The KMS client's JSON protocol target prefix.
+    expect(all).toContain('TrentService');
+    expect(atColdStart).not.toContain('TrentService');
+    expect(atColdStart).not.toContain('@aws-sdk/client-kms');
+  });
 
   it.each([
     ['service', 'AWSEvents'],
@@ -297,26 +345,54 @@ describe('serverless package without AWS credentials', () => {
   });
 
   it.each([
-    [
-      'ServiceRouteRole',
-      [
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ],
-    ],
-    [
-      'BucketRouteRole',
-      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-    ],
+    ['ServiceRouteRole', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
+    ['BucketRouteRole', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
   ])('returns %s with the DynamoDB actions %j', (role, actions) => {
     const granted = (dynamoStatements(dev.template).get(role) ?? []).flatMap((statement) =>
       asArray(statement.Action),
     );
     expect(granted.sort()).toEqual(actions);
   });
+
+  it.each(['ServiceRouteRole', 'BucketRouteRole'])(
+    'returns %s reading only access keys and buckets, and writing only buckets (dynamodb:LeadingKeys)',
+    (role) => {
+      const onTable = (dynamoStatements(dev.template).get(role) ?? []).filter(
+        (statement) => !asArray(statement.Action).includes('dynamodb:Query'),
+      );
+      expect(onTable.map(({ Action, Condition }) => ({ Action, Condition }))).toEqual([
+        {
+          Action: ['dynamodb:GetItem'],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUCKET#*', 'KEY#*'] } },
+        },
+        {
+          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUCKET#*'] } },
+        },
+      ]);
+    },
+  );
+
+  it.each(['ServiceRouteRole', 'BucketRouteRole'])(
+    'returns %s decrypting with the stack key only, and only with the accessKeyId encryption context the admin CLI seals with',
+    (role) => {
+      const policies = (created(dev.template)[role]?.Properties.Policies ?? []) as Array<{
+        PolicyDocument: { Statement: Statement[] };
+      }>;
+      const statements = policies.flatMap((policy) => policy.PolicyDocument.Statement);
+      expect(statements.filter((statement) => JSON.stringify(statement.Action).includes('kms:'))).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: { 'Fn::GetAtt': ['SecretsKey', 'Arn'] },
+          Condition: {
+            StringLike: { 'kms:EncryptionContext:accessKeyId': '?*' },
+            'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['accessKeyId'] },
+          },
+        },
+      ]);
+    },
+  );
 
   it('returns dynamodb:Query on the service role only, and only on the byOwner index', () => {
     const queries = [...dynamoStatements(dev.template)].flatMap(([role, statements]) =>
@@ -339,12 +415,17 @@ describe('serverless package without AWS credentials', () => {
     );
     expect(mappings).toEqual([
       expect.objectContaining({
-        // The stream of the table this stack created, or of the retained one it adopts (adoptTable).
-        EventSourceArn: { 'Fn::If': ['CreateTable', { 'Fn::GetAtt': ['BucketsTable', 'StreamArn'] }, ''] },
+        // The stream of the table this stack created (adoptTable: the retained one's, below). The
+        // template's conditions are settled at packaging (scripts/settle-conditions.ts).
+        EventSourceArn: { 'Fn::GetAtt': ['BucketsTable', 'StreamArn'] },
         FunctionName: { 'Fn::GetAtt': ['HistoryLambdaFunction', 'Arn'] },
         StartingPosition: 'TRIM_HORIZON',
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        MaximumRetryAttempts: -1,
+        // Bounded (docs/history.md "Failures"): a poison record cannot hold its shard for 24 hours.
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 3600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['HistoryFailedQueue', 'Arn'] } } },
         FilterCriteria: {
           Filters: [
             { Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'BUCKET#' }] } } } }) },
@@ -388,13 +469,9 @@ describe('serverless package without AWS credentials', () => {
   ])(
     'returns events:PutEvents on the named bus only with --param eventBus (%s: %s)',
     (_stage, packaged, publishes) => {
-      const template = packaged().template as Template & { Conditions: Record<string, unknown> };
-      expect(template.Conditions.PublishesEvents).toEqual({
-        'Fn::Not': [{ 'Fn::Equals': [publishes === 'true' ? 'audit' : '', ''] }],
-      });
-      const policy = JSON.stringify(template.Resources.HistoryRecorderRole?.Properties.Policies);
-      expect(policy).toContain('"Fn::If":["PublishesEvents",{"Effect":"Allow","Action":["events:PutEvents"]');
-      expect(policy).toContain(`event-bus/${publishes === 'true' ? 'audit' : ''}`);
+      const policy = JSON.stringify(packaged().template.Resources.HistoryRecorderRole?.Properties.Policies);
+      expect(policy.includes('events:PutEvents')).toBe(publishes === 'true');
+      if (publishes === 'true') expect(policy).toContain('event-bus/audit');
     },
   );
 });
@@ -548,7 +625,7 @@ describe("API Gateway's own answers", () => {
     expect(Number(settings.ThrottlingBurstLimit)).toBe(75);
   });
 
-  it('writes an access log, with API Gateway’s own error, to a log group kept 30 days', () => {
+  it('writes an access log, with API Gateway’s own error, to a log group kept 30 days that outlives the stack', () => {
     const stage = created(prod.template).HttpApiStage?.Properties as {
       AccessLogSettings: { DestinationArn: Json; Format: string };
     };
@@ -558,10 +635,29 @@ describe("API Gateway's own answers", () => {
       error: '$context.error.message',
       integrationError: '$context.integrationErrorMessage',
     });
+    expect(prod.template.Resources.HttpApiLogGroup).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
     expect(created(prod.template).HttpApiLogGroup?.Properties).toEqual({
-      LogGroupName: '/aws/http-api/bucket-encryption-api-prod',
+      // Named per stack (its id's last part): a redeploy after `serverless remove` makes a new group
+      // instead of failing on the retained one ("remove and redeploy" below).
+      LogGroupName: {
+        'Fn::Join': [
+          '',
+          [
+            '/aws/http-api/bucket-encryption-api-prod/',
+            { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] },
+          ],
+        ],
+      },
       RetentionInDays: 30,
     });
+  });
+
+  it('keeps the access log for accessLogRetentionDays', () => {
+    // A --param is a string; CloudFormation reads '365' as the number.
+    expect(Number(created(redeploy.template).HttpApiLogGroup?.Properties.RetentionInDays)).toBe(365);
   });
 });
 
@@ -620,6 +716,438 @@ describe('remove and redeploy', () => {
         if (JSON.stringify(statement.Action).includes('kms:')) expect(statement.Resource).toBe(keyArn);
         else expect(resource).toContain('table/bucket-encryption-api-prod');
       }
+    }
+  });
+});
+
+describe('the history on-failure queue', () => {
+  it('creates the queue, retained, encrypted (SSE-SQS), keeping messages 14 days, named as the admin CLI expects', () => {
+    expect(prod.template.Resources.HistoryFailedQueue).toMatchObject({
+      Type: 'AWS::SQS::Queue',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        QueueName: 'bucket-encryption-api-prod-history-failed',
+        MessageRetentionPeriod: 1209600,
+        SqsManagedSseEnabled: true,
+      },
+    });
+    const outputs = (prod.template as unknown as { Outputs: Record<string, { Value: Json }> }).Outputs;
+    expect(decided(prod.template, outputs.HistoryFailedQueueUrl?.Value)).toEqual({
+      Ref: 'HistoryFailedQueue',
+    });
+  });
+
+  it('lets the history role send to that queue only', () => {
+    const policy = JSON.stringify(created(prod.template).HistoryRecorderRole?.Properties.Policies);
+    expect(policy).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+      '{"Effect":"Allow","Action":["sqs:SendMessage"],"Resource":{"Fn::Sub":"arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:bucket-encryption-api-prod-history-failed"}}',
+    );
+  });
+
+  it('adopts the retained queue with the retained table (adoptTable): no new queue, the same name', () => {
+    expect(created(redeploy.template)).not.toHaveProperty('HistoryFailedQueue');
+    const destination = created(redeploy.template).HistoryStreamMapping?.Properties.DestinationConfig as
+      | { OnFailure: { Destination: Json } }
+      | undefined;
+    expect(destination?.OnFailure.Destination).toEqual({
+      'Fn::Sub':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:bucket-encryption-api-prod-history-failed',
+    });
+    const outputs = (redeploy.template as unknown as { Outputs: Record<string, { Value: Json }> }).Outputs;
+    expect(decided(redeploy.template, outputs.HistoryFailedQueueUrl?.Value)).toEqual({
+      'Fn::Sub':
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+        'https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/bucket-encryption-api-prod-history-failed',
+    });
+  });
+});
+
+/** Every metric an alarm reads: `{ Namespace, MetricName, Dimensions }`, from a plain or a metric-math alarm. */
+function alarmMetrics(alarm: Record<string, unknown>) {
+  type Metric = { Namespace: string; MetricName: string; Dimensions?: Array<{ Name: string; Value: Json }> };
+  const math = (alarm.Metrics as Array<{ MetricStat?: { Metric: Metric } }> | undefined) ?? [];
+  const plain = alarm.MetricName ? [alarm as unknown as Metric] : [];
+  return [...plain, ...math.flatMap((query) => (query.MetricStat ? [query.MetricStat.Metric] : []))];
+}
+
+const dimensionNames = (metric: { Dimensions?: Array<{ Name: string }> }) =>
+  (metric.Dimensions ?? []).map((dimension) => dimension.Name).sort();
+
+describe('alarms', () => {
+  const alarmsOf = (packaged: Packaged) =>
+    Object.entries(created(packaged.template)).filter(
+      ([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm',
+    );
+
+  it('ships the alarms docs/operations.md explains, with or without a topic', () => {
+    const names = alarmsOf(prod)
+      .map(([, alarm]) => String(alarm.Properties.AlarmName))
+      .sort();
+    expect(names).toEqual(
+      [
+        '5xx-rate',
+        'latency-p99',
+        ...['service', 'bucket', 'object', 'history'].flatMap((fn) => [`${fn}-errors`, `${fn}-throttles`]),
+        'dynamodb-throttles',
+        'dynamodb-system-errors',
+        'history-iterator-age',
+        'history-entries-failed',
+        'history-failed-messages',
+      ]
+        .map((name) => `bucket-encryption-api-prod-${name}`)
+        .sort(),
+    );
+    const runbook = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
+    for (const name of names)
+      expect(runbook, name).toContain(name.replace('bucket-encryption-api-prod-', ''));
+  });
+
+  it.each([
+    ['no topic param', () => prod, undefined],
+    ['alarmTopicArn', () => withDomain, [ALARM_TOPIC_ARN]],
+    ['alarmEmail', () => redeploy, [{ Ref: 'AlarmTopic' }]],
+  ])('notifies, with %s, %j', (_case, packaged, actions) => {
+    for (const [name, alarm] of alarmsOf(packaged())) {
+      expect(alarm.Properties.AlarmActions, name).toEqual(actions);
+      expect(alarm.Properties.OKActions, name).toEqual(actions);
+    }
+  });
+
+  it('creates an e-mail topic only with alarmEmail', () => {
+    expect(created(prod.template)).not.toHaveProperty('AlarmTopic');
+    expect(created(withDomain.template)).not.toHaveProperty('AlarmTopic');
+    expect(created(redeploy.template).AlarmTopic?.Properties.Subscription).toEqual([
+      { Protocol: 'email', Endpoint: 'ops@example.com' },
+    ]);
+  });
+
+  it('reads only metrics the code emits (name, namespace, dimensions, service) or AWS’s own', () => {
+    // AWS's metrics and their dimensions, as documented: Lambda "Viewing metrics for Lambda functions",
+    // DynamoDB "DynamoDB metrics and dimensions" (ThrottledRequests, SystemErrors: TableName,
+    // Operation), SQS "Available CloudWatch metrics for Amazon SQS".
+    const functions = resourcesOfType(dev.template, 'AWS::Lambda::Function').map(([name]) => ({ Ref: name }));
+    const aws: Record<string, Record<string, { dimensions: string[]; values: Record<string, Json[]> }>> = {
+      'AWS/Lambda': Object.fromEntries(
+        ['Errors', 'Throttles', 'IteratorAge'].map((metric) => [
+          metric,
+          { dimensions: ['FunctionName'], values: { FunctionName: functions } },
+        ]),
+      ),
+      'AWS/DynamoDB': Object.fromEntries(
+        ['ThrottledRequests', 'SystemErrors'].map((metric) => [
+          metric,
+          {
+            dimensions: ['Operation', 'TableName'],
+            values: {
+              TableName: ['bucket-encryption-api-dev'],
+              // The operations the Lambdas send (derived from their bundles below).
+              Operation: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+            },
+          },
+        ]),
+      ),
+      'AWS/SQS': {
+        ApproximateNumberOfMessagesVisible: {
+          dimensions: ['QueueName'],
+          values: { QueueName: ['bucket-encryption-api-dev-history-failed'] },
+        },
+      },
+    };
+    const service = lambdaEnvironments(dev.template).ServiceLambdaFunction?.METRICS_SERVICE;
+    expect(service).toBe('bucket-encryption-api-dev');
+    let checked = 0;
+    for (const [name, alarm] of alarmsOf(dev)) {
+      for (const metric of alarmMetrics(alarm.Properties)) {
+        checked++;
+        const where = `${name}: ${metric.Namespace} ${metric.MetricName}`;
+        if (metric.Namespace === METRICS_NAMESPACE) {
+          const emitted = EMITTED_METRICS[metric.MetricName as keyof typeof EMITTED_METRICS];
+          expect(emitted, where).toBeDefined();
+          expect(
+            emitted.dimensions.map((set) => [...set].sort()),
+            where,
+          ).toContainEqual(dimensionNames(metric));
+          for (const dimension of metric.Dimensions ?? []) {
+            if (dimension.Name === 'service') expect(dimension.Value, where).toBe(service);
+            if (dimension.Name === 'OutcomeClass')
+              expect(['2xx', '4xx', '5xx'], where).toContain(dimension.Value);
+          }
+        } else {
+          const known = aws[metric.Namespace]?.[metric.MetricName];
+          expect(known, where).toBeDefined();
+          expect(dimensionNames(metric), where).toEqual(known?.dimensions);
+          for (const dimension of metric.Dimensions ?? []) {
+            expect(known?.values[dimension.Name], where).toContainEqual(dimension.Value);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(15);
+  });
+
+  it('shows requests, errors, latency and history lag on the stage’s dashboard', () => {
+    const dashboard = created(dev.template).Dashboard?.Properties as {
+      DashboardName: string;
+      DashboardBody: Json;
+    };
+    expect(dashboard.DashboardName).toBe('bucket-encryption-api-dev');
+    const [body] = (dashboard.DashboardBody as { 'Fn::Sub': [string, Record<string, Json>] })['Fn::Sub'];
+    const titles = (
+      JSON.parse(body.replaceAll(/\$\{[^}]+\}/g, 'x')) as {
+        widgets: Array<{ properties: { title: string } }>;
+      }
+    ).widgets.map((widget) => widget.properties.title);
+    expect(titles).toEqual([
+      'Requests by outcome (per minute)',
+      'Latency of 2xx answers (ms)',
+      'Lambda errors and throttles',
+      'History lag (iterator age, ms) and entries',
+      'DynamoDB throttled requests and system errors',
+    ]);
+  });
+});
+
+/** The SDK commands a packaged zip holds, by IAM action (`dynamodb:GetItem`, `kms:Decrypt`, …). */
+function commandsInZip(zip: string): Set<string> {
+  // A command class, minified: `class extends command(endpointParams, middleware, "GetItem", schema){}`.
+  const COMMAND = /class extends [\w$]+\([\w$]+,[\w$]+,"([A-Za-z]+)",[\w$]+\)\{\}/g;
+  const clients: Record<string, string> = {
+    'client-dynamodb': 'dynamodb',
+    'client-kms': 'kms',
+    'client-eventbridge': 'events',
+    'client-sqs': 'sqs',
+  };
+  const actions = new Set<string>();
+  for (const file of readZip(readFileSync(zip)).filter((entry) => entry.name.endsWith('.mjs'))) {
+    for (const [, operation = ''] of file.data.toString('utf8').matchAll(COMMAND)) {
+      const owners = Object.entries(clients).filter(([client]) =>
+        existsSync(
+          join(ROOT, 'node_modules', '@aws-sdk', client, 'dist-es', 'commands', `${operation}Command.js`),
+        ),
+      );
+      expect(
+        owners.map(([, prefix]) => prefix),
+        `${zip}: command ${operation}`,
+      ).toHaveLength(1);
+      actions.add(`${owners[0]?.[1]}:${operation}`);
+    }
+  }
+  return actions;
+}
+
+/** The AWS-service actions (DynamoDB, KMS, EventBridge, SQS) a role allows, every Fn::If decided. */
+function roleActions(template: Template, role: string): Set<string> {
+  const policies = created(template)[role]?.Properties.Policies as Array<{
+    PolicyDocument: { Statement: Statement[] };
+  }>;
+  return new Set(
+    policies
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .flatMap((statement) => asArray(statement.Action))
+      .filter((action) => /^(dynamodb|kms|events|sqs):/.test(action)),
+  );
+}
+
+describe('least privilege: each role allows exactly what its bundle can send', () => {
+  // Sent by the DynamoDB client itself only with endpoint discovery on, which no client here enables.
+  const CLIENT_MACHINERY = new Set(['dynamodb:DescribeEndpoints']);
+  // In a bundle, never sent by its function, and refused by its role: the bucket store's listBuckets
+  // (one object with the store's other access patterns, so esbuild keeps it) serves only ListBuckets,
+  // which API Gateway routes to the service function (`ANY /`).
+  const UNREACHABLE: Record<string, string[]> = { BucketRouteRole: ['dynamodb:Query'] };
+  // Used by Lambda on the function's behalf, not by its code: the event source mapping reads the
+  // stream and sends the on-failure record with the function's role.
+  const PLATFORM = new Set([
+    'dynamodb:DescribeStream',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:ListStreams',
+    'sqs:SendMessage',
+  ]);
+
+  it.each([
+    ['service', 'ServiceRouteRole', () => dev],
+    ['bucket', 'BucketRouteRole', () => dev],
+    ['object', 'BucketRouteRole', () => dev],
+    ['history', 'HistoryRecorderRole', () => dev],
+    ['history', 'HistoryRecorderRole', () => withDomain],
+  ])(
+    'returns %s.zip sending only what %s allows, and the role allowing nothing more',
+    (name, role, packaged) => {
+      const sent = [...commandsInZip(join(packaged().dir, `${name}.zip`))].filter(
+        (action) => !CLIENT_MACHINERY.has(action) && !UNREACHABLE[role]?.includes(action),
+      );
+      const allowed = [...roleActions(packaged().template, role)].filter((action) => !PLATFORM.has(action));
+      // With eventBus (withDomain) the history role gains events:PutEvents; without it the bundle can
+      // still publish, but the publisher is never made (EVENT_BUS_NAME empty).
+      const expected = packaged() === dev ? sent.filter((action) => action !== 'events:PutEvents') : sent;
+      expect(allowed.sort()).toEqual(expected.sort());
+    },
+  );
+
+  it('returns the commands each Lambda sends, as the issue expects them', () => {
+    expect([...commandsInZip(join(dev.dir, 'service.zip'))].sort()).toEqual([
+      'dynamodb:DescribeEndpoints',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'kms:Decrypt',
+    ]);
+    expect([...commandsInZip(join(dev.dir, 'history.zip'))].sort()).toEqual([
+      'dynamodb:DescribeEndpoints',
+      'dynamodb:PutItem',
+      'events:PutEvents',
+    ]);
+  });
+});
+
+describe('cold start', () => {
+  it('sets no NODE_OPTIONS (no --enable-source-maps at init) on any function', () => {
+    for (const variables of Object.values(lambdaEnvironments(prod.template))) {
+      expect(variables).not.toHaveProperty('NODE_OPTIONS');
+    }
+  });
+
+  it.each([
+    ['service', 'functions/route-service.mjs'],
+    ['history', 'functions/record-history.mjs'],
+  ])(
+    'returns %s.zip whose cold start loads no X-Ray code, which a traced invocation imports lazily',
+    (name, handler) => {
+      const { atColdStart, all } = coldStartCode(join(withDomain.dir, `${name}.zip`), handler);
+      // Settings the X-Ray SDK and Powertools Tracer read (the SDK core names the trace header itself,
+      // for recursion detection, so that is no marker).
+      for (const marker of ['AWS_XRAY_DAEMON_ADDRESS', 'POWERTOOLS_TRACE_ENABLED']) {
+        expect(all, marker).toContain(marker);
+        expect(atColdStart, marker).not.toContain(marker);
+      }
+    },
+  );
+
+  it.each(['service', 'bucket', 'history'])(
+    'returns %s.zip without the SDK’s credential providers Lambda never uses (SSO, STS web identity, ini files)',
+    (name) => {
+      const all = readZip(readFileSync(join(dev.dir, `${name}.zip`)))
+        .map((file) => file.data.toString('utf8'))
+        .join('\n');
+      for (const marker of [
+        'AssumeRoleWithWebIdentity',
+        'GetRoleCredentials',
+        'AWS_WEB_IDENTITY_TOKEN_FILE',
+        'sso_start_url',
+      ]) {
+        expect(all, marker).not.toContain(marker);
+      }
+    },
+  );
+
+  it('turns X-Ray on for every function with --param tracing=true, and the roles may write traces', () => {
+    for (const [packaged, mode] of [
+      [prod, 'PassThrough'],
+      [withDomain, 'Active'],
+    ] as const) {
+      for (const [, fn] of Object.entries(created(packaged.template)).filter(
+        ([, r]) => r.Type === 'AWS::Lambda::Function',
+      )) {
+        expect(fn.Properties.TracingConfig).toEqual({ Mode: mode });
+        expect((fn.Properties.Environment as { Variables: Record<string, Json> }).Variables.TRACING).toBe(
+          mode === 'Active' ? 'true' : 'false',
+        );
+      }
+      for (const role of ['ServiceRouteRole', 'BucketRouteRole', 'HistoryRecorderRole']) {
+        const policy = JSON.stringify(created(packaged.template)[role]?.Properties.Policies);
+        expect(policy.includes('xray:PutTraceSegments'), role).toBe(mode === 'Active');
+      }
+    }
+  });
+});
+
+describe('deploy params, checked before anything is built (scripts/validate-params.ts)', () => {
+  const STREAM =
+    'arn:aws:dynamodb:us-east-1:123456789012:table/bucket-encryption-api-prod/stream/2026-11-01T00:00:00.000';
+  const KEY = 'arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-0b0a-4909-8807-060504030201';
+  const BAD: Array<[string, Record<string, string>, string]> = [
+    [
+      'an unknown profile',
+      { profile: 'minio' },
+      '--param profile must be one of aws, qstorage, obs (got "minio")',
+    ],
+    [
+      'an unknown unsetEncryption',
+      { unsetEncryption: 'nope' },
+      '--param unsetEncryption must be one of default, not-found (got "nope")',
+    ],
+    [
+      'a retention of 0 days',
+      { historyRetentionDays: '0' },
+      '--param historyRetentionDays must be a positive integer (got "0")',
+    ],
+    [
+      'domainName without certificateArn',
+      { domainName: 's3.example.com' },
+      "--param certificateArn is needed with domainName: an ACM certificate in the stack's region covering domainName and *.domainName",
+    ],
+    [
+      'adoptTable without tableStreamArn',
+      { adoptTable: 'true', secretsKeyArn: KEY },
+      "--param tableStreamArn is needed with adoptTable=true: the retained table's stream (aws dynamodbstreams list-streams --table-name …)",
+    ],
+    [
+      'adoptTable without secretsKeyArn',
+      { adoptTable: 'true', tableStreamArn: STREAM },
+      '--param secretsKeyArn is needed with adoptTable=true: the retained KMS key that sealed the access keys (stack output SecretsKeyArn); a new key could open none of them',
+    ],
+    ['adoptTable=False', { adoptTable: 'False' }, '--param adoptTable must be true or false (got "False")'],
+    [
+      'a misspelt name',
+      { profil: 'obs' },
+      '--param profil is not a param of this service: did you mean profile?',
+    ],
+    ['tracing=yes', { tracing: 'yes' }, '--param tracing must be true or false (got "yes")'],
+    [
+      'an alarm topic that is no SNS ARN',
+      { alarmTopicArn: 'ops-alarms' },
+      '--param alarmTopicArn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>) (got "ops-alarms")',
+    ],
+    [
+      'a retention CloudWatch Logs does not offer',
+      { accessLogRetentionDays: '31' },
+      `--param accessLogRetentionDays must be one of ${DEPLOY_PARAMS.accessLogRetentionDays.rule.allowed.replace('one of ', '')} (got "31")`,
+    ],
+    [
+      "another stage's stream",
+      { adoptTable: 'true', secretsKeyArn: KEY, tableStreamArn: STREAM.replace('-prod/', '-dev/') },
+      '--param tableStreamArn must be a stream of the table bucket-encryption-api-prod, the one this stage adopts (got table bucket-encryption-api-dev)',
+    ],
+  ];
+
+  it.each(BAD)(
+    'refuses %s with exit 1 and one line naming it, before building',
+    async (_case, params, line) => {
+      const refused = await packageRefused(workDir, 'prod', {
+        name: `bad-${Object.keys(params).join('-')}-${Object.values(params).join('').length}`,
+        params,
+      });
+      expect(refused.exitCode, refused.output).toBe(1);
+      expect(refused.errorLines, refused.output).toEqual([line]);
+      expect(refused.files.filter((file) => file.endsWith('.zip'))).toEqual([]);
+      expect(refused.output).not.toMatch(/esbuild|Compiling/i);
+    },
+    240_000,
+  );
+
+  it('packages every good combination above (dev, prod, a domain with a bus, tracing and a topic, a redeploy with an e-mail)', () => {
+    for (const packaged of [dev, prod, prodFromLocalShell, withDomain, redeploy]) {
+      expect(packaged.files.filter((file) => file.endsWith('.zip')).sort()).toEqual([
+        'bucket.zip',
+        'history.zip',
+        'object.zip',
+        'service.zip',
+      ]);
     }
   });
 });

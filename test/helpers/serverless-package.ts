@@ -29,9 +29,44 @@ const SERVICE_FILES = [
   'tsconfig.json',
   'functions',
   'lib',
-  // The packaging plugin serverless.yml names.
+  // The packaging plugins serverless.yml names.
   'scripts/trim-packages.ts',
+  'scripts/validate-params.ts',
+  'scripts/settle-conditions.ts',
 ];
+
+/** The copy of the service and the command line `serverless package` runs with. */
+function prepare(workDir: string, stage: string, options: PackageOptions) {
+  const name = options.name ?? stage;
+  const service = join(workDir, `service-${name}`);
+  for (const file of SERVICE_FILES) cpSync(join(ROOT, file), join(service, file), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(service, 'node_modules'), 'dir');
+  const home = mkdtempSync(join(workDir, `home-${name}-`));
+  const dir = join(workDir, `package-${name}`);
+  const args = [
+    'package',
+    '--package',
+    dir,
+    '--stage',
+    stage,
+    ...Object.entries(options.params ?? {}).flatMap(([param, value]) => ['--param', `${param}=${value}`]),
+  ];
+  const runOptions = {
+    cwd: service,
+    env: {
+      ...options.env,
+      PATH: process.env.PATH,
+      HOME: home,
+      ESBUILD_WORK_FOLDER: `.esbuild/package-test-${name}`,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    },
+    timeoutMs: 240_000,
+  };
+  return { dir, args, runOptions };
+}
+
+const SERVERLESS = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
 
 /**
  * Runs `serverless package` for a stage in a copy of the service, with a bare environment: no AWS_*
@@ -44,37 +79,10 @@ export async function packageService(
   stage: string,
   options: PackageOptions = {},
 ): Promise<PackagedService> {
-  const name = options.name ?? stage;
-  const service = join(workDir, `service-${name}`);
-  for (const file of SERVICE_FILES) cpSync(join(ROOT, file), join(service, file), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(service, 'node_modules'), 'dir');
-  const home = mkdtempSync(join(workDir, `home-${name}-`));
-  const dir = join(workDir, `package-${name}`);
+  const { dir, args, runOptions } = prepare(workDir, stage, options);
   try {
     // A child of the local stack's kind: should the test run be interrupted, it and its esbuild stop too.
-    await runNodeChild(
-      join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js'),
-      [
-        'package',
-        '--package',
-        dir,
-        '--stage',
-        stage,
-        ...Object.entries(options.params ?? {}).flatMap(([param, value]) => ['--param', `${param}=${value}`]),
-      ],
-      {
-        cwd: service,
-        env: {
-          ...options.env,
-          PATH: process.env.PATH,
-          HOME: home,
-          ESBUILD_WORK_FOLDER: `.esbuild/package-test-${name}`,
-          SLS_TELEMETRY_DISABLED: '1',
-          SLS_NOTIFICATIONS_MODE: 'off',
-        },
-        timeoutMs: 150_000,
-      },
-    );
+    await runNodeChild(SERVERLESS, args, runOptions);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`serverless package --stage ${stage} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, {
@@ -83,4 +91,44 @@ export async function packageService(
   }
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
   return { dir, files: readdirSync(dir), template };
+}
+
+export interface RefusedPackage {
+  exitCode: number;
+  /** The lines osls printed under `Error:` (the plugin's message). */
+  errorLines: string[];
+  /** Everything printed. */
+  output: string;
+  /** What the package folder holds afterwards (nothing was built: no zip). */
+  files: string[];
+}
+
+/** Runs `serverless package` expecting it to refuse; throws if it packaged. */
+export async function packageRefused(
+  workDir: string,
+  stage: string,
+  options: PackageOptions = {},
+): Promise<RefusedPackage> {
+  const { dir, args, runOptions } = prepare(workDir, stage, options);
+  try {
+    await runNodeChild(SERVERLESS, args, runOptions);
+  } catch (error) {
+    const { stdout = '', stderr = '', code } = error as { stdout?: string; stderr?: string; code?: number };
+    const output = `${stdout}\n${stderr}`;
+    const lines = output.split('\n');
+    const start = lines.findIndex((line) => line.trim() === 'Error:');
+    const errorLines: string[] = [];
+    for (const line of start < 0 ? [] : lines.slice(start + 1)) {
+      if (line.trim() === '' || /^(Environment|Docs|Support|Bugs):/.test(line.trim())) break;
+      errorLines.push(line.trim());
+    }
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      files = [];
+    }
+    return { exitCode: typeof code === 'number' ? code : -1, errorLines, output, files };
+  }
+  throw new Error(`serverless package --stage ${stage} with ${JSON.stringify(options.params)} packaged`);
 }

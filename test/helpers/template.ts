@@ -19,7 +19,8 @@ export function conditions(template: Template): Record<string, boolean> {
   const defined = template.Conditions ?? {};
   const values: Record<string, boolean> = {};
   const evaluate = (expression: Json): boolean | string => {
-    if (typeof expression === 'string') return expression;
+    // A literal (serverless writes a param that is a whole value as the YAML scalar it was: `false`).
+    if (typeof expression !== 'object' || expression === null) return String(expression);
     const [[fn, args]] = Object.entries(expression as Record<string, Json>) as [[string, Json]];
     if (fn === 'Condition') return conditionValue(args as string);
     const list = args as Json[];
@@ -40,8 +41,11 @@ export function conditions(template: Template): Record<string, boolean> {
 /** A value with every Fn::If decided, as CloudFormation would. */
 export function decided(template: Template, value: Json): Json {
   const known = conditions(template);
+  // AWS::NoValue removes the property (or list item) it stands for, as CloudFormation does.
+  const NO_VALUE = JSON.stringify({ Ref: 'AWS::NoValue' });
+  const absent = (node: Json) => JSON.stringify(node) === NO_VALUE;
   const walk = (node: Json): Json => {
-    if (Array.isArray(node)) return node.map(walk);
+    if (Array.isArray(node)) return node.map(walk).filter((item) => !absent(item));
     if (node === null || typeof node !== 'object') return node;
     const entries = Object.entries(node);
     const [first] = entries;
@@ -49,7 +53,9 @@ export function decided(template: Template, value: Json): Json {
       const [name, whenTrue, whenFalse] = first[1] as [string, Json, Json];
       return walk(known[name] ? whenTrue : whenFalse);
     }
-    return Object.fromEntries(entries.map(([key, inner]) => [key, walk(inner)]));
+    return Object.fromEntries(
+      entries.map(([key, inner]) => [key, walk(inner)] as const).filter(([, inner]) => !absent(inner)),
+    );
   };
   return walk(value);
 }

@@ -44,11 +44,13 @@ async function processBatch(records: readonly BucketStreamRecord[], bus: string)
   const dynamo = localDynamoClient(inject('dynamodbEndpoint'));
   const events = client();
   try {
-    return await recordHistory(records, {
+    // The Lambda's answer is the batch's failures alone (functions/record-history.ts).
+    const { batchItemFailures } = await recordHistory(records, {
       history: createHistoryStore(dynamo, inject('tableName')),
       retentionDays: 400,
       publish: eventBridgePublisher(bus, events),
     });
+    return { batchItemFailures };
   } finally {
     events.destroy();
     dynamo.destroy();

@@ -129,6 +129,14 @@ async function deliver(lambda: LambdaProcess, event: unknown) {
   return { response: outcome.payload, output };
 }
 
+/** The Embedded Metric Format lines in a runtime's output (one JSON object per line with `_aws`). */
+function emfLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>);
+}
+
 async function historyOf(bucket: string): Promise<HistoryEntry[]> {
   const client = localDynamoClient(dynamodbEndpoint);
   try {
@@ -217,6 +225,102 @@ describe('the packaged history function under the runtime interface client', () 
       [EVENT_SOURCE, EVENT_DETAIL_TYPE, 'CreateBucket'],
       [EVENT_SOURCE, EVENT_DETAIL_TYPE, 'PutBucketEncryption'],
     ]);
+  });
+
+  it('reports a poison record on every attempt, records what comes before and after it, and counts it in its EMF line', async () => {
+    const bucket = bucketName();
+    await change('PUT', bucket, {});
+    await change('PUT', bucket, { encryption: '' }, ENCRYPTION_XML);
+    await change('DELETE', bucket, { encryption: '' });
+    const { streamArn, records } = await recordsOf(bucket, 3);
+    const poison = records[1]?.dynamodb?.SequenceNumber;
+    // The consumer throws for this record every time: EventBridge refuses its event, always.
+    eventBridge.refuseEntries(
+      1_000,
+      'ValidationException',
+      (refused) => refused.detail.bucket === bucket && refused.detail.operation === 'PutBucketEncryption',
+    );
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        // Lambda retries from the reported record (and, bisecting, with fewer records each time).
+        const batch = attempt === 0 ? records : records.slice(1, attempt === 1 ? 3 : 2);
+        const { response, output } = await deliver(publishing, streamEvent(streamArn, batch));
+        expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: poison }] });
+        const metrics = emfLines(output);
+        expect(metrics).toHaveLength(1);
+        // The first attempt writes CreateBucket's entry and the poison's own (its publish is what
+        // fails); a retry finds the poison's entry there and writes nothing.
+        expect(metrics[0]).toMatchObject({
+          service: 'bucket-encryption-api-prod',
+          HistoryEntriesWritten: attempt === 0 ? 2 : 0,
+          HistoryEntriesFailed: 1,
+          HistoryRecordsDeferred: 0,
+        });
+        // The error line's stack names the source file, mapped from the bundle on this first error.
+        expect(output).toMatch(/"level":"ERROR","message":"history record failed; retried from this record"/);
+        expect(output).toContain('ValidationException');
+        expect(output).toMatch(/lib\/history\/events\.ts:\d+:\d+/);
+      }
+      // Retries exhausted, Lambda sends the poison's place to the on-failure queue and moves on: the
+      // next batch starts after it, and is recorded.
+      const after = await deliver(publishing, streamEvent(streamArn, records.slice(2)));
+      expect(after.response).toEqual({ batchItemFailures: [] });
+      expect((await historyOf(bucket)).map((entry) => [entry.operation, entry.version])).toEqual([
+        ['DeleteBucketEncryption', 3],
+        ['PutBucketEncryption', 2],
+        ['CreateBucket', 1],
+      ]);
+      // Its event was never published: the on-failure queue's message is what a replay republishes.
+      expect(
+        eventBridge.delivered
+          .filter((delivered) => delivered.resources[0] === `arn:aws:s3:::${bucket}`)
+          .map((delivered) => delivered.detail.operation),
+      ).toEqual(['CreateBucket', 'DeleteBucketEncryption']);
+    } finally {
+      eventBridge.refuseEntries(0);
+    }
+  });
+
+  it('hands the batch back unstarted when no record’s worst case fits before its deadline, and records it with time', async () => {
+    const bucket = bucketName();
+    await change('PUT', bucket, {});
+    await change('PUT', bucket, { encryption: '' }, ENCRYPTION_XML);
+    const { streamArn, records } = await recordsOf(bucket, 2);
+    // 3 s: less than one record's worst case (3 DynamoDB attempts of 1 s) plus the 0.5 s margin.
+    const hurried = await LambdaProcess.start({ ...spec('history'), timeoutSeconds: 3 }, REGION, ENDPOINTS);
+    started.push(hurried);
+    const { response, output } = await deliver(hurried, streamEvent(streamArn, records));
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber }],
+    });
+    expect(output).toMatch(/"level":"WARN","message":"history batch handed back before the deadline/);
+    expect(emfLines(output).find((line) => line.HistoryRecordsDeferred !== undefined)).toMatchObject({
+      HistoryEntriesWritten: 0,
+      HistoryEntriesFailed: 0,
+      HistoryRecordsDeferred: 2,
+    });
+    expect(await historyOf(bucket)).toEqual([]);
+    // Lambda retries from the reported record; with its full 30 s the function records both.
+    expect((await deliver(history, streamEvent(streamArn, records))).response).toEqual({
+      batchItemFailures: [],
+    });
+    expect((await historyOf(bucket)).map((entry) => entry.operation)).toEqual([
+      'PutBucketEncryption',
+      'CreateBucket',
+    ]);
+  });
+
+  it('writes a ColdStart metric on its first invocation only', async () => {
+    const fresh = await LambdaProcess.start(spec('history'), REGION, ENDPOINTS);
+    started.push(fresh);
+    const first = emfLines((await deliver(fresh, { Records: [] })).output);
+    const second = emfLines((await deliver(fresh, { Records: [] })).output);
+    expect(first.map((line) => line.ColdStart)).toContain(1);
+    expect(first.find((line) => line.ColdStart === 1)).toMatchObject({
+      function_name: 'bucket-encryption-api-prod-history',
+      service: 'bucket-encryption-api-prod',
+    });
+    expect(second.map((line) => line.ColdStart)).not.toContain(1);
   });
 
   it('fails an invocation it cannot read with the runtime’s error, and the next one still works', async () => {

@@ -22,6 +22,9 @@ describe('readConfig', () => {
       localSecretsKey: undefined,
       historyRetentionDays: 400,
       eventBusName: undefined,
+      tracing: false,
+      metrics: true,
+      metricsService: 'bucket-encryption-api',
     });
   });
 
@@ -46,6 +49,9 @@ describe('readConfig', () => {
         LOCAL_SECRETS_KEY: 'passphrase',
         HISTORY_RETENTION_DAYS: '30',
         EVENT_BUS_NAME: 'audit',
+        TRACING: 'true',
+        METRICS: 'true',
+        METRICS_SERVICE: 'bucket-encryption-api-prod',
       }),
     ).toEqual({
       tableName: 'buckets',
@@ -65,6 +71,9 @@ describe('readConfig', () => {
       localSecretsKey: 'passphrase',
       historyRetentionDays: 30,
       eventBusName: 'audit',
+      tracing: true,
+      metrics: true,
+      metricsService: 'bucket-encryption-api-prod',
     });
   });
 
@@ -116,10 +125,33 @@ describe('readConfig', () => {
     ['DYNAMODB_MAX_ATTEMPTS', { DYNAMODB_MAX_ATTEMPTS: '0' }],
     ['AWS_LAMBDA_MAX_CONCURRENCY', { AWS_LAMBDA_MAX_CONCURRENCY: 'many' }],
     ['SECRETS_MODE', { SECRETS_MODE: 'plaintext' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'LOUD' }],
+    ['S3_BASE_DOMAIN', { S3_BASE_DOMAIN: 'https://s3.example.com' }],
+    ['S3_OBS_DOMAIN', { S3_OBS_DOMAIN: 'example..com' }],
+    ['HISTORY_RETENTION_DAYS', { HISTORY_RETENTION_DAYS: '0' }],
+    ['TRACING', { TRACING: 'True' }],
+    ['METRICS', { METRICS: 'yes' }],
   ])('throws a ConfigError naming %s when it is %o', (name, env) => {
     const read = () => readConfig({ TABLE_NAME: 'buckets', ...env });
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(new RegExp(`^${name} must `));
+  });
+
+  it.each([
+    ['against DynamoDB Local (npm start, in-process tests)', { DYNAMODB_ENDPOINT: 'http://db:8000' }, false],
+    ['in AWS', {}, true],
+    [
+      'with METRICS=true against DynamoDB Local',
+      { DYNAMODB_ENDPOINT: 'http://db:8000', METRICS: 'true' },
+      true,
+    ],
+    ['with METRICS=false in AWS', { METRICS: 'false' }, false],
+  ])('returns metrics %s as %s', (_case, env, metrics) => {
+    expect(readConfig({ TABLE_NAME: 't', ...env }).metrics).toBe(metrics);
+  });
+
+  it('returns LOG_LEVEL in upper case, whatever case it was given in', () => {
+    expect(readConfig({ TABLE_NAME: 't', LOG_LEVEL: 'debug' }).logLevel).toBe('DEBUG');
   });
 
   it('returns the allowed values in the message when a value is not one of them', () => {
