@@ -4,18 +4,19 @@
 // shows: they are served on the invoke port); the routes an S3 client uses are the others. The table is
 // one console.log call of one string (serverless-offline's utils/logRoutes.js), so the filter looks
 // only at calls whose single argument holds such a route.
+// The table goes to stderr, with serverless-offline's other start-up lines: `npm start` holds the
+// gateway's stdout (the Lambdas' log lines) back until its warm-up is over (offline-preload.ts).
 const INVOKE_ROUTE = /\/2015-03-31\/functions\//;
 const log = console.log.bind(console);
 
 console.log = (...args: unknown[]) => {
   const [text] = args;
   if (args.length === 1 && typeof text === 'string' && INVOKE_ROUTE.test(text)) {
-    log(
-      text
-        .split('\n')
-        .filter((line) => !INVOKE_ROUTE.test(line))
-        .join('\n'),
-    );
+    const routes = text
+      .split('\n')
+      .filter((line) => !INVOKE_ROUTE.test(line))
+      .join('\n');
+    process.stderr.write(`${routes}\n`);
     return;
   }
   log(...args);

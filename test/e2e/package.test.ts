@@ -355,7 +355,7 @@ describe('serverless package without AWS credentials', () => {
   });
 
   it.each(['ServiceRouteRole', 'BucketRouteRole'])(
-    'returns %s reading only access keys and buckets, and writing only buckets (dynamodb:LeadingKeys)',
+    'returns %s reading only access keys and buckets, and writing only buckets and signature bindings (dynamodb:LeadingKeys)',
     (role) => {
       const onTable = (dynamoStatements(dev.template).get(role) ?? []).filter(
         (statement) => !asArray(statement.Action).includes('dynamodb:Query'),
@@ -367,7 +367,7 @@ describe('serverless package without AWS credentials', () => {
         },
         {
           Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUCKET#*'] } },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUCKET#*', 'SIGNATURE#*'] } },
         },
       ]);
     },

@@ -89,8 +89,9 @@ async function record(bucket: string, lost: number[] = []) {
     tableName: TABLE,
   });
   const kept = records.filter((streamRecord) => !lost.includes(versionOf(streamRecord)));
-  expect(await recordHistory(kept.map(asEventRecord), { history, retentionDays: 400 })).toEqual({
+  expect(await recordHistory(kept.map(asEventRecord), { history, retentionDays: 400 })).toMatchObject({
     batchItemFailures: [],
+    failed: 0,
   });
   return { records, streamArn, shardOf };
 }
