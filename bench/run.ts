@@ -42,7 +42,7 @@ import { type ColdStartResult, coldStart } from './sections/cold-start.ts';
 import type { CpuInput, CpuResult } from './sections/cpu.ts';
 import { type EmulatorsInput, type EmulatorsResult, emulators } from './sections/emulators.ts';
 import { type GatewayInput, type GatewayResult, gateway as gatewayLoad } from './sections/gateway.ts';
-import type { HandlerInput, OperationResult } from './sections/handler.ts';
+import type { HandlerInput, HandlerResult, OperationResult, RequestCount } from './sections/handler.ts';
 
 const SECTIONS = ['handler', 'cold-start', 'gateway', 'emulators', 'cpu'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -152,6 +152,23 @@ function handlerRows(results: OperationResult[]) {
       target: `= ${TARGETS.requestsPerCall.toFixed(1)}`,
       mark: mark(result.requestsPerCall === TARGETS.requestsPerCall),
       metrics: { requestsPerCall: { value: result.requestsPerCall, unit: 'req', better: 'lower' } },
+    });
+  }
+}
+
+/** Requests per call of the operations the handler section counts without timing them. */
+function countedRows(counts: RequestCount[]) {
+  for (const count of counts) {
+    rows.push({
+      section: 'requests',
+      key: `requests.${count.operation}`,
+      label: count.operation,
+      measured: count.requestsPerCall.toFixed(2),
+      floor: '—',
+      versus: `n=${count.calls}`,
+      target: `= ${TARGETS.requestsPerCall.toFixed(1)}`,
+      mark: mark(count.requestsPerCall === TARGETS.requestsPerCall),
+      metrics: { requestsPerCall: { value: count.requestsPerCall, unit: 'req', better: 'lower' } },
     });
   }
 }
@@ -394,21 +411,17 @@ try {
   if (wanted('handler')) {
     progress('handler vs floor: in-process against DynamoDB Local');
     const input: HandlerInput = { pairs: quick ? 300 : 4000, warmupPairs: quick ? 100 : 500 };
-    sectionResults.handler = await runSection<OperationResult[]>(
-      join(ROOT, 'bench/sections/handler.ts'),
-      input,
-      {
-        quiet: true,
-        env: {
-          TABLE_NAME: TABLE,
-          DYNAMODB_ENDPOINT: dynamodbEndpoint,
-          S3_REGION: 'us-east-1',
-          SECRETS_MODE: 'local',
-          // The production level: the access log line is part of every request's cost.
-          LOG_LEVEL: 'INFO',
-        },
+    sectionResults.handler = await runSection<HandlerResult>(join(ROOT, 'bench/sections/handler.ts'), input, {
+      quiet: true,
+      env: {
+        TABLE_NAME: TABLE,
+        DYNAMODB_ENDPOINT: dynamodbEndpoint,
+        S3_REGION: 'us-east-1',
+        SECRETS_MODE: 'local',
+        // The production level: the access log line is part of every request's cost.
+        LOG_LEVEL: 'INFO',
       },
-    );
+    });
   }
 
   if (wanted('gateway')) {
@@ -457,7 +470,11 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 
   // The table's order: the issue's.
-  if (sectionResults.handler) handlerRows(sectionResults.handler as OperationResult[]);
+  const handler = sectionResults.handler as HandlerResult | undefined;
+  if (handler) {
+    handlerRows(handler.timed);
+    countedRows(handler.counted);
+  }
   if (sectionResults['cold-start']) coldStartRows(sectionResults['cold-start'] as ColdStartResult);
   if (sectionResults.gateway) gatewayRows(sectionResults.gateway as GatewayResult[]);
   if (sectionResults.emulators) {
@@ -465,7 +482,7 @@ try {
     const floors = floorsRow(
       emulatorsResults,
       sectionResults.gateway as GatewayResult[] | undefined,
-      sectionResults.handler as OperationResult[] | undefined,
+      handler?.timed,
     );
     emulatorRows(emulatorsResults, motoMissing, floors);
   }
