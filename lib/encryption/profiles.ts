@@ -152,7 +152,7 @@ const PLATFORM_DEFAULT: EncryptionConfiguration = Object.freeze({
 });
 
 // AWS's new-bucket defaults since April 2023 ("Amazon S3 automatically enables S3 Block Public Access
-// and disables access control lists for all new buckets", What's New, 2022-12-13; effective April 2023).
+// and disables access control lists for all new buckets", What's New, December 2022; effective April 2023).
 const AWS_NEW_BUCKET: NewBucketDefaults = Object.freeze({
   publicAccessBlock: BLOCK_ALL_PUBLIC_ACCESS,
   objectOwnership: 'BucketOwnerEnforced',
