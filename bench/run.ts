@@ -142,35 +142,32 @@ function handlerRows(results: OperationResult[]) {
     rows.push(handlerRow('p99', result.p99Ratio, TARGETS.p99Ratio));
   }
   for (const result of results) {
-    rows.push({
-      section: 'requests',
-      key: `requests.${result.operation}`,
-      label: result.operation,
-      measured: result.requestsPerCall.toFixed(2),
-      floor: result.floorRequestsPerCall.toFixed(2),
-      versus: `n=${result.handler.count}`,
-      target: `= ${TARGETS.requestsPerCall.toFixed(1)}`,
-      mark: mark(result.requestsPerCall === TARGETS.requestsPerCall),
-      metrics: { requestsPerCall: { value: result.requestsPerCall, unit: 'req', better: 'lower' } },
-    });
+    requestsRow(
+      result.operation,
+      result.requestsPerCall,
+      result.floorRequestsPerCall.toFixed(2),
+      result.handler.count,
+    );
   }
 }
 
-/** Requests per call of the operations the handler section counts without timing them. */
+/** Requests per call of the operations the handler section counts without timing them (no floor). */
 function countedRows(counts: RequestCount[]) {
-  for (const count of counts) {
-    rows.push({
-      section: 'requests',
-      key: `requests.${count.operation}`,
-      label: count.operation,
-      measured: count.requestsPerCall.toFixed(2),
-      floor: '—',
-      versus: `n=${count.calls}`,
-      target: `= ${TARGETS.requestsPerCall.toFixed(1)}`,
-      mark: mark(count.requestsPerCall === TARGETS.requestsPerCall),
-      metrics: { requestsPerCall: { value: count.requestsPerCall, unit: 'req', better: 'lower' } },
-    });
-  }
+  for (const count of counts) requestsRow(count.operation, count.requestsPerCall, '—', count.calls);
+}
+
+function requestsRow(operation: string, perCall: number, floor: string, calls: number) {
+  rows.push({
+    section: 'requests',
+    key: `requests.${operation}`,
+    label: operation,
+    measured: perCall.toFixed(2),
+    floor,
+    versus: `n=${calls}`,
+    target: `= ${TARGETS.requestsPerCall.toFixed(1)}`,
+    mark: mark(perCall === TARGETS.requestsPerCall),
+    metrics: { requestsPerCall: { value: perCall, unit: 'req', better: 'lower' } },
+  });
 }
 
 function coldStartRows(result: ColdStartResult) {

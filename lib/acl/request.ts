@@ -8,8 +8,8 @@
 
 import { isAcceptedNamespace, type NamespaceOptions, type Profile } from '../encryption/profiles.ts';
 import { invalidArgument, invalidRequest, notImplemented, S3Error } from '../errors.ts';
-import { readXml, textContent, type XmlElement } from '../xml/read.ts';
-import { schemaChildren } from '../xml/schema.ts';
+import { textContent, type XmlElement } from '../xml/read.ts';
+import { readDocument, schemaChildren } from '../xml/schema.ts';
 
 export type AclVerdict = 'owner-only' | 'grants-others';
 
@@ -172,9 +172,12 @@ export function readAccessControlPolicy(
   ownerId: string,
   options: NamespaceOptions = {},
 ): AclVerdict {
-  const root = readXml(body);
-  if (root.localName !== 'AccessControlPolicy') throw malformedAcl('wrong root element');
-  if (!isAcceptedNamespace(profile, root.namespace, options)) throw malformedAcl('wrong namespace');
+  const root = readDocument(
+    body,
+    'AccessControlPolicy',
+    (namespace) => isAcceptedNamespace(profile, namespace, options),
+    malformedAcl,
+  );
   const parts = singles(root, ['Owner', 'AccessControlList']);
   const owner = parts.get('Owner');
   const list = parts.get('AccessControlList');

@@ -7,8 +7,8 @@
 // (well-formedness, entities, namespaces) is lib/xml/read.ts.
 
 import { invalidArgument, malformedXml } from '../errors.ts';
-import { readXml, textContent, type XmlElement } from '../xml/read.ts';
-import { once, readBoolean as readXmlBoolean, schemaChildren } from '../xml/schema.ts';
+import { textContent, type XmlElement } from '../xml/read.ts';
+import { once, readDocument, readBoolean as readXmlBoolean, schemaChildren } from '../xml/schema.ts';
 import type { BlockedEncryptionType, EncryptionConfiguration, SseAlgorithm } from './model.ts';
 import { isAcceptedNamespace, type NamespaceOptions, type Profile } from './profiles.ts';
 
@@ -30,17 +30,13 @@ export function parseEncryptionConfiguration(
   profile: Profile,
   options: ParseOptions = {},
 ): EncryptionConfiguration {
-  return readConfiguration(readXml(body), profile, options);
+  const root = readDocument(body, 'ServerSideEncryptionConfiguration', (namespace) =>
+    isAcceptedNamespace(profile, namespace, options),
+  );
+  return readConfiguration(root, profile);
 }
 
-function readConfiguration(
-  root: XmlElement,
-  profile: Profile,
-  options: ParseOptions,
-): EncryptionConfiguration {
-  if (root.localName !== 'ServerSideEncryptionConfiguration') throw malformedXml('wrong root element');
-  if (!isAcceptedNamespace(profile, root.namespace, options)) throw malformedXml('wrong namespace');
-
+function readConfiguration(root: XmlElement, profile: Profile): EncryptionConfiguration {
   // Exactly one Rule, and nothing else: AWS takes a list but rejects any other count.
   const rules = schemaChildren(root);
   for (const rule of rules)

@@ -12,6 +12,7 @@ import { profile } from '../config.ts';
 import { verifyIntegrity } from '../integrity.ts';
 import {
   type AttributeCodec,
+  type BucketChange,
   readConfiguration,
   removeConfiguration,
   setConfiguration,
@@ -38,23 +39,16 @@ export async function putConfiguration<T>(
     authorize(await buckets.getBucket(request.bucket), request, action);
     throw bodyError;
   }
-  const change = setConfiguration(codec, value);
-  await authorizedWrite(
-    request,
-    action,
-    (guard) => buckets.updateBucket(request.bucket, guard, change),
-    buckets.getBucket,
-  );
+  await writeChange(request, action, setConfiguration(codec, value));
 }
 
-export async function deleteConfiguration<T>(
-  request: BucketRequest,
-  action: S3Action,
-  codec: AttributeCodec<T>,
-): Promise<void> {
+export const deleteConfiguration = <T>(request: BucketRequest, action: S3Action, codec: AttributeCodec<T>) =>
+  writeChange(request, action, removeConfiguration(codec));
+
+/** One authorized conditional UpdateItem of the bucket (lib/auth/authorize.ts `authorizedWrite`). */
+function writeChange(request: BucketRequest, action: S3Action, change: BucketChange): Promise<void> {
   const buckets = storage().buckets;
-  const change = removeConfiguration(codec);
-  await authorizedWrite(
+  return authorizedWrite(
     request,
     action,
     (guard) => buckets.updateBucket(request.bucket, guard, change),

@@ -6,8 +6,8 @@
 
 import { isAcceptedNamespace, type NamespaceOptions, type Profile } from '../encryption/profiles.ts';
 import { invalidArgument, malformedXml } from '../errors.ts';
-import { readXml, textContent } from '../xml/read.ts';
-import { once, schemaChildren } from '../xml/schema.ts';
+import { textContent } from '../xml/read.ts';
+import { once, readDocument, schemaChildren } from '../xml/schema.ts';
 import { isObjectOwnership, type ObjectOwnership, type OwnershipControls } from './model.ts';
 
 export function parseOwnershipControls(
@@ -15,9 +15,9 @@ export function parseOwnershipControls(
   profile: Profile,
   options: NamespaceOptions = {},
 ): OwnershipControls {
-  const root = readXml(body);
-  if (root.localName !== 'OwnershipControls') throw malformedXml('wrong root element');
-  if (!isAcceptedNamespace(profile, root.namespace, options)) throw malformedXml('wrong namespace');
+  const root = readDocument(body, 'OwnershipControls', (namespace) =>
+    isAcceptedNamespace(profile, namespace, options),
+  );
   const rules = schemaChildren(root);
   const [rule] = rules;
   if (rule === undefined || rules.length !== 1 || rule.localName !== 'Rule') {

@@ -7,8 +7,8 @@
 
 import { isAcceptedNamespace, type NamespaceOptions, type Profile } from '../encryption/profiles.ts';
 import { malformedXml } from '../errors.ts';
-import { readXml, textContent } from '../xml/read.ts';
-import { readBoolean, schemaChildren } from '../xml/schema.ts';
+import { textContent } from '../xml/read.ts';
+import { readBoolean, readDocument, schemaChildren } from '../xml/schema.ts';
 import { FLAGS, type PublicAccessBlockConfiguration } from './model.ts';
 
 export function parsePublicAccessBlock(
@@ -16,9 +16,9 @@ export function parsePublicAccessBlock(
   profile: Profile,
   options: NamespaceOptions = {},
 ): PublicAccessBlockConfiguration {
-  const root = readXml(body);
-  if (root.localName !== 'PublicAccessBlockConfiguration') throw malformedXml('wrong root element');
-  if (!isAcceptedNamespace(profile, root.namespace, options)) throw malformedXml('wrong namespace');
+  const root = readDocument(body, 'PublicAccessBlockConfiguration', (namespace) =>
+    isAcceptedNamespace(profile, namespace, options),
+  );
   const configuration: PublicAccessBlockConfiguration = {
     blockPublicAcls: false,
     ignorePublicAcls: false,

@@ -3,8 +3,24 @@
 // subresource's parse.ts keeps only its own names and rules (lib/encryption/parse.ts,
 // lib/public-access-block/parse.ts, lib/ownership/parse.ts). Pure; throws only MalformedXML.
 
-import { malformedXml } from '../errors.ts';
-import { childElements, type XmlElement } from './read.ts';
+import { malformedXml, type S3Error } from '../errors.ts';
+import { childElements, readXml, type XmlElement } from './read.ts';
+
+/**
+ * A request document's root element, read by lib/xml/read.ts, when it is `rootName` in a namespace
+ * the caller accepts; otherwise `refuse` (MalformedXML unless the operation names its own code).
+ */
+export function readDocument(
+  body: Uint8Array | string,
+  rootName: string,
+  acceptsNamespace: (namespace: string) => boolean,
+  refuse: (detail: string) => S3Error = malformedXml,
+): XmlElement {
+  const root = readXml(body);
+  if (root.localName !== rootName) throw refuse('wrong root element');
+  if (!acceptsNamespace(root.namespace)) throw refuse('wrong namespace');
+  return root;
+}
 
 /** The element children of a container, each in the container's namespace (another is not in the schema). */
 export function schemaChildren(parent: XmlElement): XmlElement[] {

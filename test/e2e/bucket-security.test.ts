@@ -2,8 +2,6 @@
 // through serverless-offline — SDK v3 (CRC32 checksums, `/b/?publicAccessBlock=`), AWS CLI v1 (`aws`
 // on PATH: CRC32), AWS CLI v2 (/usr/bin/aws: Content-MD5) and boto3, each a real process isolated
 // from the machine's AWS configuration.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   DeleteBucketOwnershipControlsCommand,
@@ -14,11 +12,11 @@ import {
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
   PutPublicAccessBlockCommand,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runClient as run } from '../helpers/client-process.ts';
 import { OWNER, uniqueBucket } from '../helpers/identities.ts';
-import { s3Client } from '../helpers/s3-client.ts';
+import { failure, s3Client } from '../helpers/s3-client.ts';
 
 const gateway = inject('gateways').aws;
 const owner = s3Client();
@@ -34,52 +32,6 @@ const OWNER_GRANT = {
   Grantee: { ID: OWNER.accountId, Type: 'CanonicalUser' },
   Permission: 'FULL_CONTROL',
 };
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException)
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** A real client process's environment: the owner's key, nothing of the machine's AWS configuration. */
-const CLIENT_ENV = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: process.env.HOME ?? '/tmp',
-  AWS_ACCESS_KEY_ID: OWNER.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: OWNER.secretAccessKey,
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_PAGER: '',
-  // One attempt: a retry would hide a 5xx.
-  AWS_MAX_ATTEMPTS: '1',
-  AWS_RETRY_MODE: 'standard',
-  NO_PROXY: '*',
-};
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a client to completion; a non-zero exit is a result, not an exception. */
-async function run(file: string, args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(file, args, { env: CLIENT_ENV, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 describe('SDK v3', () => {
   it('reads the defaults of a new bucket, puts, gets and deletes Block Public Access', async () => {
