@@ -249,6 +249,6 @@ export function acceptOwnerOnlyAcl(
   if (verdict !== 'grants-others') return;
   if (objectOwnership === 'BucketOwnerEnforced') throw new S3Error(disabledCode);
   throw notImplemented(
-    'This service keeps no ACL but the bucket owner’s full control: grant access with a bucket policy',
+    "This service keeps no ACL but the bucket owner's full control: grant access with a bucket policy",
   );
 }

@@ -99,7 +99,7 @@ export async function dispatch(request: S3Request, table: OperationTable): Promi
   // An operation the deployment's vendor does not have is one this service does not implement there:
   // 501 before anything else, as for any other (the profile's data, docs/behaviour.md).
   if (profile().unimplementedOperations.has(operation.name)) {
-    throw notImplemented(`${operation.name} is not implemented by this service's S3 dialect`);
+    throw notImplemented(`${operation.name} is not part of the API this deployment serves`);
   }
   if (operation.anonymous) return operation.handle(request);
   // The caller is recorded on the request itself so the access log names the key.
