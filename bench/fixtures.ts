@@ -42,3 +42,60 @@ export function encryptionRequest(operation: EncryptionOperation, bucket: string
       };
   }
 }
+
+const PUBLIC_ACCESS_BLOCK =
+  '<?xml version="1.0" encoding="UTF-8"?><PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>';
+const OWNERSHIP_CONTROLS =
+  '<?xml version="1.0" encoding="UTF-8"?><OwnershipControls xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>';
+
+/** A Put of a configuration subresource as SDK v3 sends it (CRC32, `/b/?sub=`, an XML declaration). */
+const sdkPut = async (bucket: string, subresource: string, body: string): Promise<RequestShape> => ({
+  path: `/${bucket}/`,
+  query: `${subresource}=`,
+  identity: IDENTITY,
+  method: 'PUT',
+  body,
+  headers: {
+    ...SDK_HEADERS,
+    'content-type': 'application/xml',
+    'x-amz-sdk-checksum-algorithm': 'CRC32',
+    'x-amz-checksum-crc32': await computeChecksum('CRC32', Buffer.from(body)),
+  },
+});
+const sdkGet = (bucket: string, subresource: string): RequestShape => ({
+  path: `/${bucket}/`,
+  query: `${subresource}=`,
+  identity: IDENTITY,
+  method: 'GET',
+  headers: SDK_HEADERS,
+});
+
+/**
+ * The Block Public Access, Object Ownership and ACL calls as SDK v3 sends them, with the status each
+ * answers on a bucket with the new-bucket defaults: the handler section counts their DynamoDB requests.
+ */
+export const SECURITY_REQUESTS: Record<
+  string,
+  { status: number; request(bucket: string): Promise<RequestShape> }
+> = {
+  PutPublicAccessBlock: { status: 200, request: (b) => sdkPut(b, 'publicAccessBlock', PUBLIC_ACCESS_BLOCK) },
+  GetPublicAccessBlock: { status: 200, request: async (b) => sdkGet(b, 'publicAccessBlock') },
+  PutBucketOwnershipControls: {
+    status: 200,
+    request: (b) => sdkPut(b, 'ownershipControls', OWNERSHIP_CONTROLS),
+  },
+  GetBucketOwnershipControls: { status: 200, request: async (b) => sdkGet(b, 'ownershipControls') },
+  GetBucketAcl: { status: 200, request: async (b) => sdkGet(b, 'acl') },
+  PutBucketAcl: {
+    status: 200,
+    request: async (b) => ({
+      ...(await sdkPut(b, 'acl', '')),
+      headers: {
+        ...SDK_HEADERS,
+        'x-amz-acl': 'private',
+        'x-amz-sdk-checksum-algorithm': 'CRC32',
+        'x-amz-checksum-crc32': await computeChecksum('CRC32', Buffer.alloc(0)),
+      },
+    }),
+  },
+};

@@ -1,14 +1,12 @@
 // GetBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
 // One strongly consistent GetItem on the bucket item.
-import { authorize } from '../lib/auth/authorize.ts';
 import type { S3Action } from '../lib/auth/policy.ts';
 import { config, profile } from '../lib/config.ts';
 import { encryptionCodec } from '../lib/encryption/codec.ts';
 import { S3Error } from '../lib/errors.ts';
+import { getConfiguration } from '../lib/http/configuration.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
-import { readConfiguration } from '../lib/storage/buckets.ts';
-import { storage } from '../lib/storage/index.ts';
 
 const ACTION: S3Action = 's3:GetEncryptionConfiguration';
 
@@ -19,13 +17,11 @@ export const getBucketEncryption: S3Operation = {
   subresource: 'encryption',
   action: ACTION,
   async handle(request) {
-    const { bucket } = request;
-    const record = authorize(await storage().buckets.getBucket(bucket), request, ACTION);
     const answering = profile();
-    let encryption = readConfiguration(encryptionCodec, record);
+    let encryption = await getConfiguration(request, ACTION, encryptionCodec);
     if (!encryption) {
       if (answering.unsetAnswer !== 'platform-default') {
-        throw new S3Error(answering.unsetAnswer, { fields: { BucketName: bucket } });
+        throw new S3Error(answering.unsetAnswer, { fields: { BucketName: request.bucket } });
       }
       encryption = { ...answering.platformDefault, updatedAt: '', updatedBy: '' };
     }

@@ -7,6 +7,14 @@ export type ProfileName = (typeof PROFILE_NAMES)[number];
 export const UNSET_ENCRYPTION_MODES = ['default', 'not-found'] as const;
 export type UnsetEncryptionMode = (typeof UNSET_ENCRYPTION_MODES)[number];
 
+/**
+ * What a new bucket is created with: `secure`, AWS's defaults since April 2023 (Block Public Access
+ * on, ACLs disabled); `legacy`, nothing, as buckets were before (what ceph/s3-tests and older tooling
+ * expect: a public policy put on a fresh bucket succeeds). docs/behaviour.md "New buckets".
+ */
+export const BUCKET_DEFAULTS_MODES = ['secure', 'legacy'] as const;
+export type BucketDefaultsMode = (typeof BUCKET_DEFAULTS_MODES)[number];
+
 export interface Config {
   /** The DynamoDB table holding buckets, accounts and access keys. */
   tableName: string;
@@ -16,6 +24,8 @@ export interface Config {
   region: string;
   profile: ProfileName;
   unsetEncryption: UnsetEncryptionMode;
+  /** What CreateBucket stores on a new bucket (the profile's defaults, or none). */
+  bucketDefaults: BucketDefaultsMode;
   /** Base domain for virtual-hosted addressing (`{bucket}.{baseDomain}`); undefined = path-style only. */
   baseDomain: string | undefined;
   /** The domain in the OBS response namespace `http://obs.<region>.<domain>/doc/2015-06-30/`. */
@@ -149,6 +159,7 @@ export function readConfig(env: Env): Config {
     region: optional(env, 'S3_REGION') ?? optional(env, 'AWS_REGION') ?? 'us-east-1',
     profile: setting(env, 'S3_PROFILE', oneOf(PROFILE_NAMES), 'aws'),
     unsetEncryption: setting(env, 'S3_UNSET_ENCRYPTION', oneOf(UNSET_ENCRYPTION_MODES), 'default'),
+    bucketDefaults: setting(env, 'S3_BUCKET_DEFAULTS', oneOf(BUCKET_DEFAULTS_MODES), 'secure'),
     baseDomain: baseDomain ? checked('S3_BASE_DOMAIN', domainName, baseDomain) : undefined,
     obsDomain: setting(env, 'S3_OBS_DOMAIN', domainName, 'myhuaweicloud.com'),
     credentialCacheTtlMs: setting(env, 'CREDENTIAL_CACHE_TTL_SECONDS', positiveInteger, 60) * 1000,
@@ -187,19 +198,22 @@ let resolved: { settings: Config; profile: Profile } | undefined;
 
 /**
  * The deployment's profile, resolved from the configuration it was read with: the profile's data
- * with the deployment's own overrides applied (S3_UNSET_ENCRYPTION). Code reads its fields and never
- * branches on its name.
+ * with the deployment's own overrides applied (S3_UNSET_ENCRYPTION, S3_BUCKET_DEFAULTS). Code reads
+ * its fields and never branches on its name.
  */
 export function profile(): Profile {
   const settings = config();
   if (resolved?.settings !== settings) {
     const base = getProfile(settings.profile);
+    const overrides: Partial<Profile> = {
+      ...(settings.unsetEncryption === 'not-found' && {
+        unsetAnswer: 'ServerSideEncryptionConfigurationNotFoundError',
+      }),
+      ...(settings.bucketDefaults === 'legacy' && { newBucketDefaults: Object.freeze({}) }),
+    };
     resolved = {
       settings,
-      profile:
-        settings.unsetEncryption === 'not-found'
-          ? Object.freeze({ ...base, unsetAnswer: 'ServerSideEncryptionConfigurationNotFoundError' })
-          : base,
+      profile: Object.keys(overrides).length > 0 ? Object.freeze({ ...base, ...overrides }) : base,
     };
   }
   return resolved.profile;

@@ -7,6 +7,7 @@
 // Adding a param: a row here, its default under serverless.yml `params.default`, a row in the README
 // table (the test names whichever is missing). Never imported by a Lambda.
 import {
+  BUCKET_DEFAULTS_MODES,
   booleanText,
   domainName,
   LOG_LEVELS,
@@ -69,6 +70,11 @@ export const DEPLOY_PARAMS = {
     default: 'default',
     rule: oneOf(UNSET_ENCRYPTION_MODES),
     doc: '`not-found`: GetBucketEncryption with nothing set answers 404 `ServerSideEncryptionConfigurationNotFoundError`',
+  },
+  bucketDefaults: {
+    default: 'secure',
+    rule: oneOf(BUCKET_DEFAULTS_MODES),
+    doc: '`legacy`: new buckets without Block Public Access and ownership controls, as before April 2023 (`S3_BUCKET_DEFAULTS` above)',
   },
   obsDomain: {
     default: 'myhuaweicloud.com',

@@ -610,6 +610,7 @@ export interface OfflineOptions {
 const PARAM_OF_VARIABLE = {
   S3_PROFILE: 'profile',
   S3_UNSET_ENCRYPTION: 'unsetEncryption',
+  S3_BUCKET_DEFAULTS: 'bucketDefaults',
   S3_BASE_DOMAIN: 'domainName',
   S3_OBS_DOMAIN: 'obsDomain',
   LOG_LEVEL: 'logLevel',

@@ -45,6 +45,7 @@ environment (defaults in brackets):
   LOCAL_STATE_FILE          where \`npm run admin\` finds this stack [.local/stack.json]
   S3_PROFILE                aws | qstorage | obs [aws]
   S3_UNSET_ENCRYPTION       default | not-found [default]
+  S3_BUCKET_DEFAULTS        secure | legacy: what a new bucket gets [secure]
   LOG_LEVEL                 the Lambdas' log level: DEBUG (adds why requests were refused) | INFO | WARN | ERROR | SILENT [INFO]`;
 
 /** A setting or situation that stops start-up: printed as one line, exit code 2 (usage) or 1. */

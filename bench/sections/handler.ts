@@ -1,7 +1,8 @@
 // In-process: each encryption operation through the real route Lambda (middy stack, SigV4
 // verification, credential cache, storage) against DynamoDB Local, interleaved with its floor —
 // the very DynamoDB request the handler made, replayed raw on the same DynamoDBClient instance.
-// Also counts the DynamoDB requests each handler call makes (SDK middleware, every attempt).
+// Also counts the DynamoDB requests each handler call makes (SDK middleware, every attempt), and
+// those of the Block Public Access, Object Ownership and ACL calls (counted only, not timed).
 // Run by run.ts in its own process, with TABLE_NAME, DYNAMODB_ENDPOINT, S3_REGION and LOG_LEVEL set.
 import {
   DeleteItemCommand,
@@ -20,7 +21,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { handler } from '../../functions/route-bucket.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { lambdaContext, signedEvent } from '../../test/helpers/signed-event.ts';
-import { type EncryptionOperation, encryptionRequest, IDENTITY, KMS_CONFIGURATION } from '../fixtures.ts';
+import {
+  type EncryptionOperation,
+  encryptionRequest,
+  IDENTITY,
+  KMS_CONFIGURATION,
+  SECURITY_REQUESTS,
+} from '../fixtures.ts';
 import { serveSection } from '../lib/child.ts';
 import { type Summary, summarize } from '../lib/stats.ts';
 
@@ -41,6 +48,18 @@ export interface OperationResult {
   requestsPerCall: number;
   /** The same count for the floor: 1.0 unless the SDK retried. */
   floorRequestsPerCall: number;
+}
+
+/** An operation's DynamoDB requests per call, counted over `calls` calls after one warm-up call. */
+export interface RequestCount {
+  operation: string;
+  calls: number;
+  requestsPerCall: number;
+}
+
+export interface HandlerResult {
+  timed: OperationResult[];
+  counted: RequestCount[];
 }
 
 const EXPECTED_STATUS: Record<EncryptionOperation, number> = {
@@ -191,7 +210,31 @@ async function measure(
   };
 }
 
-async function run(input: HandlerInput): Promise<OperationResult[]> {
+/** The requests per call of each SECURITY_REQUESTS operation on a bucket of its own. */
+async function count(
+  input: HandlerInput,
+  probe: ReturnType<typeof instrument>,
+  suffix: string,
+): Promise<RequestCount[]> {
+  const calls = Math.min(200, input.pairs);
+  const counted: RequestCount[] = [];
+  for (const [operation, { status, request }] of Object.entries(SECURITY_REQUESTS)) {
+    const bucket = `bench-${operation.toLowerCase()}-${suffix}`.slice(0, 63);
+    await expectStatus(
+      await signedEvent({ method: 'PUT', path: `/${bucket}`, identity: IDENTITY }),
+      200,
+      'CreateBucket',
+    );
+    const event = await signedEvent(await request(bucket));
+    await expectStatus(event, status, operation);
+    const before = probe.attempts;
+    for (let call = 0; call < calls; call++) await expectStatus(event, status, operation);
+    counted.push({ operation, calls, requestsPerCall: (probe.attempts - before) / calls });
+  }
+  return counted;
+}
+
+async function run(input: HandlerInput): Promise<HandlerResult> {
   const client = storage().client;
   const probe = instrument(client);
   const suffix = `${process.pid}-${Date.now().toString(36)}`;
@@ -217,7 +260,7 @@ async function run(input: HandlerInput): Promise<OperationResult[]> {
   for (const operation of Object.keys(buckets) as EncryptionOperation[]) {
     results.push(await measure(operation, buckets[operation], input, client, probe));
   }
-  return results;
+  return { timed: results, counted: await count(input, probe, suffix) };
 }
 
 serveSection(run);

@@ -40,6 +40,13 @@ const SERVED_ACTIONS = {
   's3:GetBucketLocation': 'owner-deniable',
   's3:GetEncryptionConfiguration': 'owner-deniable',
   's3:PutEncryptionConfiguration': 'owner-deniable',
+  // Delete* of these two is authorized as their Put (the operations' API reference pages).
+  's3:GetBucketPublicAccessBlock': 'owner-deniable',
+  's3:PutBucketPublicAccessBlock': 'owner-deniable',
+  's3:GetBucketOwnershipControls': 'owner-deniable',
+  's3:PutBucketOwnershipControls': 'owner-deniable',
+  's3:GetBucketAcl': 'owner-deniable',
+  's3:PutBucketAcl': 'owner-deniable',
   's3:GetBucketPolicy': 'owner-exempt',
   's3:PutBucketPolicy': 'owner-exempt',
   's3:DeleteBucketPolicy': 'owner-exempt',

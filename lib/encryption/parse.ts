@@ -7,15 +7,12 @@
 // (well-formedness, entities, namespaces) is lib/xml/read.ts.
 
 import { invalidArgument, malformedXml } from '../errors.ts';
-import { childElements, readXml, textContent, type XmlElement } from '../xml/read.ts';
+import { textContent, type XmlElement } from '../xml/read.ts';
+import { once, readDocument, readBoolean as readXmlBoolean, schemaChildren } from '../xml/schema.ts';
 import type { BlockedEncryptionType, EncryptionConfiguration, SseAlgorithm } from './model.ts';
-import { type Profile, S3_NAMESPACE } from './profiles.ts';
+import { isAcceptedNamespace, type NamespaceOptions, type Profile } from './profiles.ts';
 
-export interface ParseOptions {
-  /** With `obsDomain`: the deployment's own OBS namespace is accepted exactly (it is also accepted by shape). */
-  region?: string;
-  obsDomain?: string;
-}
+export type ParseOptions = NamespaceOptions;
 
 // ProjectID (OBS): an IAM project id is 32 hex digits; accept any plausible token, like keys.
 const PROJECT_ID = /^[\x21-\x7e]{1,2048}$/;
@@ -33,31 +30,13 @@ export function parseEncryptionConfiguration(
   profile: Profile,
   options: ParseOptions = {},
 ): EncryptionConfiguration {
-  return readConfiguration(readXml(body), profile, options);
+  const root = readDocument(body, 'ServerSideEncryptionConfiguration', (namespace) =>
+    isAcceptedNamespace(profile, namespace, options),
+  );
+  return readConfiguration(root, profile);
 }
 
-/** The element children of a container, each in the container's namespace (another is not in the schema). */
-function schemaChildren(parent: XmlElement): XmlElement[] {
-  const elements = childElements(parent);
-  for (const element of elements) {
-    if (element.namespace !== parent.namespace) throw malformedXml(`unknown element ${element.localName}`);
-  }
-  return elements;
-}
-
-/** Throws MalformedXML when a single-valued element was already seen. */
-function once<T>(seen: T | undefined, name: string): void {
-  if (seen !== undefined) throw malformedXml(`duplicate ${name}`);
-}
-
-function readConfiguration(
-  root: XmlElement,
-  profile: Profile,
-  options: ParseOptions,
-): EncryptionConfiguration {
-  if (root.localName !== 'ServerSideEncryptionConfiguration') throw malformedXml('wrong root element');
-  if (!isAcceptedNamespace(root.namespace, profile, options)) throw malformedXml('wrong namespace');
-
+function readConfiguration(root: XmlElement, profile: Profile): EncryptionConfiguration {
   // Exactly one Rule, and nothing else: AWS takes a list but rejects any other count.
   const rules = schemaChildren(root);
   for (const rule of rules)
@@ -152,18 +131,8 @@ function readConfiguration(
   };
 }
 
-function isAcceptedNamespace(namespace: string, profile: Profile, options: ParseOptions): boolean {
-  if (namespace === '' || namespace === S3_NAMESPACE || profile.isOwnNamespace(namespace)) return true;
-  const { region, obsDomain } = options;
-  return (
-    region !== undefined && obsDomain !== undefined && namespace === profile.namespace(region, obsDomain)
-  );
-}
-
 function readBoolean(text: string | undefined): boolean {
-  if (text === undefined || text === 'false') return false;
-  if (text === 'true') return true;
-  throw malformedXml('BucketKeyEnabled is not true or false');
+  return text === undefined ? false : readXmlBoolean(text, 'BucketKeyEnabled');
 }
 
 function readBlockedTypes(container: XmlElement): BlockedEncryptionType[] {

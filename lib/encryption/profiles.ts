@@ -4,6 +4,11 @@
 // config.ts resolves the deployment's profile once (`profile()`).
 
 import type { ProfileName } from '../config.ts';
+import type { ObjectOwnership } from '../ownership/model.ts';
+import {
+  BLOCK_ALL_PUBLIC_ACCESS,
+  type PublicAccessBlockConfiguration,
+} from '../public-access-block/model.ts';
 import { XML_DECLARATION } from '../xml/write.ts';
 import type { EncryptionConfiguration, SseAlgorithm } from './model.ts';
 
@@ -25,6 +30,12 @@ export function requestDialect(authorization: string, rawQueryString: string): R
   return 'none';
 }
 export type HeaderPrefix = 'x-amz-' | 'x-obs-';
+
+/** The configurations a new bucket is created with (CreateBucket), each stored on its item. */
+export interface NewBucketDefaults {
+  readonly publicAccessBlock?: Readonly<PublicAccessBlockConfiguration>;
+  readonly objectOwnership?: ObjectOwnership;
+}
 
 export interface Profile {
   readonly name: ProfileName;
@@ -82,6 +93,21 @@ export interface Profile {
   /** Whether the service answers OBS's unsigned `HEAD /?apiversion` probe (Huawei's SDK sends it first). */
   readonly apiVersionProbe: boolean;
   readonly platformDefault: EncryptionConfiguration;
+  /**
+   * S3 operations this vendor does not have (its API reference has no such operation): answered
+   * 501 NotImplemented before authentication, as any operation the service does not implement
+   * (lib/http/dispatch.ts; docs/behaviour.md "What each profile serves").
+   */
+  readonly unimplementedOperations: ReadonlySet<string>;
+  /** Whether the vendor has S3 Object Ownership: ownership controls and CreateBucket's x-amz-object-ownership. */
+  readonly objectOwnership: boolean;
+  /** GetBucketAcl's document and the AccessControlPolicy form PutBucketAcl reads: S3's, or Huawei OBS's. */
+  readonly aclDocument: 'S3' | 'OBS';
+  /**
+   * What a new bucket gets: AWS's defaults since April 2023 (Block Public Access on; ACLs disabled,
+   * BucketOwnerEnforced). A deployment with S3_BUCKET_DEFAULTS=legacy gets none (lib/config.ts).
+   */
+  readonly newBucketDefaults: NewBucketDefaults;
 }
 
 // Key shapes. Every KMS key id, key ARN and alias of these vendors is printable ASCII, so a
@@ -125,6 +151,15 @@ const PLATFORM_DEFAULT: EncryptionConfiguration = Object.freeze({
   bucketKeyEnabled: false,
 });
 
+// AWS's new-bucket defaults since April 2023 ("Amazon S3 automatically enables S3 Block Public Access
+// and disables access control lists for all new buckets", What's New, December 2022; effective April 2023).
+const AWS_NEW_BUCKET: NewBucketDefaults = Object.freeze({
+  publicAccessBlock: BLOCK_ALL_PUBLIC_ACCESS,
+  objectOwnership: 'BucketOwnerEnforced',
+});
+
+const NONE_UNIMPLEMENTED: ReadonlySet<string> = Object.freeze(new Set<string>());
+
 // What S3 itself does, which the aws and qstorage profiles share: S3's namespace, schema and headers,
 // SigV4 only, a checksum required on PUT, the platform default when nothing is set.
 const S3_DIALECT = Object.freeze({
@@ -141,6 +176,9 @@ const S3_DIALECT = Object.freeze({
   integrityRequired: true,
   unsetAnswer: 'platform-default',
   platformDefault: PLATFORM_DEFAULT,
+  objectOwnership: true,
+  aclDocument: 'S3',
+  newBucketDefaults: AWS_NEW_BUCKET,
 } as const satisfies Partial<Profile>);
 
 const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
@@ -152,6 +190,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     isValidKeyId: isAwsKeyId,
     invalidKeyIdMessage: 'The KMSMasterKeyID is not a valid KMS key id, key ARN, alias name or alias ARN',
     ...S3_DIALECT,
+    unimplementedOperations: NONE_UNIMPLEMENTED,
   }),
   qstorage: Object.freeze({
     name: 'qstorage',
@@ -162,6 +201,17 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     invalidKeyIdMessage: 'The KMSMasterKeyID must be a qkms: key id',
     // The QStorage docs: every bucket is encrypted by default (as S3_DIALECT answers).
     ...S3_DIALECT,
+    // QStorage's API reference (docs.quilibrium.com, "Bucket Operations") documents
+    // DeletePublicAccessBlock, GetBucketOwnershipControls, Get/PutBucketAcl and CreateBucket's
+    // x-amz-object-ownership, and has no page for these (docs/behaviour.md "What each profile serves").
+    unimplementedOperations: Object.freeze(
+      new Set([
+        'PutPublicAccessBlock',
+        'GetPublicAccessBlock',
+        'PutBucketOwnershipControls',
+        'DeleteBucketOwnershipControls',
+      ]),
+    ),
   }),
   obs: Object.freeze({
     name: 'obs',
@@ -193,8 +243,34 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     integrityRequired: false,
     unsetAnswer: 'NoSuchEncryptionConfiguration',
     platformDefault: PLATFORM_DEFAULT,
+    // OBS documents Put/Get/DeletePublicAccessBlock and Get/PutBucketAcl (its own ACL document), and
+    // has no Object Ownership: no ownership controls, no x-amz-object-ownership (API reference;
+    // esdk-obs-nodejs has no such call). BPA is on for its new object buckets (OBS SDK for Python,
+    // "Configuring BPA for a Bucket": "enabled for new object buckets").
+    unimplementedOperations: Object.freeze(
+      new Set(['PutBucketOwnershipControls', 'GetBucketOwnershipControls', 'DeleteBucketOwnershipControls']),
+    ),
+    objectOwnership: false,
+    aclDocument: 'OBS',
+    newBucketDefaults: Object.freeze({ publicAccessBlock: BLOCK_ALL_PUBLIC_ACCESS }),
   }),
 });
+
+/** Where a request document's own namespace may come from besides its shape (parse options). */
+export interface NamespaceOptions {
+  /** With `obsDomain`: the deployment's own OBS namespace is accepted exactly (it is also accepted by shape). */
+  region?: string;
+  obsDomain?: string;
+}
+
+/** Whether a request document may use this namespace: none, S3's, or the profile's own. */
+export function isAcceptedNamespace(profile: Profile, namespace: string, options: NamespaceOptions): boolean {
+  if (namespace === '' || namespace === S3_NAMESPACE || profile.isOwnNamespace(namespace)) return true;
+  const { region, obsDomain } = options;
+  return (
+    region !== undefined && obsDomain !== undefined && namespace === profile.namespace(region, obsDomain)
+  );
+}
 
 export function getProfile(name: ProfileName): Profile {
   return PROFILES[name];

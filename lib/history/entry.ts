@@ -5,6 +5,8 @@
 // Records of other items (accounts, keys, the history itself) and TTL's removal of a marker are no change.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { encryptionAttribute } from '../encryption/attribute.ts';
+import { ownershipControlsAttribute } from '../ownership/attribute.ts';
+import { publicAccessBlockAttribute } from '../public-access-block/attribute.ts';
 import {
   type AttributeCodec,
   type BucketRecord,
@@ -46,7 +48,11 @@ const configuration = <T>(suffix: string, codec: ViewedCodec<T>) => ({
 });
 
 /** The configuration subresources the history shows, one row each. */
-const CONFIGURATIONS = [configuration('BucketEncryption', encryptionAttribute)];
+const CONFIGURATIONS = [
+  configuration('BucketEncryption', encryptionAttribute),
+  configuration('PublicAccessBlock', publicAccessBlockAttribute),
+  configuration('BucketOwnershipControls', ownershipControlsAttribute),
+];
 
 const bucketView = (bucket: BucketRecord | undefined) =>
   bucket

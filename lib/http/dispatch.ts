@@ -5,6 +5,7 @@
 import { authenticate } from '../auth/authenticate.ts';
 import type { S3Action } from '../auth/policy.ts';
 import { assertValidBucketName } from '../bucket-name.ts';
+import { profile } from '../config.ts';
 import { notImplemented, S3Error } from '../errors.ts';
 import { type Caller, type S3Request, withChangeActor } from '../request.ts';
 import type { S3Response } from './response.ts';
@@ -96,6 +97,11 @@ const methodNotAllowed = (request: S3Request, target: Target) =>
 export async function dispatch(request: S3Request, table: OperationTable): Promise<S3Response> {
   const operation = findOperation(request, table);
   request.operation = operation.name;
+  // An operation the deployment's vendor does not have is one this service does not implement there:
+  // 501 before anything else, as for any other (the profile's data, docs/behaviour.md).
+  if (profile().unimplementedOperations.has(operation.name)) {
+    throw notImplemented(`${operation.name} is not part of the API this deployment serves`);
+  }
   if (operation.anonymous) return operation.handle(request);
   // The caller is recorded on the request itself so the access log names the key.
   request.caller = await authenticate(request);

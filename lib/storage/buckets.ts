@@ -96,6 +96,8 @@ const LIVE_ATTRIBUTES = [
   'region',
   'createdAt',
   'encryption',
+  'publicAccessBlock',
+  'ownershipControls',
   'policy',
   'policyRevision',
   'ownerDenyActions',
@@ -166,6 +168,9 @@ export const deletePolicyChange = (): BucketChange => ({
 /** What every write also does, so a change may not name these. */
 const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'version', 'lastChange']);
 
+/** What CreateBucket writes itself: initial configurations may not name these either. */
+const BUCKET_ATTRIBUTES = new Set(['bucketName', 'ownerId', 'region', 'createdAt', 'policyRevision']);
+
 /**
  * The UpdateItem expression of a change, with generated placeholders (`#a0`, `:a0`…) so no
  * attribute name needs escaping by hand (`region` is a DynamoDB reserved word, for one): the
@@ -227,14 +232,21 @@ function refusal(error: unknown): WriteRefusal | undefined {
     : { reason: 'no-such-bucket' };
 }
 
+export interface NewBucket {
+  name: string;
+  ownerId: string;
+  region: string;
+  createdAt: string;
+  /**
+   * The configurations the bucket starts with (the new-bucket defaults, CreateBucket's
+   * x-amz-object-ownership), as data: `setConfiguration(codec, value).set` of each subresource.
+   */
+  configurations?: BucketChange['set'];
+}
+
 export interface BucketStore {
   /** Creates the bucket unless the name is taken; on a taken name returns the current owner. */
-  createBucket(input: {
-    name: string;
-    ownerId: string;
-    region: string;
-    createdAt: string;
-  }): Promise<{ ok: true } | { ok: false; ownerId: string }>;
+  createBucket(input: NewBucket): Promise<{ ok: true } | { ok: false; ownerId: string }>;
   /** The bucket, read strongly consistently; undefined when there is none. */
   getBucket(name: string): Promise<BucketRecord | undefined>;
   /** Deletes the bucket (and with it its encryption configuration and policy) if the guard holds. */
@@ -311,13 +323,19 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
   }
 
   return {
-    async createBucket({ name, ownerId, region, createdAt }) {
+    async createBucket({ name, ownerId, region, createdAt, configurations = {} }) {
       const policyRevision = randomUUID();
+      for (const attribute of Object.keys(configurations)) {
+        if (MANAGED_ATTRIBUTES.has(attribute) || BUCKET_ATTRIBUTES.has(attribute)) {
+          throw new Error(`a configuration may not write ${attribute}`);
+        }
+      }
       try {
         await client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
+              ...configurations,
               ...bucketKey(name),
               bucketName: { S: name },
               ownerId: { S: ownerId },

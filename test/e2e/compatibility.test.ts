@@ -1,8 +1,6 @@
 // End to end: what S3 clients call around the encryption operations, through serverless-offline —
 // SDK v3's ListBuckets and ListObjectsV2 paginators, GetBucketLocation (the SDK's region discovery),
 // ListObjects, and boto3's ListBuckets paginator (a real Python client, run as a child process).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   GetBucketLocationCommand,
@@ -15,6 +13,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runClient } from '../helpers/client-process.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { s3Client } from '../helpers/s3-client.ts';
 
@@ -87,19 +86,8 @@ s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
 pages = s3.get_paginator("list_buckets").paginate(Prefix=sys.argv[2], PaginationConfig={"PageSize": 2})
 print(json.dumps([[b["Name"] for b in page.get("Buckets", [])] for page in pages]))
 `;
-    const { stdout } = await promisify(execFile)('python3', ['-c', script, gateway, prefix], {
-      timeout: 60_000,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        AWS_ACCESS_KEY_ID: OWNER.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: OWNER.secretAccessKey,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        NO_PROXY: '*',
-      },
-    });
+    const { code, stdout, stderr } = await runClient('python3', ['-c', script, gateway, prefix]);
+    expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toEqual([mine.slice(0, 2), mine.slice(2, 4), mine.slice(4)]);
   });
 });

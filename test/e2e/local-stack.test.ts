@@ -633,6 +633,11 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
       line: 'S3_PROFILE must be one of aws, qstorage, obs',
     },
     { name: 'S3_UNSET_ENCRYPTION', env: { S3_UNSET_ENCRYPTION: 'none' }, line: 'S3_UNSET_ENCRYPTION' },
+    {
+      name: 'S3_BUCKET_DEFAULTS',
+      env: { S3_BUCKET_DEFAULTS: 'off' },
+      line: 'S3_BUCKET_DEFAULTS must be one of secure, legacy',
+    },
     { name: 'PORT', env: { PORT: 'http' }, line: 'PORT must be a TCP port number' },
     { name: 'LOG_LEVEL', env: { LOG_LEVEL: 'LOUD' }, line: 'LOG_LEVEL must be one of' },
     {

@@ -60,7 +60,11 @@ type Operation =
   | 'getBucketLocation'
   | 'setBucketEncryption'
   | 'getBucketEncryption'
-  | 'deleteBucketEncryption';
+  | 'deleteBucketEncryption'
+  | 'putBucketPublicAccessBlock'
+  | 'getBucketPublicAccessBlock'
+  | 'deleteBucketPublicAccessBlock'
+  | 'getBucketAcl';
 
 /** Runs an operation, recording the request's Authorization and Host and the raw response. */
 async function call(
@@ -293,6 +297,52 @@ describe.each([
         404,
         'NoSuchEncryptionConfiguration',
       ]);
+    });
+
+    it("returns a new bucket's Block Public Access (all on), then what putBucketPublicAccessBlock set, in OBS's namespace", async () => {
+      const flags = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'];
+      const before = await run('getBucketPublicAccessBlock');
+      expect(before.result.CommonMsg.Status).toBe(200);
+      expect(flags.map((flag) => before.result.InterfaceResult?.[flag])).toEqual([
+        'true',
+        'true',
+        'true',
+        'true',
+      ]);
+      expect(before.exchange.body).toContain(`<PublicAccessBlockConfiguration xmlns="${OBS_NAMESPACE}">`);
+      const put = await run('putBucketPublicAccessBlock', {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: false,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: false,
+      });
+      expect(put.result.CommonMsg).toMatchObject({ Status: 200, Code: '' });
+      const after = await run('getBucketPublicAccessBlock');
+      expect(flags.map((flag) => after.result.InterfaceResult?.[flag])).toEqual([
+        'true',
+        'false',
+        'true',
+        'false',
+      ]);
+      expect((await run('deleteBucketPublicAccessBlock')).result.CommonMsg.Status).toBe(204);
+      const gone = await run('getBucketPublicAccessBlock');
+      expect([gone.result.CommonMsg.Status, gone.result.CommonMsg.Code]).toEqual([
+        404,
+        'NoSuchPublicAccessBlockConfiguration',
+      ]);
+    });
+
+    it("returns the owner's FULL_CONTROL to getBucketAcl in OBS's documented form", async () => {
+      const { result, exchange } = await run('getBucketAcl');
+      expect(result.CommonMsg.Status).toBe(200);
+      expect(result.InterfaceResult?.Owner).toMatchObject({ ID: OWNER.accountId });
+      expect(result.InterfaceResult?.Grants).toEqual([
+        expect.objectContaining({
+          Grantee: expect.objectContaining({ ID: OWNER.accountId }),
+          Permission: 'FULL_CONTROL',
+        }),
+      ]);
+      expect(exchange.body).toContain('<Delivered>false</Delivered>');
     });
 
     it('returns 204 for deleteBucket, then 404 NoSuchBucket', async () => {

@@ -116,6 +116,7 @@ const LOCAL_SHELL = {
   LOCAL_SECRETS_KEY: 'not a secret',
   S3_PROFILE: 'obs',
   S3_UNSET_ENCRYPTION: 'not-found',
+  S3_BUCKET_DEFAULTS: 'legacy',
   S3_BASE_DOMAIN: 'localhost',
   S3_OBS_DOMAIN: 'example.test',
   CREDENTIAL_CACHE_TTL_SECONDS: '1',
@@ -150,7 +151,13 @@ beforeAll(async () => {
     packageStage('prod', { name: 'prod-local-shell', env: LOCAL_SHELL }),
     packageStage('prod', {
       name: 'prod-domain',
-      params: { ...DOMAIN_PARAMS, eventBus: 'audit', alarmTopicArn: ALARM_TOPIC_ARN, tracing: 'true' },
+      params: {
+        ...DOMAIN_PARAMS,
+        eventBus: 'audit',
+        alarmTopicArn: ALARM_TOPIC_ARN,
+        tracing: 'true',
+        bucketDefaults: 'legacy',
+      },
     }),
     packageStage('prod', {
       name: 'prod-redeploy',
@@ -503,6 +510,7 @@ describe('deployed configuration comes from --stage and --param only', () => {
         TABLE_NAME: 'bucket-encryption-api-prod',
         S3_REGION: 'us-east-1',
         S3_PROFILE: 'aws',
+        S3_BUCKET_DEFAULTS: 'secure',
         LOG_LEVEL: 'INFO',
         S3_BASE_DOMAIN: '',
         SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': ['SecretsKey', 'Arn'] },
@@ -575,6 +583,16 @@ describe('custom domain', () => {
     for (const variables of Object.values(lambdaEnvironments(withDomain.template))) {
       expect(variables.S3_BASE_DOMAIN).toBe('s3.example.com');
     }
+  });
+
+  it("gives the route Lambdas --param bucketDefaults as S3_BUCKET_DEFAULTS (AWS's defaults without it)", () => {
+    const routes = ['ServiceLambdaFunction', 'BucketLambdaFunction', 'ObjectLambdaFunction'];
+    const pick = (template: Template) =>
+      routes.map(
+        (name) => (lambdaEnvironments(template)[name] as Record<string, unknown>).S3_BUCKET_DEFAULTS,
+      );
+    expect(pick(withDomain.template)).toEqual(['legacy', 'legacy', 'legacy']);
+    expect(pick(prod.template)).toEqual(['secure', 'secure', 'secure']);
   });
 
   it('creates Route 53 alias records only with hostedZoneId', () => {

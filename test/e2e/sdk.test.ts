@@ -8,11 +8,10 @@ import {
   HeadBucketCommand,
   ListBucketsCommand,
   PutBucketEncryptionCommand,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
-import { s3Client } from '../helpers/s3-client.ts';
+import { failure, s3Client } from '../helpers/s3-client.ts';
 
 const client = s3Client;
 
@@ -22,17 +21,6 @@ afterAll(() => {
   owner.destroy();
   other.destroy();
 });
-
-async function failure(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException)
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('bucket lifecycle through the SDK', () => {
   it('creates, heads, lists and deletes a bucket', async () => {

@@ -40,6 +40,10 @@ declare module 'esdk-obs-nodejs' {
     getBucketMetadata: Operation;
     getBucketLocation: Operation;
     setBucketAcl: Operation;
+    getBucketAcl: Operation;
+    putBucketPublicAccessBlock: Operation;
+    getBucketPublicAccessBlock: Operation;
+    deleteBucketPublicAccessBlock: Operation;
     putObject: Operation;
     getObject: Operation;
     close(): void;

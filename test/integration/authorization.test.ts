@@ -38,13 +38,21 @@ interface OperationRow {
   ok: number;
 }
 
-const putEncryptionShape = (bucket: string, body: string) => ({
-  method: 'PUT',
-  path: `/${bucket}`,
-  query: 'encryption',
-  body,
-  headers: { 'content-md5': md5(body) },
-});
+/** A Put of a configuration subresource as AWS CLI v2 sends it (Content-MD5). */
+const putShape =
+  (query: string) =>
+  (bucket: string, body: string, headers: Record<string, string> = {}) => ({
+    method: 'PUT',
+    path: `/${bucket}`,
+    query,
+    body,
+    headers: { 'content-md5': md5(body), ...headers },
+  });
+const putEncryptionShape = putShape('encryption');
+const PUBLIC_ACCESS_BLOCK =
+  '<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>';
+const OWNERSHIP_CONTROLS =
+  '<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>';
 
 // How to call each operation and the action AWS authorizes it as (docs/security.md "What is authorized, and how").
 // The operation list and the action the service authorizes each as come from functions/operations.ts:
@@ -97,6 +105,47 @@ const ROWS: Record<string, OperationRow> = {
     action: 's3:DeleteBucketPolicy',
     ok: 204,
     request: (b) => ({ method: 'DELETE', path: `/${b}`, query: 'policy' }),
+  },
+  // AWS's API reference: Delete of the two is authorized as their Put.
+  PutPublicAccessBlock: {
+    action: 's3:PutBucketPublicAccessBlock',
+    ok: 200,
+    request: (b) => putShape('publicAccessBlock')(b, PUBLIC_ACCESS_BLOCK),
+  },
+  GetPublicAccessBlock: {
+    action: 's3:GetBucketPublicAccessBlock',
+    ok: 200,
+    request: (b) => ({ method: 'GET', path: `/${b}`, query: 'publicAccessBlock' }),
+  },
+  DeletePublicAccessBlock: {
+    action: 's3:PutBucketPublicAccessBlock',
+    ok: 204,
+    request: (b) => ({ method: 'DELETE', path: `/${b}`, query: 'publicAccessBlock' }),
+  },
+  PutBucketOwnershipControls: {
+    action: 's3:PutBucketOwnershipControls',
+    ok: 200,
+    request: (b) => putShape('ownershipControls')(b, OWNERSHIP_CONTROLS),
+  },
+  GetBucketOwnershipControls: {
+    action: 's3:GetBucketOwnershipControls',
+    ok: 200,
+    request: (b) => ({ method: 'GET', path: `/${b}`, query: 'ownershipControls' }),
+  },
+  DeleteBucketOwnershipControls: {
+    action: 's3:PutBucketOwnershipControls',
+    ok: 204,
+    request: (b) => ({ method: 'DELETE', path: `/${b}`, query: 'ownershipControls' }),
+  },
+  GetBucketAcl: {
+    action: 's3:GetBucketAcl',
+    ok: 200,
+    request: (b) => ({ method: 'GET', path: `/${b}`, query: 'acl' }),
+  },
+  PutBucketAcl: {
+    action: 's3:PutBucketAcl',
+    ok: 200,
+    request: (b) => putShape('acl')(b, '', { 'x-amz-acl': 'private' }),
   },
 };
 
@@ -181,6 +230,9 @@ async function bucketWith(policy: (bucket: string) => string): Promise<string> {
   const bucket = uniqueBucket('authz');
   expect((await send({ method: 'PUT', path: `/${bucket}` })).statusCode).toBe(200);
   expect((await send(putEncryptionShape(bucket, KMS))).statusCode).toBe(200);
+  // Set explicitly, whatever the deployment's new-bucket defaults: their Gets answer 404 without.
+  expect((await send(putShape('publicAccessBlock')(bucket, PUBLIC_ACCESS_BLOCK))).statusCode).toBe(200);
+  expect((await send(putShape('ownershipControls')(bucket, OWNERSHIP_CONTROLS))).statusCode).toBe(200);
   expect(
     (await send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body: policy(bucket) })).statusCode,
   ).toBe(204);

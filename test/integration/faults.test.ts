@@ -25,6 +25,10 @@ const AES =
 const policyFor = (bucket: string) => secondAccountPolicy(bucket);
 
 /** A request for each operation on `bucket` (CreateBucket on a fresh name). */
+const PUBLIC_ACCESS_BLOCK =
+  '<PublicAccessBlockConfiguration><BlockPublicPolicy>true</BlockPublicPolicy></PublicAccessBlockConfiguration>';
+const OWNERSHIP_CONTROLS =
+  '<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>';
 const REQUESTS: Record<string, (bucket: string) => RequestShape> = {
   ListBuckets: () => ({ method: 'GET', path: '/' }),
   CreateBucket: (bucket) => ({ method: 'PUT', path: `/${bucket}-new` }),
@@ -48,6 +52,35 @@ const REQUESTS: Record<string, (bucket: string) => RequestShape> = {
   GetBucketPolicy: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'policy' }),
   DeleteBucketPolicy: (bucket) => ({ method: 'DELETE', path: `/${bucket}`, query: 'policy' }),
   GetBucketLocation: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'location' }),
+  PutPublicAccessBlock: (bucket) => ({
+    method: 'PUT',
+    path: `/${bucket}`,
+    query: 'publicAccessBlock',
+    body: PUBLIC_ACCESS_BLOCK,
+    headers: { 'content-md5': md5(PUBLIC_ACCESS_BLOCK) },
+  }),
+  GetPublicAccessBlock: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'publicAccessBlock' }),
+  DeletePublicAccessBlock: (bucket) => ({ method: 'DELETE', path: `/${bucket}`, query: 'publicAccessBlock' }),
+  PutBucketOwnershipControls: (bucket) => ({
+    method: 'PUT',
+    path: `/${bucket}`,
+    query: 'ownershipControls',
+    body: OWNERSHIP_CONTROLS,
+    headers: { 'content-md5': md5(OWNERSHIP_CONTROLS) },
+  }),
+  GetBucketOwnershipControls: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'ownershipControls' }),
+  DeleteBucketOwnershipControls: (bucket) => ({
+    method: 'DELETE',
+    path: `/${bucket}`,
+    query: 'ownershipControls',
+  }),
+  GetBucketAcl: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'acl' }),
+  PutBucketAcl: (bucket) => ({
+    method: 'PUT',
+    path: `/${bucket}`,
+    query: 'acl',
+    headers: { 'x-amz-acl': 'private', 'content-md5': md5('') },
+  }),
   ListObjectsV2: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'list-type=2' }),
   ListObjects: (bucket) => ({ method: 'GET', path: `/${bucket}` }),
 };

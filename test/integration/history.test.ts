@@ -16,7 +16,7 @@ import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { putEncryption as putConfiguration, type Result, send } from '../helpers/invoke.ts';
 import { secondAccountPolicy } from '../helpers/policies.ts';
-import { lambdaContext } from '../helpers/signed-event.ts';
+import { lambdaContext, md5 } from '../helpers/signed-event.ts';
 import { streamRecordsOf } from '../helpers/stream-records.ts';
 
 const endpoint = () => inject('dynamodbEndpoint');
@@ -41,6 +41,14 @@ const putPolicy = (bucket: string, text: string, identity: Identity = OWNER) =>
   send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body: text, identity });
 const deletePolicy = (bucket: string, identity: Identity = OWNER) =>
   send({ method: 'DELETE', path: `/${bucket}`, query: 'policy', identity });
+const putSubresource = (bucket: string, query: string, body: string) =>
+  send({ method: 'PUT', path: `/${bucket}`, query, body, headers: { 'content-md5': md5(body) } });
+const deleteSubresource = (bucket: string, query: string) =>
+  send({ method: 'DELETE', path: `/${bucket}`, query });
+const PUBLIC_ACCESS_BLOCK =
+  '<PublicAccessBlockConfiguration><BlockPublicPolicy>true</BlockPublicPolicy></PublicAccessBlockConfiguration>';
+const OBJECT_WRITER =
+  '<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>';
 
 const requestIdOf = (result: Result) => result.headers['x-amz-request-id'];
 
@@ -115,21 +123,64 @@ describe('the history of a bucket', () => {
       await deletePolicy(bucket),
       await putEncryption(bucket, encryption('AES256')),
       await deleteEncryption(bucket),
+      await putSubresource(bucket, 'publicAccessBlock', PUBLIC_ACCESS_BLOCK),
+      await deleteSubresource(bucket, 'publicAccessBlock'),
+      await putSubresource(bucket, 'ownershipControls', OBJECT_WRITER),
+      await deleteSubresource(bucket, 'ownershipControls'),
       await deleteBucket(bucket),
     ];
-    expect(calls.map((call) => call.statusCode)).toEqual([200, 200, 204, 204, 200, 204, 204]);
+    expect(calls.map((call) => call.statusCode)).toEqual([
+      200, 200, 204, 204, 200, 204, 200, 204, 200, 204, 204,
+    ]);
     const entries = await historyOf(bucket, calls.length);
     const bucketState = { owner: OWNER.accountId, region: 'us-east-1', createdAt: expect.any(String) };
     const kmsView = { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/audit', BucketKeyEnabled: true };
     const aesView = { SSEAlgorithm: 'AES256', BucketKeyEnabled: false };
+    const allBlocked = {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    };
+    const policyBlocked = {
+      BlockPublicAcls: false,
+      IgnorePublicAcls: false,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: false,
+    };
+    const enforced = { ObjectOwnership: 'BucketOwnerEnforced' };
+    const deleted = { encryption: null, publicAccessBlock: null, ownershipControls: null, policy: null };
     expect(entries.map(({ operation, before, after }) => ({ operation, before, after }))).toEqual([
-      { operation: 'DeleteBucket', before: { ...bucketState, encryption: null, policy: null }, after: null },
+      { operation: 'DeleteBucket', before: { ...bucketState, ...deleted }, after: null },
+      {
+        operation: 'DeleteBucketOwnershipControls',
+        before: { ObjectOwnership: 'ObjectWriter' },
+        after: null,
+      },
+      {
+        operation: 'PutBucketOwnershipControls',
+        before: enforced,
+        after: { ObjectOwnership: 'ObjectWriter' },
+      },
+      { operation: 'DeletePublicAccessBlock', before: policyBlocked, after: null },
+      { operation: 'PutPublicAccessBlock', before: allBlocked, after: policyBlocked },
       { operation: 'DeleteBucketEncryption', before: aesView, after: null },
       { operation: 'PutBucketEncryption', before: kmsView, after: aesView },
       { operation: 'DeleteBucketPolicy', before: policy(bucket), after: null },
       { operation: 'PutBucketPolicy', before: null, after: policy(bucket) },
       { operation: 'PutBucketEncryption', before: null, after: kmsView },
-      { operation: 'CreateBucket', before: null, after: { ...bucketState, encryption: null, policy: null } },
+      {
+        operation: 'CreateBucket',
+        before: null,
+        // A new bucket's defaults (AWS since April 2023) are part of what CreateBucket made.
+        after: {
+          ...bucketState,
+          encryption: null,
+          publicAccessBlock: allBlocked,
+          ownershipControls: enforced,
+          policy: null,
+        },
+      },
     ]);
     expect(entries.map((entry) => entry.requestId)).toEqual(calls.map(requestIdOf).reverse());
     for (const entry of entries) {

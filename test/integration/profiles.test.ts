@@ -1,7 +1,8 @@
 // The vendor profiles end to end through the route Lambdas in-process: each describe switches the
 // deployment's S3_PROFILE (and S3_UNSET_ENCRYPTION) for its tests and restores it afterwards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ProfileName, resetConfig } from '../../lib/config.ts';
+import { describe, expect, it } from 'vitest';
+import type { ProfileName } from '../../lib/config.ts';
+import { withEnvironment } from '../helpers/environment.ts';
 import { uniqueBucket } from '../helpers/identities.ts';
 import { expectS3Error, send } from '../helpers/invoke.ts';
 import { md5 } from '../helpers/signed-event.ts';
@@ -23,25 +24,6 @@ const obsCanonical = (defaults: string) =>
   `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<ServerSideEncryptionConfiguration xmlns="${OBS_NAMESPACE}"><Rule><ApplyServerSideEncryptionByDefault>${defaults}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
 
 const AES256 = '<SSEAlgorithm>AES256</SSEAlgorithm>';
-
-/** Runs the enclosing describe's tests with these environment variables, restoring them after. */
-function withEnvironment(variables: Record<string, string>) {
-  const saved = new Map<string, string | undefined>();
-  beforeAll(() => {
-    for (const [name, value] of Object.entries(variables)) {
-      saved.set(name, process.env[name]);
-      process.env[name] = value;
-    }
-    resetConfig();
-  });
-  afterAll(() => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    resetConfig();
-  });
-}
 
 async function newBucket(): Promise<string> {
   const bucket = uniqueBucket('profile');

@@ -10,6 +10,7 @@ describe('readConfig', () => {
       region: 'us-east-1',
       profile: 'aws',
       unsetEncryption: 'default',
+      bucketDefaults: 'secure',
       baseDomain: undefined,
       obsDomain: 'myhuaweicloud.com',
       credentialCacheTtlMs: 60_000,
@@ -37,6 +38,7 @@ describe('readConfig', () => {
         AWS_REGION: 'us-west-2',
         S3_PROFILE: 'obs',
         S3_UNSET_ENCRYPTION: 'not-found',
+        S3_BUCKET_DEFAULTS: 'legacy',
         S3_BASE_DOMAIN: 'S3.Example.COM',
         S3_OBS_DOMAIN: 'example.org',
         CREDENTIAL_CACHE_TTL_SECONDS: '5',
@@ -59,6 +61,7 @@ describe('readConfig', () => {
       region: 'eu-west-1',
       profile: 'obs',
       unsetEncryption: 'not-found',
+      bucketDefaults: 'legacy',
       baseDomain: 's3.example.com',
       obsDomain: 'example.org',
       credentialCacheTtlMs: 5_000,
@@ -88,6 +91,7 @@ describe('readConfig', () => {
   it.each([
     ['S3_PROFILE', { S3_PROFILE: '' }, 'profile', 'aws'],
     ['S3_UNSET_ENCRYPTION', { S3_UNSET_ENCRYPTION: '' }, 'unsetEncryption', 'default'],
+    ['S3_BUCKET_DEFAULTS', { S3_BUCKET_DEFAULTS: '' }, 'bucketDefaults', 'secure'],
     ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '' }, 'credentialCacheTtlMs', 60_000],
     ['S3_BASE_DOMAIN', { S3_BASE_DOMAIN: '   ' }, 'baseDomain', undefined],
   ] as const)('returns the default when %s is empty', (_name, env, field, expected) => {
@@ -116,6 +120,8 @@ describe('readConfig', () => {
     ['S3_PROFILE', { S3_PROFILE: 'gcs' }],
     ['S3_PROFILE', { S3_PROFILE: 'AWS' }],
     ['S3_UNSET_ENCRYPTION', { S3_UNSET_ENCRYPTION: 'none' }],
+    ['S3_BUCKET_DEFAULTS', { S3_BUCKET_DEFAULTS: 'off' }],
+    ['S3_BUCKET_DEFAULTS', { S3_BUCKET_DEFAULTS: 'Legacy' }],
     ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '0' }],
     ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '-5' }],
     ['CREDENTIAL_CACHE_TTL_SECONDS', { CREDENTIAL_CACHE_TTL_SECONDS: '1.5' }],
@@ -192,6 +198,50 @@ describe('config', () => {
       expect(profile().unsetAnswer).toBe(answer);
       expect(profile().algorithms).toEqual(getProfile(name as 'aws' | 'obs').algorithms);
       expect(profile()).toBe(profile());
+    },
+  );
+
+  it.each([
+    [
+      'aws',
+      'secure',
+      {
+        publicAccessBlock: {
+          blockPublicAcls: true,
+          ignorePublicAcls: true,
+          blockPublicPolicy: true,
+          restrictPublicBuckets: true,
+        },
+        objectOwnership: 'BucketOwnerEnforced',
+      },
+    ],
+    [
+      'obs',
+      '',
+      {
+        publicAccessBlock: {
+          blockPublicAcls: true,
+          ignorePublicAcls: true,
+          blockPublicPolicy: true,
+          restrictPublicBuckets: true,
+        },
+      },
+    ],
+    ['aws', 'legacy', {}],
+    ['qstorage', 'legacy', {}],
+  ])(
+    'resolves the %s profile with S3_BUCKET_DEFAULTS=%j to create buckets with %j',
+    (name, mode, defaults) => {
+      vi.stubEnv('TABLE_NAME', 'buckets');
+      vi.stubEnv('S3_PROFILE', name);
+      vi.stubEnv('S3_BUCKET_DEFAULTS', mode);
+      resetConfig();
+      expect(profile().newBucketDefaults).toEqual(defaults);
+      // The override changes nothing else of the profile.
+      expect({ ...profile(), newBucketDefaults: {} }).toEqual({
+        ...getProfile(name as 'aws' | 'obs' | 'qstorage'),
+        newBucketDefaults: {},
+      });
     },
   );
 

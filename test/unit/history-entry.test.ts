@@ -37,6 +37,23 @@ const kms: Image = {
     },
   },
 };
+const blockAll: Image = {
+  publicAccessBlock: {
+    M: {
+      blockPublicAcls: { BOOL: true },
+      ignorePublicAcls: { BOOL: true },
+      blockPublicPolicy: { BOOL: true },
+      restrictPublicBuckets: { BOOL: true },
+    },
+  },
+};
+const enforced: Image = { ownershipControls: { M: { objectOwnership: { S: 'BucketOwnerEnforced' } } } };
+const ALL_BLOCKED = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
 const marker = (version: number, change: Image): Image => ({
   ...keys(),
   version: { N: String(version) },
@@ -92,7 +109,7 @@ describe('historyEntryOf', () => {
   it('returns DeleteBucket from a deletion marker: the bucket as it was, and the deleter', () => {
     const entry = historyEntryOf(
       record('MODIFY', {
-        OldImage: bucket(4, { ...kms, policy: { S: '{"Version":"2012-10-17"}' } }),
+        OldImage: bucket(4, { ...kms, ...blockAll, ...enforced, policy: { S: '{"Version":"2012-10-17"}' } }),
         NewImage: marker(5, lastChange('DeleteBucket')),
       }),
     );
@@ -104,11 +121,82 @@ describe('historyEntryOf', () => {
         region: 'us-east-1',
         createdAt: '2026-01-01T00:00:00.000Z',
         encryption: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/k', BucketKeyEnabled: true },
+        publicAccessBlock: ALL_BLOCKED,
+        ownershipControls: { ObjectOwnership: 'BucketOwnerEnforced' },
         policy: '{"Version":"2012-10-17"}',
       },
       after: null,
       version: 5,
     });
+  });
+
+  it('returns CreateBucket with the new bucket and the configurations it was created with', () => {
+    const entry = historyEntryOf(
+      record('INSERT', { NewImage: bucket(1, { ...blockAll, ...enforced, ...lastChange('CreateBucket') }) }),
+    );
+    expect(entry).toEqual({
+      ...actor,
+      operation: 'CreateBucket',
+      before: null,
+      after: {
+        owner: '111122223333',
+        region: 'us-east-1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        encryption: null,
+        publicAccessBlock: ALL_BLOCKED,
+        ownershipControls: { ObjectOwnership: 'BucketOwnerEnforced' },
+        policy: null,
+      },
+      version: 1,
+    });
+  });
+
+  it.each([
+    [
+      'PutPublicAccessBlock',
+      bucket(1, blockAll),
+      {
+        publicAccessBlock: {
+          M: {
+            blockPublicAcls: { BOOL: false },
+            ignorePublicAcls: { BOOL: true },
+            blockPublicPolicy: { BOOL: false },
+            restrictPublicBuckets: { BOOL: false },
+          },
+        },
+      },
+      ALL_BLOCKED,
+      {
+        BlockPublicAcls: false,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: false,
+        RestrictPublicBuckets: false,
+      },
+    ],
+    ['DeletePublicAccessBlock', bucket(1, blockAll), {}, ALL_BLOCKED, null],
+    [
+      'PutBucketOwnershipControls',
+      bucket(1, enforced),
+      { ownershipControls: { M: { objectOwnership: { S: 'ObjectWriter' } } } },
+      { ObjectOwnership: 'BucketOwnerEnforced' },
+      { ObjectOwnership: 'ObjectWriter' },
+    ],
+    [
+      'DeleteBucketOwnershipControls',
+      bucket(1, enforced),
+      {},
+      { ObjectOwnership: 'BucketOwnerEnforced' },
+      null,
+    ],
+  ])('returns %s with that configuration before and after', (operation, OldImage, changed, before, after) => {
+    const { publicAccessBlock: _p, ownershipControls: _o, ...rest } = OldImage;
+    const entry = historyEntryOf(
+      record('MODIFY', {
+        OldImage,
+        NewImage: { ...rest, ...changed, ...lastChange(operation), version: { N: '2' } },
+      }),
+    );
+    expect(entry).toEqual({ ...actor, operation, before, after, version: 2 });
   });
 
   it('returns CreateBucket for a bucket created over a deletion marker, with nothing before', () => {
@@ -147,6 +235,10 @@ describe('historyEntryOf', () => {
     ['DeleteBucketEncryption', bucket(2, kms), bucket(3)],
     ['PutBucketPolicy', bucket(1), bucket(2, { policy: { S: '{}' } })],
     ['DeleteBucketPolicy', bucket(2, { policy: { S: '{}' } }), bucket(3)],
+    ['PutPublicAccessBlock', bucket(1), bucket(2, blockAll)],
+    ['DeletePublicAccessBlock', bucket(2, blockAll), bucket(3)],
+    ['PutBucketOwnershipControls', bucket(1), bucket(2, enforced)],
+    ['DeleteBucketOwnershipControls', bucket(2, enforced), bucket(3)],
     ['DeleteBucket', bucket(3), undefined],
   ])(
     'names a change written outside the S3 API (no lastChange) %s, with no caller',
