@@ -1,10 +1,10 @@
 // DeleteBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html
 // One conditional UpdateItem; 204 also when nothing was set.
 import { authorizedWrite } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import { encryptionCodec } from '../lib/encryption/codec.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { removeConfiguration } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 

@@ -1,12 +1,12 @@
 // GetBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
 // One strongly consistent GetItem on the bucket item.
 import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import { config, profile } from '../lib/config.ts';
 import { encryptionCodec } from '../lib/encryption/codec.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { readConfiguration } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 

@@ -3,11 +3,11 @@
 // OBS's dialect (obs profile, OBS signature or none) OBS's own document, which always names the region:
 // https://support.huaweicloud.com/intl/en-us/api-obs/obs_04_0024.html
 import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import { config, profile } from '../lib/config.ts';
 import { requestDialect, S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { storage } from '../lib/storage/index.ts';
 import { escapeXml, TEXT_KEY, xmlDocument } from '../lib/xml/write.ts';
 

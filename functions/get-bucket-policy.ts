@@ -1,9 +1,9 @@
 // GetBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html
 // The owner's account only; the policy as it was put.
 import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { storage } from '../lib/storage/index.ts';
 
 const ACTION: S3Action = 's3:GetBucketPolicy';

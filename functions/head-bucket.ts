@@ -1,9 +1,9 @@
 // HeadBucket — https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
 // Authorized as s3:ListBucket, as AWS does.
 import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { storage } from '../lib/storage/index.ts';
 
 const ACTION: S3Action = 's3:ListBucket';

@@ -3,11 +3,11 @@
 // This service stores no objects, so every listing is empty; answering it (rather than 501) is what
 // lets `aws s3 ls s3://b` and `aws s3 rb --force s3://b` work (docs/behaviour.md "Listings").
 import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { type S3Response, xmlResponse } from '../lib/http/response.ts';
 import { listedName, parseListObjectsQuery } from '../lib/listing.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { storage } from '../lib/storage/index.ts';
 import { xmlDocument } from '../lib/xml/write.ts';
 

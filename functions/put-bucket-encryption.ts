@@ -2,13 +2,13 @@
 // Steady state: one conditional UpdateItem. AWS checks the bucket before the body, so when the body
 // (or its checksum) is refused, one read tells NoSuchBucket and AccessDenied apart first.
 import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import { config, profile } from '../lib/config.ts';
 import { encryptionCodec } from '../lib/encryption/codec.ts';
 import type { EncryptionConfiguration } from '../lib/encryption/model.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { setConfiguration } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 

@@ -1,12 +1,14 @@
 // PutBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
-// The owner's account only. The policy is validated (MalformedPolicy) and stored verbatim, with the
-// actions it could deny its owner (so the owner's other writes stay one request).
+// The owner's account only. The policy is validated (MalformedPolicy, with AWS's messages) and stored
+// verbatim, with the actions it could deny its owner (so the owner's other writes stay one request).
+// The validator and the S3 table it reads are imported here, on demand: no other operation needs them,
+// so they stay out of what a cold start loads (docs/architecture.md › The policy package).
 import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
-import { actionsDeniableToOwner, parseBucketPolicy, type S3Action } from '../lib/auth/policy.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
+import { actionsDeniableToOwner, type BucketPolicy, type S3Action } from '../lib/policy/index.ts';
 import { putPolicyChange } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 
@@ -21,9 +23,10 @@ export const putBucketPolicy: S3Operation = {
   async handle(request) {
     const { bucket, caller, body } = request;
     const buckets = storage().buckets;
-    let policy: ReturnType<typeof parseBucketPolicy>;
+    let policy: BucketPolicy;
     try {
       await verifyIntegrity(request.effectiveHeaders, body, { required: false });
+      const { parseBucketPolicy } = await import('../lib/policy/validate.ts');
       policy = parseBucketPolicy(body, bucket);
     } catch (bodyError) {
       // AWS checks the bucket before the body.

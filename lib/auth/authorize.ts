@@ -12,22 +12,23 @@
 // Reads call `authorize` on the item they read; writes go through `authorizedWrite`, which never
 // reads-then-writes without a condition. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
-import type { Caller, S3Request } from '../request.ts';
-import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
+import { logger } from '../log.ts';
 import {
   type BucketPolicy,
   evaluateBucketPolicy,
   POLICY_ACTIONS,
-  parseBucketPolicy,
+  type PolicyVerdict,
+  PolicyWorkExceeded,
+  parseStoredPolicy,
+  requestContext,
   type S3Action,
-} from './policy.ts';
+} from '../policy/index.ts';
+import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
+import { type AccessRequest, requestFacts } from './request-facts.ts';
 
-export type AccessRequest = Pick<S3Request, 'method' | 'effectiveHeaders' | 'sourceIp'> & {
-  bucket: string;
-  caller: Caller;
-};
+export type { AccessRequest } from './request-facts.ts';
 
-const expectedBucketOwner = (request: Pick<S3Request, 'effectiveHeaders'>): string | undefined =>
+const expectedBucketOwner = (request: Pick<AccessRequest, 'effectiveHeaders'>): string | undefined =>
   request.effectiveHeaders['x-amz-expected-bucket-owner'];
 
 /** Parsed stored policies kept per container (they were validated when put). */
@@ -37,7 +38,7 @@ function storedPolicy(bucket: string, text: string): BucketPolicy {
   const key = `${bucket}\n${text}`;
   let policy = parsedPolicies.get(key);
   if (!policy) {
-    policy = parseBucketPolicy(text, bucket);
+    policy = parseStoredPolicy(text, bucket);
     // Oldest first: a Map iterates in insertion order.
     if (parsedPolicies.size >= PARSED_POLICY_CACHE_ENTRIES) {
       const oldest = parsedPolicies.keys().next().value;
@@ -46,6 +47,31 @@ function storedPolicy(bucket: string, text: string): BucketPolicy {
     parsedPolicies.set(key, policy);
   }
   return policy;
+}
+
+/** The policy's verdict on this request, its context filled as AWS fills it (lib/policy/context.ts). */
+function policyVerdict(
+  policy: BucketPolicy,
+  request: AccessRequest,
+  action: S3Action,
+  record: BucketRecord,
+): PolicyVerdict {
+  const facts = requestFacts(request, action, record.ownerId);
+  try {
+    return evaluateBucketPolicy(policy, {
+      action,
+      resource: `arn:aws:s3:::${request.bucket}`,
+      principalAccount: request.caller.accountId,
+      context: requestContext(facts),
+    });
+  } catch (error) {
+    // A hostile policy meeting a hostile request (docs/security.md › Bounded work): refused, as a Deny.
+    if (!(error instanceof PolicyWorkExceeded)) throw error;
+    logger.warn('bucket policy evaluation exceeded its work budget; answered as a Deny', {
+      bucket: request.bucket,
+    });
+    return 'deny';
+  }
 }
 
 /** Throws the S3 error for a caller who may not take `action` on the bucket as `record` stands; returns it otherwise. */
@@ -62,12 +88,7 @@ export function authorize(
   const policyAction = POLICY_ACTIONS.has(action);
   if (isOwner && policyAction) return record;
   const verdict = record.policy
-    ? evaluateBucketPolicy(storedPolicy(bucket, record.policy), {
-        action,
-        principalAccount: caller.accountId,
-        resource: `arn:aws:s3:::${bucket}`,
-        sourceIp: request.sourceIp,
-      })
+    ? policyVerdict(storedPolicy(bucket, record.policy), request, action, record)
     : 'none';
   if (verdict === 'deny') throw accessDenied();
   if (isOwner) return record;

@@ -1,0 +1,42 @@
+// Numeric operators (IAM User Guide, "Condition operators" › Numeric): integers and decimals, compared
+// as numbers. A value that is not a decimal number — in the policy or the request — compares as
+// nothing. No policy variables. The number syntax is checked by a linear scan before Number() reads it.
+import { type CompiledValues, type ConditionOperator, outcome } from './operator.ts';
+
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** The number a policy or request value states, or NaN. */
+export const readNumber = (value: string): number => (DECIMAL.test(value) ? Number(value) : Number.NaN);
+
+const numericOperator = (
+  name: string,
+  negated: boolean,
+  holds: (request: number, policy: number) => boolean,
+): ConditionOperator => ({
+  name,
+  family: 'numeric',
+  negated,
+  variables: false,
+  compile(values): CompiledValues {
+    const numbers = values.map(readNumber);
+    return {
+      test(requestValue, _context, meter) {
+        meter.steps += numbers.length;
+        const actual = readNumber(requestValue);
+        return outcome(
+          negated,
+          numbers.some((policy) => !Number.isNaN(policy) && !Number.isNaN(actual) && holds(actual, policy)),
+        );
+      },
+    };
+  },
+});
+
+export const NUMERIC_OPERATORS: readonly ConditionOperator[] = [
+  numericOperator('NumericEquals', false, (request, policy) => request === policy),
+  numericOperator('NumericNotEquals', true, (request, policy) => request === policy),
+  numericOperator('NumericLessThan', false, (request, policy) => request < policy),
+  numericOperator('NumericLessThanEquals', false, (request, policy) => request <= policy),
+  numericOperator('NumericGreaterThan', false, (request, policy) => request > policy),
+  numericOperator('NumericGreaterThanEquals', false, (request, policy) => request >= policy),
+];
