@@ -7,16 +7,26 @@ import { type Glob, globOf, matchGlob } from '../glob.ts';
 import { parseTemplate, resolveTemplate, type Template } from '../variables.ts';
 import { type CompiledValues, type ConditionOperator, outcome } from './operator.ts';
 
-/** The six components of an ARN (the sixth keeps its colons), or undefined. */
-export function arnComponents(value: string): string[] | undefined {
+/**
+ * The six components of an ARN (the sixth keeps its colons), or undefined. In a policy's value with
+ * variables, a colon inside `${…}` (`${aws:PrincipalAccount}`) separates nothing.
+ */
+export function arnComponents(value: string, withVariables = false): string[] | undefined {
   const components: string[] = [];
   let start = 0;
-  for (let index = 0; index < 5; index++) {
-    const colon = value.indexOf(':', start);
-    if (colon < 0) return undefined;
-    components.push(value.slice(start, colon));
-    start = colon + 1;
+  let inVariable = false;
+  // An opening `${` without a closing brace after it is text (variables.ts reads it so).
+  const lastClose = withVariables ? value.lastIndexOf('}') : -1;
+  for (let index = 0; index < value.length && components.length < 5; index++) {
+    const character = value[index];
+    if (character === '$' && value[index + 1] === '{' && index < lastClose) inVariable = true;
+    else if (inVariable && character === '}') inVariable = false;
+    else if (!inVariable && character === ':') {
+      components.push(value.slice(start, index));
+      start = index + 1;
+    }
   }
+  if (components.length < 5) return undefined;
   components.push(value.slice(start));
   return components;
 }
@@ -31,7 +41,7 @@ const arnOperator = (name: string, negated: boolean): ConditionOperator => ({
   variables: true,
   compile(values, withVariables): CompiledValues {
     const patterns = values.flatMap((value) => {
-      const components = arnComponents(value);
+      const components = arnComponents(value, withVariables);
       if (!components) return [];
       return [
         components.map(
