@@ -113,9 +113,11 @@ describe('numeric operators', () => {
     [{ NumericGreaterThan: { 's3:signatureAge': '599999.5' } }, true],
     [{ NumericGreaterThanEquals: { 's3:signatureAge': '600000' } }, true],
     [{ NumericGreaterThanEquals: { 's3:signatureAge': 600001 } }, false],
-    // A value that is not a number compares as nothing.
+    // A value that is not a number cannot be compared: neither the operator nor its negation holds.
     [{ NumericLessThan: { 's3:signatureAge': 'lots' } }, false],
-    [{ NumericNotEquals: { 's3:signatureAge': 'lots' } }, true],
+    [{ NumericNotEquals: { 's3:signatureAge': 'lots' } }, false],
+    [{ NumericNotEquals: { 's3:signatureAge': ['1', 'lots'] } }, false],
+    [{ NumericNotEquals: { 's3:signatureAge': ['1', '2'] } }, true],
     [{ NumericLessThan: { 's3:signatureAge': '${s3:signatureAge}' } }, false],
   ])('%j: %s', (condition, expected) => {
     expect(holds(condition, age)).toBe(expected);
@@ -144,6 +146,7 @@ describe('date operators', () => {
     [{ DateGreaterThanEquals: { 'aws:EpochTime': '1780315200' } }, true],
     [{ DateGreaterThan: { 'aws:EpochTime': '2026-06-01T11:59:59Z' } }, true],
     [{ DateGreaterThan: { 'aws:CurrentTime': 'yesterday' } }, false],
+    [{ DateNotEquals: { 'aws:CurrentTime': 'yesterday' } }, false],
   ])('%j: %s', (condition, expected) => {
     expect(holds(condition, now)).toBe(expected);
   });
@@ -209,6 +212,7 @@ describe('ARN operators', () => {
     [{ ArnNotLike: { 'aws:SourceArn': 'arn:aws:logs:*:111122223333:*' } }, true],
     [{ ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::210987654321:root' } }, false],
     [{ ArnLike: { 'aws:PrincipalArn': 'not-an-arn' } }, false],
+    [{ ArnNotLike: { 'aws:PrincipalArn': 'not-an-arn' } }, false],
     [{ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::${aws:PrincipalAccount}:root' } }, true],
   ])('%j: %s', (condition, expected) => {
     expect(holds(condition, { ...arn, 'aws:PrincipalAccount': '210987654321' })).toBe(expected);

@@ -2,10 +2,11 @@
 // behave identically, as do ArnNotEquals and ArnNotLike. "Each of the six colon-delimited components of
 // the ARN is checked separately and each can include" `*` and `?` — a `*` never reaches across a
 // colon, except in the last component (the resource), which keeps any colons it holds. A value without
-// six components matches nothing. Values may hold policy variables (resolved per component).
+// six components cannot be compared (typedOutcome). Values may hold policy variables (resolved per
+// component; a variable without a value makes its value match nothing).
 import { type Glob, globOf, matchGlob } from '../glob.ts';
 import { parseTemplate, resolveTemplate, type Template } from '../variables.ts';
-import { type CompiledValues, type ConditionOperator, outcome } from './operator.ts';
+import { type Comparison, type CompiledValues, type ConditionOperator, typedOutcome } from './operator.ts';
 
 /**
  * The six components of an ARN (the sixth keeps its colons), or undefined. In a policy's value with
@@ -40,30 +41,27 @@ const arnOperator = (name: string, negated: boolean): ConditionOperator => ({
   negated,
   variables: true,
   compile(values, withVariables): CompiledValues {
-    const patterns = values.flatMap((value) => {
+    const patterns = values.map((value) => {
       const components = arnComponents(value, withVariables);
-      if (!components) return [];
-      return [
-        components.map(
-          (text): Component => (withVariables ? parseTemplate(text) : undefined) ?? globOf(text),
-        ),
-      ];
+      return components?.map(
+        (text): Component => (withVariables ? parseTemplate(text) : undefined) ?? globOf(text),
+      );
     });
     return {
       test(requestValue, context, meter) {
         const actual = arnComponents(requestValue);
-        const matched =
-          actual !== undefined &&
-          patterns.some((pattern) =>
-            pattern.every((component, index) => {
-              const part = actual[index] ?? '';
-              const glob = isTemplate(component)
-                ? resolveTemplate(component, context, { wildcards: true, budget: part.length })
-                : component;
-              return glob !== undefined && matchGlob(glob, part, false, meter);
-            }),
-          );
-        return outcome(negated, matched);
+        const comparisons = patterns.map((pattern): Comparison => {
+          if (!pattern || !actual) return 'unreadable';
+          const matched = pattern.every((component, index) => {
+            const part = actual[index] ?? '';
+            const glob = isTemplate(component)
+              ? resolveTemplate(component, context, { wildcards: true, budget: part.length })
+              : component;
+            return glob !== undefined && matchGlob(glob, part, false, meter);
+          });
+          return matched ? 'match' : 'no-match';
+        });
+        return typedOutcome(negated, comparisons);
       },
     };
   },

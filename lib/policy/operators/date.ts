@@ -1,7 +1,7 @@
 // Date operators (IAM User Guide, "Condition operators" › Date): "one of the W3C implementations of the
 // ISO 8601 date formats" (https://www.w3.org/TR/NOTE-datetime) or epoch (UNIX) time in seconds. A value
-// in neither form compares as nothing. No wildcards, no policy variables.
-import { type CompiledValues, type ConditionOperator, outcome } from './operator.ts';
+// in neither form cannot be compared (typedOutcome). No wildcards, no policy variables.
+import { type CompiledValues, type ConditionOperator, typedOutcome } from './operator.ts';
 
 // YYYY, YYYY-MM, YYYY-MM-DD, then Thh:mm, Thh:mm:ss, Thh:mm:ss.s…, with Z or ±hh:mm (W3C's profile).
 const W3C_DATE =
@@ -49,9 +49,15 @@ const dateOperator = (
       test(requestValue, _context, meter) {
         meter.steps += dates.length;
         const actual = readDate(requestValue);
-        return outcome(
+        return typedOutcome(
           negated,
-          dates.some((policy) => !Number.isNaN(policy) && !Number.isNaN(actual) && holds(actual, policy)),
+          dates.map((policy) =>
+            Number.isNaN(policy) || Number.isNaN(actual)
+              ? 'unreadable'
+              : holds(actual, policy)
+                ? 'match'
+                : 'no-match',
+          ),
         );
       },
     };

@@ -1,7 +1,8 @@
 // Numeric operators (IAM User Guide, "Condition operators" › Numeric): integers and decimals, compared
-// as numbers. A value that is not a decimal number — in the policy or the request — compares as
-// nothing. No policy variables. The number syntax is checked by a linear scan before Number() reads it.
-import { type CompiledValues, type ConditionOperator, outcome } from './operator.ts';
+// as numbers. A value that is not a decimal number — in the policy or the request — cannot be compared
+// (typedOutcome). No policy variables. The number syntax is checked by a regular expression without
+// backtracking before Number() reads it.
+import { type CompiledValues, type ConditionOperator, typedOutcome } from './operator.ts';
 
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
@@ -23,9 +24,15 @@ const numericOperator = (
       test(requestValue, _context, meter) {
         meter.steps += numbers.length;
         const actual = readNumber(requestValue);
-        return outcome(
+        return typedOutcome(
           negated,
-          numbers.some((policy) => !Number.isNaN(policy) && !Number.isNaN(actual) && holds(actual, policy)),
+          numbers.map((policy) =>
+            Number.isNaN(policy) || Number.isNaN(actual)
+              ? 'unreadable'
+              : holds(actual, policy)
+                ? 'match'
+                : 'no-match',
+          ),
         );
       },
     };

@@ -10,8 +10,9 @@ import type { Meter } from '../glob.ts';
 export interface CompiledValues {
   /**
    * Whether one request value satisfies the operator: for a positive operator, some policy value
-   * matches it; for a negated one, none does. A policy value that cannot be read as the operator's
-   * type (a date that is not a date), or whose variable has no value, matches nothing.
+   * matches it; for a negated one, none does. A policy value whose variable has no value matches
+   * nothing (so a negated operator holds for it: IAM User Guide, "Policy variables with no value");
+   * for the typed operators, see typedOutcome.
    */
   test(requestValue: string, context: RequestContext, meter: Meter): boolean;
 }
@@ -30,3 +31,15 @@ export interface ConditionOperator {
 
 /** Positive: some policy value matches; negated: none does. */
 export const outcome = (negated: boolean, matched: boolean): boolean => (negated ? !matched : matched);
+
+/** One comparison of a typed operator: the values compared, or one of them not of the type at all. */
+export type Comparison = 'match' | 'no-match' | 'unreadable';
+
+/**
+ * Typed operators (Numeric, Date, ARN): positive, some comparison matched; negated, every comparison
+ * was made and none matched — a value that is not a number, date or ARN (in the policy or the
+ * request) makes a negated operator not hold rather than hold by default (docs/accounts.md › Values
+ * an operator cannot read).
+ */
+export const typedOutcome = (negated: boolean, comparisons: readonly Comparison[]): boolean =>
+  negated ? comparisons.every((comparison) => comparison === 'no-match') : comparisons.includes('match');
