@@ -48,10 +48,18 @@ describe('Put/Get/DeleteBucketPolicy', () => {
     ['bad JSON', '{"Version":'],
     ['an unknown action', (b: string) => policyOf(statement('Allow', '*', 's3:GetEncryption', b))],
     [
-      'an unsupported condition key',
+      'an unknown condition key',
       (b: string) =>
         policyOf({
           ...statement('Allow', '*', 's3:*', b),
+          Condition: { StringEquals: { 's3:NotAKey': 'x' } },
+        }),
+    ],
+    [
+      'a condition key no action of the statement supports',
+      (b: string) =>
+        policyOf({
+          ...statement('Allow', '*', 's3:GetBucketLocation', b),
           Condition: { StringEquals: { 's3:prefix': 'x' } },
         }),
     ],
