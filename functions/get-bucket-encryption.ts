@@ -1,6 +1,6 @@
 // GetBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html
 // One strongly consistent GetItem on the bucket item.
-import { authorize } from '../lib/auth/authorize.ts';
+import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
 import { encryptionCodec } from '../lib/encryption/codec.ts';
 import { S3Error } from '../lib/errors.ts';
@@ -20,7 +20,7 @@ export const getBucketEncryption: S3Operation = {
   action: ACTION,
   async handle(request) {
     const { bucket } = request;
-    const record = authorize(await storage().buckets.getBucket(bucket), request, ACTION);
+    const record = await authorizeAccess(await storage().buckets.getBucket(bucket), request, ACTION);
     const answering = profile();
     let encryption = readConfiguration(encryptionCodec, record);
     if (!encryption) {

@@ -1,7 +1,7 @@
 // PutBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html
 // Steady state: one conditional UpdateItem. AWS checks the bucket before the body, so when the body
 // (or its checksum) is refused, one read tells NoSuchBucket and AccessDenied apart first.
-import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
+import { authorizeAccess, authorizedWrite } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
 import { encryptionCodec } from '../lib/encryption/codec.ts';
 import type { EncryptionConfiguration } from '../lib/encryption/model.ts';
@@ -34,7 +34,7 @@ export const putBucketEncryption: S3Operation = {
       configuration = await readConfiguration(request);
     } catch (bodyError) {
       // AWS checks the bucket and the caller's rights before the body.
-      authorize(await buckets.getBucket(bucket), request, ACTION);
+      await authorizeAccess(await buckets.getBucket(bucket), request, ACTION);
       throw bodyError;
     }
     const stored = { ...configuration, updatedAt: new Date().toISOString(), updatedBy: caller.accountId };

@@ -1,14 +1,14 @@
 // PutBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 // The owner's account only. The policy is validated (MalformedPolicy, with AWS's messages) and stored
 // verbatim, with the actions it could deny its owner (so the owner's other writes stay one request).
-// The validator and the S3 table it reads are imported here, on demand: no other operation needs them,
+// The validator, the S3 table it reads and the owner's Deny precomputation are imported here, on demand: no other operation needs them,
 // so they stay out of what a cold start loads (docs/architecture.md › The policy package).
-import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
+import { authorizeAccess, authorizedWrite } from '../lib/auth/authorize.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
-import { actionsDeniableToOwner, type BucketPolicy, type S3Action } from '../lib/policy/index.ts';
+import type { BucketPolicy, S3Action } from '../lib/policy/index.ts';
 import { putPolicyChange } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 
@@ -23,17 +23,17 @@ export const putBucketPolicy: S3Operation = {
   async handle(request) {
     const { bucket, caller, body } = request;
     const buckets = storage().buckets;
+    const { actionsDeniableToOwner, parseBucketPolicy } = await import('../lib/policy/validate.ts');
     let policy: BucketPolicy;
     try {
       await verifyIntegrity(request.effectiveHeaders, body, { required: false });
-      const { parseBucketPolicy } = await import('../lib/policy/validate.ts');
       policy = parseBucketPolicy(body, bucket);
     } catch (bodyError) {
       // AWS checks the bucket before the body.
-      authorize(await buckets.getBucket(bucket), request, ACTION);
+      await authorizeAccess(await buckets.getBucket(bucket), request, ACTION);
       throw bodyError instanceof S3Error ? bodyError : new S3Error('MalformedPolicy');
     }
-    // Only the owner's account may put a policy (authorize answers 405 to any other), so the caller is
+    // Only the owner's account may put a policy (authorizeAccess answers 405 to any other), so the caller is
     // the owner whenever this write happens.
     const ownerDenyActions = actionsDeniableToOwner(policy, caller.accountId, bucket);
     await authorizedWrite(

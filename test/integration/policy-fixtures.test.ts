@@ -136,6 +136,7 @@ describe("the issue's policies on this service's operations", () => {
           Principal: { AWS: SECOND_IDENTITY.accountId },
           Action: 's3:ListBucket',
           Resource: `arn:aws:s3:::${bucket}`,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
           Condition: { StringLike: { 's3:prefix': 'home/${aws:userid}/*' } },
         },
       ],

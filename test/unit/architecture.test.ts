@@ -62,7 +62,7 @@ const FORBIDDEN: ReadonlyArray<readonly [importer: (layer: string) => boolean, i
   [policy, 'lib/log.ts'],
 ];
 
-/** lib/policy imports no package but Node's own (`node:net`): no AWS SDK, no HTTP, no logger. */
+/** lib/policy imports no package but Node's own (none today): no AWS SDK, no HTTP, no logger. */
 const foreignPackage = (layer: string, target: string) =>
   policy(layer) && target.startsWith('package:') && !target.startsWith('package:node:');
 
@@ -91,7 +91,8 @@ describe('the layers of lib/', () => {
 
   it('has no module in auth, storage, policy, encryption, xml or the bottom importing http, nor below auth importing auth, and a pure policy package', () => {
     expect(violations(importGraph())).toEqual([]);
-    expect(importGraph().get('lib/policy/operators/ip.ts')).toContain('package:node:net');
+    // The graph records packages, so the purity rule has something to read.
+    expect(importGraph().get('lib/storage/client.ts')).toContain('package:@aws-sdk/client-dynamodb');
   });
 
   it('would report a lower layer importing a higher one', () => {

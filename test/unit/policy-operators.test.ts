@@ -3,10 +3,13 @@
 // keys, …IfExists, ForAllValues:/ForAnyValue:, Null; lib/policy/conditions.ts) and policy variables
 // (lib/policy/variables.ts), as AWS's IAM User Guide states them: one Allow statement with one
 // condition, evaluated against a request context given key by key.
+import { BlockList, isIP, isIPv4 } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { asciiLower } from '../../lib/policy/ascii.ts';
 import { evaluateBucketPolicy, parseStoredPolicy } from '../../lib/policy/index.ts';
 import { readDate } from '../../lib/policy/operators/date.ts';
+import { addressWords } from '../../lib/policy/operators/ip.ts';
 import { readNumber } from '../../lib/policy/operators/numeric.ts';
 import { CONDITION_OPERATORS } from '../../lib/policy/operators.ts';
 import { BUCKET_ARN, OTHER_ACCOUNT, POLICY_BUCKET } from '../helpers/policy-request.ts';
@@ -193,6 +196,85 @@ describe('IP address operators', () => {
     ['10.1.2.3', { NotIpAddress: { 'aws:SourceIp': '::/0' } }, true],
   ])('%s against %j: %s', (address, condition, expected) => {
     expect(holds(condition, { 'aws:SourceIp': address })).toBe(expected);
+  });
+
+  // The address scanner (lib/policy/operators/ip.ts) against Node's own definition of an address, and
+  // its words against the address's canonical form: on generated near-addresses and on edge cases.
+  const wordsOf = (address: string): number[] => {
+    if (isIPv4(address)) {
+      const [a = 0, b = 0, c = 0, d = 0] = address.split('.').map(Number);
+      return [(a << 8) | b, (c << 8) | d];
+    }
+    // SocketAddress gives no words; a BlockList answers membership: compare by /128 ranges instead.
+    return [];
+  };
+  const sameAddress = (a: string, b: string): boolean => {
+    const list = new BlockList();
+    list.addAddress(a, isIPv4(a) ? 'ipv4' : 'ipv6');
+    return list.check(b, isIPv4(b) ? 'ipv4' : 'ipv6');
+  };
+  const EDGES = [
+    '',
+    '.',
+    ':',
+    '::',
+    ':::',
+    '::1',
+    '1::',
+    '1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7::',
+    '::1:2:3:4:5:6:7',
+    '1::2::3',
+    '12345::',
+    'g::',
+    '::ffff:1.2.3.4',
+    '::1.2.3.4',
+    '1:2:3:4:5:6:1.2.3.4',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    '1:2:3:4:5::1.2.3.4',
+    '::1.2.3',
+    '::01.2.3.4',
+    '1.2.3.4',
+    '01.2.3.4',
+    '1.2.3.04',
+    '255.255.255.255',
+    '256.1.1.1',
+    '1.2.3.4.',
+    '.1.2.3.4',
+    '1..2.3',
+    '1.2.3',
+    'fe80::1%eth0',
+    '1:',
+    ':1',
+    '1:2',
+    'FFFF::',
+    'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255',
+    '0:0:0:0:0:0:0:0',
+  ];
+  const nearAddress = fc
+    .array(fc.constantFrom('0', '1', '9', 'a', 'F', 'g', ':', '.', '25', '255', '256', '%'), {
+      maxLength: 24,
+    })
+    .map((parts) => parts.join(''));
+  it('reads exactly what node:net calls an address (no zone index), to the same words', () => {
+    const check = (text: string) => {
+      const words = addressWords(text);
+      const isAddress = isIP(text) !== 0 && !text.includes('%');
+      expect(words !== undefined, text).toBe(isAddress);
+      if (!words) return;
+      expect(words.length, text).toBe(isIPv4(text) ? 2 : 8);
+      if (isIPv4(text)) expect(words, text).toEqual(wordsOf(text));
+      else {
+        const hex = words.map((word) => word.toString(16)).join(':');
+        expect(sameAddress(text, hex), `${text} → ${hex}`).toBe(true);
+      }
+    };
+    for (const text of EDGES) check(text);
+    fc.assert(
+      fc.property(nearAddress, (text) => check(text)),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { S3Error } from '../../lib/errors.ts';
+import { indexName, planGlob, planMatchesName } from '../../lib/policy/action-names.ts';
 import {
   compileGlob,
   globOf,
@@ -24,6 +25,7 @@ import {
   type RequestFacts,
   requestContext,
 } from '../../lib/policy/index.ts';
+import { S3_ACTION_LIST } from '../../lib/policy/s3-table.ts';
 import { parseBucketPolicy } from '../../lib/policy/validate.ts';
 import { policyDocument, requestFacts, statementOf } from '../helpers/policy-arbitraries.ts';
 import { BUCKET_ARN, OWNER_ACCOUNT, POLICY_BUCKET } from '../helpers/policy-request.ts';
@@ -59,6 +61,38 @@ describe('glob matching', () => {
         expect(meter.steps).toBeLessThanOrEqual(maxGlobSteps(value.length));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("matches S3's action names through their index (action-names.ts) as the reference does", () => {
+    // Names and patterns over a small alphabet, so that matches, near-misses and repeats are frequent;
+    // plus S3's own names against generated patterns.
+    const names = fc.string({ unit: fc.constantFrom('a', 'b', ':', '3'), maxLength: 30 });
+    const patterns = fc.string({ unit: fc.constantFrom('a', 'b', ':', '3', 'z', '*', '?'), maxLength: 24 });
+    fc.assert(
+      fc.property(patterns, names, (pattern, name) => {
+        expect(planMatchesName(planGlob(globOf(pattern, true)), indexName(name)), `${pattern} ${name}`).toBe(
+          referenceMatch(pattern, name),
+        );
+      }),
+      { numRuns: 20_000 },
+    );
+    const s3Names = S3_ACTION_LIST.map((action) => action.name.toLowerCase());
+    const s3Patterns = fc
+      .array(fc.constantFrom('s3:', 'get', 'put', 'object', 'bucket', 'e', 't', 'o', '*', '?', '??', 'x'), {
+        maxLength: 8,
+      })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(s3Patterns, (pattern) => {
+        const plan = planGlob(globOf(pattern, true));
+        for (const name of s3Names) {
+          expect(planMatchesName(plan, indexName(name)), `${pattern} ${name}`).toBe(
+            referenceMatch(pattern, name),
+          );
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 

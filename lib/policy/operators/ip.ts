@@ -4,40 +4,107 @@
 // message (docs/accounts.md): so is an IPv6 zone index (`fe80::1%eth0`) — CIDR notation has none, and a
 // request's source address never carries one. An IPv4 address is not in an IPv6 range, IPv4-mapped
 // (`::ffff:10.0.0.0/104`) included, nor the reverse. No wildcards, no policy variables.
-// node:net says what is an address; the prefix comparison is done here on 16-bit words.
-import { isIPv4, isIPv6 } from 'node:net';
+// Addresses are read by a scanner of their own, to 16-bit words (Node's isIPv4/isIPv6 are regular
+// expressions, and splitting allocates: a 512-range policy was mostly that); test/unit/
+// policy-operators.test.ts checks it agrees with node:net on generated text.
 import { MESSAGES, malformed } from '../messages.ts';
 import { type CompiledValues, type ConditionOperator, outcome } from './operator.ts';
 
 /** An address as 16-bit words: 2 for IPv4, 8 for IPv6. */
 type Words = readonly number[];
 
-function ipv4Words(address: string): Words {
-  const [a = 0, b = 0, c = 0, d = 0] = address.split('.').map(Number);
-  return [(a << 8) | b, (c << 8) | d];
+const DOT = 46;
+const COLON = 58;
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
 }
 
-function ipv6Words(address: string): Words {
-  const hextets = (part: string): number[] => {
-    if (part === '') return [];
-    const groups = part.split(':');
-    const last = groups.at(-1) ?? '';
-    // A trailing dotted IPv4 part (`::ffff:10.1.2.3`) is two words.
-    const tail = last.includes('.') ? [...ipv4Words(last)] : [];
-    if (tail.length) groups.pop();
-    return [...groups.map((group) => Number.parseInt(group, 16)), ...tail];
-  };
-  const double = address.indexOf('::');
-  if (double < 0) return hextets(address);
-  const head = hextets(address.slice(0, double));
-  const rest = hextets(address.slice(double + 2));
-  return [...head, ...Array.from({ length: 8 - head.length - rest.length }, () => 0), ...rest];
+/**
+ * Dotted IPv4 in text[start, end) — four decimal parts 0–255 without leading zeros, as node:net's
+ * isIPv4 — as two words written to `out` at `at`; false when it is not one.
+ */
+function scanIPv4(text: string, start: number, end: number, out: number[], at: number): boolean {
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  let high = 0;
+  for (let index = start; index <= end; index++) {
+    const code = index < end ? text.charCodeAt(index) : DOT;
+    if (isDigit(code)) {
+      if (digits === 1 && value === 0) return false; // a leading zero
+      value = value * 10 + code - 48;
+      if (++digits > 3 || value > 255) return false;
+    } else if (code === DOT) {
+      if (digits === 0 || part === 4) return false;
+      if (part % 2 === 0) high = value;
+      else out[at + (part >> 1)] = (high << 8) | value;
+      part++;
+      value = 0;
+      digits = 0;
+    } else return false;
+  }
+  return part === 4;
+}
+
+/** IPv6 (`::` once at most, a dotted IPv4 tail) as eight words; undefined when it is not one. */
+function scanIPv6(text: string): Words | undefined {
+  const end = text.length;
+  const words: number[] = [];
+  let gap = -1;
+  let index = 0;
+  if (text.charCodeAt(0) === COLON) {
+    if (text.charCodeAt(1) !== COLON) return undefined;
+    gap = 0;
+    index = 2;
+    if (index === end) return [0, 0, 0, 0, 0, 0, 0, 0];
+  }
+  while (index < end) {
+    let value = 0;
+    let digits = 0;
+    let stop = index;
+    while (stop < end && hexValue(text.charCodeAt(stop)) >= 0 && digits < 5) {
+      value = value * 16 + hexValue(text.charCodeAt(stop));
+      stop++;
+      digits++;
+    }
+    if (stop < end && text.charCodeAt(stop) === DOT) {
+      // The dotted IPv4 tail: the rest of the text, two words.
+      if (words.length > 6 || (gap < 0 && words.length !== 6)) return undefined;
+      words.push(0, 0);
+      if (!scanIPv4(text, index, end, words, words.length - 2)) return undefined;
+      index = end;
+      break;
+    }
+    if (digits === 0 || digits > 4 || words.length === 8) return undefined;
+    words.push(value);
+    index = stop;
+    if (index === end) break;
+    if (text.charCodeAt(index) !== COLON) return undefined;
+    index++;
+    if (text.charCodeAt(index) === COLON) {
+      if (gap >= 0) return undefined;
+      gap = words.length;
+      index++;
+      if (index === end) break;
+    } else if (index === end) return undefined; // a trailing single colon
+  }
+  if (gap < 0) return words.length === 8 ? words : undefined;
+  // `::` stands for at least one zero word.
+  if (words.length > 7) return undefined;
+  words.splice(gap, 0, ...new Array<number>(8 - words.length).fill(0));
+  return words;
 }
 
 /** The words of an address (IPv4 or IPv6, no zone index), or undefined. */
-function addressWords(address: string): Words | undefined {
-  if (address.includes('%')) return undefined;
-  return isIPv4(address) ? ipv4Words(address) : isIPv6(address) ? ipv6Words(address) : undefined;
+export function addressWords(address: string): Words | undefined {
+  if (address.includes(':')) return scanIPv6(address);
+  const words = [0, 0];
+  return scanIPv4(address, 0, address.length, words, 0) ? words : undefined;
 }
 
 const PREFIX = /^\d{1,3}$/;
