@@ -408,18 +408,23 @@ function emulatorRows(
 
 function cpuRows(results: CpuResult[]) {
   for (const result of results) {
+    const target = result.targetP99Us;
     rows.push({
       section: 'cpu',
       key: `cpu.${result.name}`,
       label: result.name,
-      measured: `${us(result.p50)} (mean ${us(result.mean)})`,
+      measured:
+        target === undefined
+          ? `${us(result.p50)} (mean ${us(result.mean)})`
+          : `p99 ${us(result.p99)} (p50 ${us(result.p50)})`,
       floor: '—',
       versus: '—',
-      target: 'reported',
-      mark: 'info',
+      target: target === undefined ? 'reported' : `p99 ≤ ${us(target)}`,
+      mark: target === undefined ? 'info' : mark(result.p99 <= target),
       metrics: {
         p50Us: { value: round(result.p50, 3), unit: 'µs', better: 'lower' },
         meanUs: { value: round(result.mean, 3), unit: 'µs', better: 'lower' },
+        p99Us: { value: round(result.p99, 3), unit: 'µs', better: 'lower' },
       },
     });
   }

@@ -1,9 +1,9 @@
 // DeleteBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html
 // The owner's account only; 204 also when there was none.
 import { authorizedWrite } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { deletePolicyChange } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 

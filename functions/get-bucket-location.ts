@@ -2,12 +2,12 @@
 // The bucket's region; empty for us-east-1, as AWS answers (its legacy "no constraint" region). In
 // OBS's dialect (obs profile, OBS signature or none) OBS's own document, which always names the region:
 // https://support.huaweicloud.com/intl/en-us/api-obs/obs_04_0024.html
-import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
+import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
 import { requestDialect, S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { storage } from '../lib/storage/index.ts';
 import { escapeXml, TEXT_KEY, xmlDocument } from '../lib/xml/write.ts';
 
@@ -20,7 +20,7 @@ export const getBucketLocation: S3Operation = {
   subresource: 'location',
   action: ACTION,
   async handle(request) {
-    const record = authorize(await storage().buckets.getBucket(request.bucket), request, ACTION);
+    const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
     const answering = profile();
     const dialect = requestDialect(request.headers.authorization ?? '', request.rawQueryString);
     if (answering.locationDocument[dialect] === 'Location') {

@@ -2,12 +2,12 @@
 // ListObjectsV2 — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
 // This service stores no objects, so every listing is empty; answering it (rather than 501) is what
 // lets `aws s3 ls s3://b` and `aws s3 rb --force s3://b` work (docs/behaviour.md "Listings").
-import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
+import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { type S3Response, xmlResponse } from '../lib/http/response.ts';
 import { listedName, parseListObjectsQuery } from '../lib/listing.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { storage } from '../lib/storage/index.ts';
 import { xmlDocument } from '../lib/xml/write.ts';
 
@@ -19,7 +19,7 @@ const ACTION: S3Action = 's3:ListBucket';
  */
 async function emptyListing(request: BucketRequest, version: 1 | 2): Promise<S3Response> {
   const listing = parseListObjectsQuery(request.query, version === 1 ? 'marker' : 'start-after');
-  authorize(await storage().buckets.getBucket(request.bucket), request, ACTION);
+  await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
   const encode = (name: string | undefined) =>
     name === undefined ? undefined : listedName(name, listing.encodingType);
   const position =

@@ -4,14 +4,14 @@
 // (docs/behaviour.md "Object Ownership and ACLs"). AWS checks the bucket and the caller first, then
 // validates the ACL, then Object Ownership.
 import { acceptOwnerOnlyAcl, readPutBucketAcl } from '../lib/acl/request.ts';
-import { authorize } from '../lib/auth/authorize.ts';
-import type { S3Action } from '../lib/auth/policy.ts';
+import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
 import { requestDialect } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
 import { ownershipControlsAttribute } from '../lib/ownership/attribute.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 import { readConfiguration } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 
@@ -25,7 +25,7 @@ export const putBucketAcl: S3Operation = {
   action: ACTION,
   async handle(request) {
     const answering = profile();
-    const record = authorize(await storage().buckets.getBucket(request.bucket), request, ACTION);
+    const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
     await verifyIntegrity(request.effectiveHeaders, request.body, { required: answering.integrityRequired });
     // Huawei's SDK names the ACL headers x-obs-* when it signs OBS-style.
     const prefix =

@@ -1,12 +1,13 @@
 // PutBucketEncryption — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html
 // Steady state: one conditional UpdateItem. AWS checks the bucket before the body, so when the body
 // (or its checksum) is refused, one read tells NoSuchBucket and AccessDenied apart first.
-import type { S3Action } from '../lib/auth/policy.ts';
+
 import { config, profile } from '../lib/config.ts';
 import { encryptionCodec } from '../lib/encryption/codec.ts';
 import { putConfiguration } from '../lib/http/configuration.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
+import type { S3Action } from '../lib/policy/index.ts';
 
 const ACTION: S3Action = 's3:PutEncryptionConfiguration';
 

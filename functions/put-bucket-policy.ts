@@ -1,12 +1,15 @@
 // PutBucketPolicy — https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
-// The owner's account only. The policy is validated (MalformedPolicy) and stored verbatim, with the
-// actions it could deny its owner (so the owner's other writes stay one request).
-import { authorize, authorizedWrite } from '../lib/auth/authorize.ts';
-import { actionsDeniableToOwner, parseBucketPolicy, type S3Action } from '../lib/auth/policy.ts';
+// The owner's account only. The policy is validated (MalformedPolicy, with AWS's messages) and stored
+// verbatim, with the actions it could deny its owner (so the owner's other writes stay one request).
+// The validator, the S3 table it reads and the owner's Deny precomputation are imported here, on demand: no other operation needs them,
+// so they stay out of what a cold start loads (docs/architecture.md › The policy package).
+import { authorizeAccess, authorizedWrite } from '../lib/auth/authorize.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
+import type { BucketPolicy, S3Action } from '../lib/policy/index.ts';
+import { OWNER_DENY_SCOPE } from '../lib/policy/served-actions.ts';
 import { putPolicyChange } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 
@@ -21,23 +24,25 @@ export const putBucketPolicy: S3Operation = {
   async handle(request) {
     const { bucket, caller, body } = request;
     const buckets = storage().buckets;
-    let policy: ReturnType<typeof parseBucketPolicy>;
+    const { actionsDeniableToOwner, parseBucketPolicy } = await import('../lib/policy/validate.ts');
+    let policy: BucketPolicy;
     try {
       await verifyIntegrity(request.effectiveHeaders, body, { required: false });
       policy = parseBucketPolicy(body, bucket);
     } catch (bodyError) {
       // AWS checks the bucket before the body.
-      authorize(await buckets.getBucket(bucket), request, ACTION);
+      await authorizeAccess(await buckets.getBucket(bucket), request, ACTION);
       throw bodyError instanceof S3Error ? bodyError : new S3Error('MalformedPolicy');
     }
-    // Only the owner's account may put a policy (authorize answers 405 to any other), so the caller is
+    // Only the owner's account may put a policy (authorizeAccess answers 405 to any other), so the caller is
     // the owner whenever this write happens.
     const ownerDenyActions = actionsDeniableToOwner(policy, caller.accountId, bucket);
     await authorizedWrite(
       request,
       ACTION,
       // A new change (and policy revision) per attempt: a retried write is a new revision.
-      (guard) => buckets.updateBucket(bucket, guard, putPolicyChange(policy.text, ownerDenyActions)),
+      (guard) =>
+        buckets.updateBucket(bucket, guard, putPolicyChange(policy.text, ownerDenyActions, OWNER_DENY_SCOPE)),
       buckets.getBucket,
     );
     return emptyResponse(204);

@@ -1,6 +1,7 @@
-// The one authorization path of every bucket operation. Given the request (caller, the
-// x-amz-expected-bucket-owner header, source address), the S3 action and the bucket item, it decides
-// in S3's order:
+// The one authorization path of every bucket operation. Given the request (caller, headers, query,
+// source address: the request context a policy's conditions read, filled by request-facts.ts and
+// lib/policy/context.ts as docs/accounts.md › The request context lists), the S3 action and the bucket
+// item, it decides in S3's order:
 //   1. no item                                    → 404 NoSuchBucket
 //   2. x-amz-expected-bucket-owner names another  → 403 AccessDenied (the owner's requests too)
 //   3. the owner, on a bucket-policy action       → allowed (AWS exempts the owner from a Deny there)
@@ -9,51 +10,36 @@
 //   6. an Allow of the policy matches             → allowed; on a bucket-policy action 405
 //                                                   MethodNotAllowed (AWS: only the owner's account)
 //   7. otherwise                                  → 403 AccessDenied
-// Reads call `authorize` on the item they read; writes go through `authorizedWrite`, which never
-// reads-then-writes without a condition. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
+// The policy's verdict (4, 6) follows AWS's evaluation logic over its whole language (lib/policy/);
+// that code is imported the first time a request needs it (policy-verdict.ts), not at cold start.
+// Reads await `authorizeAccess` on the item they read; writes go through `authorizedWrite`, which never
+// reads-then-writes without a condition: the owner's write is one conditional UpdateItem conditioned on
+// the item's `ownerDenyActions` — the actions some Deny of the policy COULD apply to the owner, computed
+// conservatively when the policy is put (lib/policy/owner-deniable.ts) — and any other write is
+// conditioned on the policy revision it was evaluated against.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
-import type { Caller, S3Request } from '../request.ts';
+// Not index.ts: what a cold start loads takes only the action names (lib/policy/served-actions.ts).
+import { OWNER_DENY_SCOPE, POLICY_ACTIONS, type S3Action } from '../policy/served-actions.ts';
 import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
-import {
-  type BucketPolicy,
-  evaluateBucketPolicy,
-  POLICY_ACTIONS,
-  parseBucketPolicy,
-  type S3Action,
-} from './policy.ts';
+import type { AccessRequest } from './request-facts.ts';
 
-export type AccessRequest = Pick<S3Request, 'method' | 'effectiveHeaders' | 'sourceIp'> & {
-  bucket: string;
-  caller: Caller;
-};
+export type { AccessRequest } from './request-facts.ts';
 
-const expectedBucketOwner = (request: Pick<S3Request, 'effectiveHeaders'>): string | undefined =>
+const expectedBucketOwner = (request: Pick<AccessRequest, 'effectiveHeaders'>): string | undefined =>
   request.effectiveHeaders['x-amz-expected-bucket-owner'];
 
-/** Parsed stored policies kept per container (they were validated when put). */
-const PARSED_POLICY_CACHE_ENTRIES = 1_000;
-const parsedPolicies = new Map<string, BucketPolicy>();
-function storedPolicy(bucket: string, text: string): BucketPolicy {
-  const key = `${bucket}\n${text}`;
-  let policy = parsedPolicies.get(key);
-  if (!policy) {
-    policy = parseBucketPolicy(text, bucket);
-    // Oldest first: a Map iterates in insertion order.
-    if (parsedPolicies.size >= PARSED_POLICY_CACHE_ENTRIES) {
-      const oldest = parsedPolicies.keys().next().value;
-      if (oldest !== undefined) parsedPolicies.delete(oldest);
-    }
-    parsedPolicies.set(key, policy);
-  }
-  return policy;
-}
-
-/** Throws the S3 error for a caller who may not take `action` on the bucket as `record` stands; returns it otherwise. */
-export function authorize(
+/**
+ * Throws the S3 error for a caller who may not take `action` on the bucket as `record` stands; returns
+ * it otherwise. Asynchronous because the policy language (policy-verdict.ts and lib/policy/) is
+ * imported the first time a request needs it, not at cold start: await it — a call not awaited
+ * authorizes nothing.
+ */
+export async function authorizeAccess(
   record: BucketRecord | undefined,
   request: AccessRequest,
   action: S3Action,
-): BucketRecord {
+): Promise<BucketRecord> {
   const { bucket, caller } = request;
   if (!record) throw noSuchBucket(bucket);
   const expectedOwner = expectedBucketOwner(request);
@@ -62,12 +48,7 @@ export function authorize(
   const policyAction = POLICY_ACTIONS.has(action);
   if (isOwner && policyAction) return record;
   const verdict = record.policy
-    ? evaluateBucketPolicy(storedPolicy(bucket, record.policy), {
-        action,
-        principalAccount: caller.accountId,
-        resource: `arn:aws:s3:::${bucket}`,
-        sourceIp: request.sourceIp,
-      })
+    ? (await import('./policy-verdict.ts')).policyVerdict(record.policy, request, action, record)
     : 'none';
   if (verdict === 'deny') throw accessDenied();
   if (isOwner) return record;
@@ -102,7 +83,9 @@ export async function authorizedWrite(
   let record: BucketRecord | undefined;
   if (expectedOwner === undefined || expectedOwner === caller.accountId) {
     const written = await write(
-      POLICY_ACTIONS.has(action) ? { owner: caller.accountId } : { owner: caller.accountId, action },
+      POLICY_ACTIONS.has(action)
+        ? { owner: caller.accountId }
+        : { owner: caller.accountId, action, ownerDenyScope: OWNER_DENY_SCOPE },
     );
     if (written.ok) return;
     if (written.reason === 'no-such-bucket') throw noSuchBucket(request.bucket);
@@ -111,7 +94,7 @@ export async function authorizedWrite(
     record = await readBucket(request.bucket);
   }
   for (let attempt = 0; attempt < MAX_POLICY_CHECKED_ATTEMPTS; attempt++) {
-    const allowed = authorize(record, request, action);
+    const allowed = await authorizeAccess(record, request, action);
     const written = await write({
       ownerId: allowed.ownerId,
       createdAt: allowed.createdAt,

@@ -6,10 +6,10 @@
 //   that tells NoSuchBucket and AccessDenied apart first.
 // - Delete: one conditional UpdateItem removing the attribute (a no-op write when none is set).
 // - Get: one strongly consistent GetItem, authorized; the value or undefined when none is set.
-import { authorize, authorizedWrite } from '../auth/authorize.ts';
-import type { S3Action } from '../auth/policy.ts';
+import { authorizeAccess, authorizedWrite } from '../auth/authorize.ts';
 import { profile } from '../config.ts';
 import { verifyIntegrity } from '../integrity.ts';
+import type { S3Action } from '../policy/index.ts';
 import {
   type AttributeCodec,
   type BucketChange,
@@ -36,7 +36,7 @@ export async function putConfiguration<T>(
     value = read(request.body);
   } catch (bodyError) {
     // AWS checks the bucket and the caller's rights before the body.
-    authorize(await buckets.getBucket(request.bucket), request, action);
+    await authorizeAccess(await buckets.getBucket(request.bucket), request, action);
     throw bodyError;
   }
   await writeChange(request, action, setConfiguration(codec, value));
@@ -61,6 +61,6 @@ export async function getConfiguration<T>(
   action: S3Action,
   codec: AttributeCodec<T>,
 ): Promise<T | undefined> {
-  const record = authorize(await storage().buckets.getBucket(request.bucket), request, action);
+  const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, action);
   return readConfiguration(codec, record);
 }

@@ -3,10 +3,10 @@
 // valid bucket name, then the operation itself.
 
 import { authenticate } from '../auth/authenticate.ts';
-import type { S3Action } from '../auth/policy.ts';
 import { assertValidBucketName } from '../bucket-name.ts';
 import { profile } from '../config.ts';
 import { notImplemented, S3Error } from '../errors.ts';
+import type { S3Action } from '../policy/index.ts';
 import { type Caller, type S3Request, withChangeActor } from '../request.ts';
 import type { S3Response } from './response.ts';
 

@@ -36,7 +36,7 @@ export interface BucketRecord {
    * configuration write moves). Undefined on items created before it existed.
    */
   policyRevision: string | undefined;
-  /** The actions for which a Deny of the policy could apply to the owner (lib/auth/policy.ts). */
+  /** The actions for which a Deny of the policy could apply to the owner (lib/policy/owner-deniable.ts). */
   ownerDenyActions: readonly string[];
 }
 
@@ -65,13 +65,15 @@ export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'refused'; b
 /**
  * What a write is conditioned on (lib/auth/authorize.ts chooses):
  * - `owner`: the caller owns the bucket and, when `action` is given, no Deny of its policy could apply
- *   to the owner for that action — one request, the owner's steady state;
+ *   to the owner for that action, by the policy's `ownerDenyActions` computed over the same list of
+ *   actions (`ownerDenyScope`) — one request, the owner's steady state;
  * - `policyRevision`: the bucket is still the one whose policy was evaluated — same policy revision,
  *   same generation (owner and creation time) — so only a concurrent policy change (or the bucket
  *   re-created) refuses it, never a concurrent configuration write.
  */
 export type WriteGuard =
-  | { owner: string; action?: string }
+  | { owner: string; action?: undefined }
+  | { owner: string; action: string; ownerDenyScope: string }
   | { ownerId: string; createdAt: string; policyRevision: string | undefined };
 
 export type WriteResult = { ok: true } | ({ ok: false } & WriteRefusal);
@@ -101,6 +103,7 @@ const LIVE_ATTRIBUTES = [
   'policy',
   'policyRevision',
   'ownerDenyActions',
+  'ownerDenyScope',
   'policyHasDeny',
 ];
 
@@ -147,12 +150,17 @@ export const readConfiguration = <T>(
  * is conditioned on) and the actions the policy could deny its owner (what the owner's one-request
  * write is conditioned on). A string set cannot be empty: no deniable action = no attribute.
  */
-export function putPolicyChange(policy: string, ownerDenyActions: readonly string[]): BucketChange {
+export function putPolicyChange(
+  policy: string,
+  ownerDenyActions: readonly string[],
+  ownerDenyScope: string,
+): BucketChange {
   const denies = ownerDenyActions.length > 0;
   return {
     set: {
       policy: { S: policy },
       policyRevision: { S: randomUUID() },
+      ownerDenyScope: { S: ownerDenyScope },
       ...(denies ? { ownerDenyActions: { SS: [...ownerDenyActions] } } : {}),
     },
     remove: denies ? ['policyHasDeny'] : ['policyHasDeny', 'ownerDenyActions'],
@@ -162,7 +170,7 @@ export function putPolicyChange(policy: string, ownerDenyActions: readonly strin
 /** DeleteBucketPolicy's change: no policy, nothing it denies, and a new revision. */
 export const deletePolicyChange = (): BucketChange => ({
   set: { policyRevision: { S: randomUUID() } },
-  remove: ['policy', 'policyHasDeny', 'ownerDenyActions'],
+  remove: ['policy', 'policyHasDeny', 'ownerDenyActions', 'ownerDenyScope'],
 });
 
 /** What every write also does, so a change may not name these. */
@@ -273,10 +281,11 @@ function guardCondition(guard: WriteGuard): Condition {
     };
     if (guard.action === undefined) return owner;
     // `contains` on a missing attribute is false: no policy, or one that cannot deny the owner.
-    // A policy put before ownerDenyActions existed (policyHasDeny) is evaluated instead.
+    // A policy put before ownerDenyActions existed (policyHasDeny), or whose ownerDenyActions was
+    // computed over another list of actions than today's (ownerDenyScope), is evaluated instead.
     return {
-      expression: `${owner.expression} AND NOT contains(ownerDenyActions, :action) AND attribute_not_exists(policyHasDeny)`,
-      values: { ...owner.values, ':action': { S: guard.action } },
+      expression: `${owner.expression} AND NOT contains(ownerDenyActions, :action) AND attribute_not_exists(policyHasDeny) AND (attribute_not_exists(policy) OR ownerDenyScope = :scope)`,
+      values: { ...owner.values, ':action': { S: guard.action }, ':scope': { S: guard.ownerDenyScope } },
     };
   }
   const generation = 'attribute_exists(pk) AND ownerId = :owner AND createdAt = :createdAt';

@@ -7,9 +7,9 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { BUCKET_OPERATIONS } from '../../functions/operations.ts';
 import { authorizedWrite } from '../../lib/auth/authorize.ts';
-import type { S3Action } from '../../lib/auth/policy.ts';
 import { config } from '../../lib/config.ts';
 import { encryptionCodec } from '../../lib/encryption/codec.ts';
+import type { S3Action } from '../../lib/policy/index.ts';
 import {
   type BucketRecord,
   readConfiguration,
@@ -368,7 +368,9 @@ describe('a policy-checked write and a concurrent policy change', () => {
     let changed = false;
     const request = {
       method: 'PUT',
+      headers: {},
       effectiveHeaders: {},
+      query: [],
       sourceIp: '127.0.0.1',
       bucket,
       caller: { accountId: SECOND_IDENTITY.accountId, accessKeyId: SECOND_IDENTITY.accessKeyId },

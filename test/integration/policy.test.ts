@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { config } from '../../lib/config.ts';
 import { encryptionCodec } from '../../lib/encryption/codec.ts';
 import { setConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
@@ -48,10 +51,18 @@ describe('Put/Get/DeleteBucketPolicy', () => {
     ['bad JSON', '{"Version":'],
     ['an unknown action', (b: string) => policyOf(statement('Allow', '*', 's3:GetEncryption', b))],
     [
-      'an unsupported condition key',
+      'an unknown condition key',
       (b: string) =>
         policyOf({
           ...statement('Allow', '*', 's3:*', b),
+          Condition: { StringEquals: { 's3:NotAKey': 'x' } },
+        }),
+    ],
+    [
+      'a condition key no action of the statement supports',
+      (b: string) =>
+        policyOf({
+          ...statement('Allow', '*', 's3:GetBucketLocation', b),
           Condition: { StringEquals: { 's3:prefix': 'x' } },
         }),
     ],
@@ -249,5 +260,58 @@ describe('the policy-checked write guard', () => {
     );
     expect(stale.ok).toBe(false);
     expect((await getEncryption(bucket, SECOND_IDENTITY)).body).toContain('AES256');
+  });
+});
+
+describe('a policy stored before this service served an action (its ownerDenyActions computed over another list)', () => {
+  // A policy put before, say, PutPublicAccessBlock was served: its ownerDenyActions could not name that
+  // action. The owner's one-request write must not take that silence for "cannot deny".
+  const PUBLIC_ACCESS_BLOCK =
+    '<PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls></PublicAccessBlockConfiguration>';
+  const putPublicAccessBlock = (bucket: string) =>
+    send({
+      method: 'PUT',
+      path: `/${bucket}`,
+      query: 'publicAccessBlock',
+      body: PUBLIC_ACCESS_BLOCK,
+      headers: { 'content-md5': createHash('md5').update(PUBLIC_ACCESS_BLOCK).digest('base64') },
+    });
+
+  /** The item as the older service wrote it: no scope, and the new action not among the deniable ones. */
+  async function storedByAnOlderService(bucket: string, scope?: string) {
+    const client = storage().client;
+    await client.send(
+      new UpdateItemCommand({
+        TableName: config().tableName,
+        Key: { pk: { S: `BUCKET#${bucket}` }, sk: { S: 'BUCKET' } },
+        UpdateExpression: scope
+          ? 'SET ownerDenyActions = :old, ownerDenyScope = :scope'
+          : 'SET ownerDenyActions = :old REMOVE ownerDenyScope',
+        ExpressionAttributeValues: {
+          ':old': { SS: ['s3:PutEncryptionConfiguration'] },
+          ...(scope ? { ':scope': { S: scope } } : {}),
+        },
+      }),
+    );
+  }
+
+  it.each([
+    ['without a scope', undefined],
+    ['with the scope of another list', 'v1-00000000'],
+  ])('evaluates the owner write %s, and its Deny holds', async (_what, scope) => {
+    const bucket = await newBucket();
+    const policy = policyOf(statement('Deny', '*', 's3:PutBucketPublicAccessBlock', bucket));
+    expect(code(await putPolicy(bucket, policy))).toBe('204');
+    expect(code(await putPublicAccessBlock(bucket))).toBe('403 AccessDenied');
+    await storedByAnOlderService(bucket, scope);
+    expect(code(await putPublicAccessBlock(bucket))).toBe('403 AccessDenied');
+    // What the policy does not deny still goes through, evaluated.
+    expect(code(await putEncryption(bucket, AES))).toBe('200');
+    const allowing = policyOf(
+      statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:ListBucket', bucket),
+    );
+    expect(code(await putPolicy(bucket, allowing))).toBe('204');
+    await storedByAnOlderService(bucket, scope);
+    expect(code(await putPublicAccessBlock(bucket))).toBe('200');
   });
 });

@@ -77,21 +77,25 @@ describe('a bucket change as an UpdateItem expression', () => {
   });
 
   it('writes the policy with a new revision, and what it denies the owner only when there is any', () => {
-    const denying = putPolicyChange('{}', ['s3:ListBucket']);
+    const denying = putPolicyChange('{}', ['s3:ListBucket'], 'v1-test');
     expect(denying.set?.ownerDenyActions).toEqual({ SS: ['s3:ListBucket'] });
     expect(denying.remove).toEqual(['policyHasDeny']);
-    const allowing = putPolicyChange('{}', []);
+    expect(denying.set?.ownerDenyScope).toEqual({ S: 'v1-test' });
+    const allowing = putPolicyChange('{}', [], 'v1-test');
     expect(allowing.set?.ownerDenyActions).toBeUndefined();
     expect(allowing.remove).toEqual(['policyHasDeny', 'ownerDenyActions']);
-    expect(allowing.set?.policyRevision).not.toEqual(putPolicyChange('{}', []).set?.policyRevision);
+    expect(allowing.set?.policyRevision).not.toEqual(
+      putPolicyChange('{}', [], 'v1-test').set?.policyRevision,
+    );
     const update = updateExpression(deletePolicyChange(), LAST_CHANGE);
     expect(update.expression).toBe(
-      'SET #lastChange = :lastChange, #a0 = :a0 REMOVE #a1, #a2, #a3 ADD #version :one',
+      'SET #lastChange = :lastChange, #a0 = :a0 REMOVE #a1, #a2, #a3, #a4 ADD #version :one',
     );
-    expect([update.names['#a1'], update.names['#a2'], update.names['#a3']]).toEqual([
+    expect([update.names['#a1'], update.names['#a2'], update.names['#a3'], update.names['#a4']]).toEqual([
       'policy',
       'policyHasDeny',
       'ownerDenyActions',
+      'ownerDenyScope',
     ]);
   });
 

@@ -1,22 +1,36 @@
-// Properties of the policy language with fast-check: wildcard matching agrees with a reference
-// matcher and its work, counted in steps (never time), is bounded by the length of the value alone;
-// parsing any text and evaluating what parses throw nothing but S3 errors, within a step bound.
+// Properties of the policy language with fast-check, over the whole grammar (test/helpers/
+// policy-arbitraries.ts): wildcard matching agrees with a reference matcher and its work, counted in
+// steps (never time), is bounded by the length of the value alone; parsing any text throws nothing but
+// MalformedPolicy; evaluation stays within a step bound; and the owner's Deny precomputation is
+// conservative — every Deny the evaluator applies to the owner's request is in its list. The long
+// properties take a minute's timeout: a bound on a hung run, not a speed assertion (they assert work
+// in steps).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileGlob, type Meter, maxGlobSteps } from '../../lib/auth/glob.ts';
+import { S3Error } from '../../lib/errors.ts';
+import { indexName, planGlob, planMatchesName } from '../../lib/policy/action-names.ts';
+import {
+  compileGlob,
+  globOf,
+  type Meter,
+  matchesSomeExtension,
+  maxGlobSteps,
+} from '../../lib/policy/glob.ts';
 import {
   actionsDeniableToOwner,
   evaluateBucketPolicy,
   OWNER_DENIABLE_ACTIONS,
-  POLICY_ACTIONS,
-  parseBucketPolicy,
-  type S3Action,
-} from '../../lib/auth/policy.ts';
-import { S3Error } from '../../lib/errors.ts';
+  type PolicyRequest,
+  parseStoredPolicy,
+  type RequestFacts,
+  requestContext,
+} from '../../lib/policy/index.ts';
+import { S3_ACTION_LIST } from '../../lib/policy/s3-table.ts';
+import { parseBucketPolicy } from '../../lib/policy/validate.ts';
+import { policyDocument, requestFacts, statementOf } from '../helpers/policy-arbitraries.ts';
+import { BUCKET_ARN, OWNER_ACCOUNT, POLICY_BUCKET } from '../helpers/policy-request.ts';
 
-const BUCKET = 'prop-bucket';
-const ARN = `arn:aws:s3:::${BUCKET}`;
-const ACTIONS: S3Action[] = [...OWNER_DENIABLE_ACTIONS, ...POLICY_ACTIONS];
+const BUCKET = POLICY_BUCKET;
 
 /** Reference: dynamic programming over (pattern prefix, value prefix), obviously correct and slow. */
 function referenceMatch(pattern: string, value: string): boolean {
@@ -38,7 +52,7 @@ function referenceMatch(pattern: string, value: string): boolean {
 const patternOf = fc.string({ unit: fc.constantFrom('a', 'b', '*', '?'), maxLength: 40 });
 const valueText = fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 30 });
 
-describe('compileGlob', () => {
+describe('glob matching', () => {
   it('agrees with the reference matcher and stays within its step bound', () => {
     fc.assert(
       fc.property(patternOf, valueText, (pattern, value) => {
@@ -50,119 +64,103 @@ describe('compileGlob', () => {
     );
   });
 
+  it("matches S3's action names through their index (action-names.ts) as the reference does", () => {
+    // Names and patterns over a small alphabet, so that matches, near-misses and repeats are frequent;
+    // plus S3's own names against generated patterns.
+    const names = fc.string({ unit: fc.constantFrom('a', 'b', ':', '3'), maxLength: 30 });
+    const patterns = fc.string({ unit: fc.constantFrom('a', 'b', ':', '3', 'z', '*', '?'), maxLength: 24 });
+    fc.assert(
+      fc.property(patterns, names, (pattern, name) => {
+        expect(planMatchesName(planGlob(globOf(pattern, true)), indexName(name)), `${pattern} ${name}`).toBe(
+          referenceMatch(pattern, name),
+        );
+      }),
+      { numRuns: 20_000 },
+    );
+    const s3Names = S3_ACTION_LIST.map((action) => action.name.toLowerCase());
+    const s3Patterns = fc
+      .array(fc.constantFrom('s3:', 'get', 'put', 'object', 'bucket', 'e', 't', 'o', '*', '?', '??', 'x'), {
+        maxLength: 8,
+      })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(s3Patterns, (pattern) => {
+        const plan = planGlob(globOf(pattern, true));
+        for (const name of s3Names) {
+          expect(planMatchesName(plan, indexName(name)), `${pattern} ${name}`).toBe(
+            referenceMatch(pattern, name),
+          );
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('tells whether a pattern matches some extension of a prefix, as an automaton does', () => {
+    /** The pattern positions reachable after reading `prefix` (any left can still match something). */
+    function reachable(pattern: string, prefix: string): Set<number> {
+      const close = (states: Set<number>) => {
+        for (const state of states) if (pattern[state] === '*') states.add(state + 1);
+        return states;
+      };
+      let states = close(new Set([0]));
+      for (const character of prefix) {
+        const next = new Set<number>();
+        for (const state of states) {
+          const unit = pattern[state];
+          if (unit === '*') next.add(state);
+          else if (unit === '?' || unit === character) next.add(state + 1);
+        }
+        states = close(next);
+      }
+      return states;
+    }
+    fc.assert(
+      fc.property(patternOf, valueText, (pattern, prefix) => {
+        expect(matchesSomeExtension(globOf(pattern), prefix)).toBe(reachable(pattern, prefix).size > 0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('takes a bounded number of steps on the patterns that made a backtracking RegExp take seconds', () => {
     for (const stars of [22, 30, 1000]) {
       const meter: Meter = { steps: 0 };
-      const pattern = `${'*'.repeat(stars)}x`;
-      expect(compileGlob(pattern, false)('123456789012', meter)).toBe(false);
+      expect(compileGlob(`${'*'.repeat(stars)}x`, false)('123456789012', meter)).toBe(false);
       expect(meter.steps).toBeLessThanOrEqual(maxGlobSteps(12));
-      const alternating = `${'a*'.repeat(stars)}b`;
-      const longValue = 'a'.repeat(76);
       const alternatingMeter: Meter = { steps: 0 };
-      expect(compileGlob(alternating, false)(longValue, alternatingMeter)).toBe(false);
+      expect(compileGlob(`${'a*'.repeat(stars)}b`, false)('a'.repeat(76), alternatingMeter)).toBe(false);
       expect(alternatingMeter.steps).toBeLessThanOrEqual(maxGlobSteps(76));
     }
   });
 
-  it('matches action names without regard to case', () => {
+  it('folds ASCII only when matching action names without regard to case', () => {
     expect(compileGlob('S3:get*CONFIGURATION', true)('s3:GetEncryptionConfiguration')).toBe(true);
     expect(compileGlob('s3:Get*', false)('s3:getBucketPolicy')).toBe(false);
+    // KELVIN SIGN (U+212A) lowers to `k` in Unicode; it is not the letter K here.
+    expect(compileGlob('s3:DeleteBuc\u212Aet', true)('s3:DeleteBucket')).toBe(false);
+    expect(compileGlob('s3:DELETEBUCKET', true)('s3:DeleteBucket')).toBe(true);
   });
 });
 
-// A wildcard pattern that still matches `text`: characters kept, replaced by `?` or `*`, or preceded by `*`.
-const wildcardOf = (text: string) =>
-  fc
-    .array(fc.constantFrom('keep', 'keep', 'keep', '?', '*', 'star-before'), {
-      minLength: text.length,
-      maxLength: text.length,
-    })
-    .map((edits) =>
-      edits
-        .map((edit, index) =>
-          edit === 'keep' ? text[index] : edit === 'star-before' ? `*${text[index]}` : edit,
-        )
-        .join(''),
-    );
-
-// Valid policies (so evaluation is exercised), with hostile wildcards where the language allows them.
-const actionPattern = fc.oneof(
-  fc
-    .constantFrom(...ACTIONS, 's3:GetObject')
-    .chain((action) => wildcardOf(action.slice(3)))
-    .map((name) => `s3:${name}`),
-  fc.constantFrom('*', 's3:*', `s3:${'*'.repeat(40)}t`, 's3:*e*e*e*e*'),
-);
-const resourcePattern = fc.oneof(
-  wildcardOf(BUCKET).map((name) => `arn:aws:s3:::${name}`),
-  fc
-    .constantFrom('*', 'logs/x', 'a/b/c')
-    .chain(wildcardOf)
-    .map((key) => `arn:aws:s3:::${BUCKET}/${key}`),
-);
-const accountPattern = fc.oneof(
-  fc.constantFrom('210987654321', '123456789012').chain(wildcardOf),
-  fc.integer({ min: 1, max: 60 }).map((stars) => `${'*'.repeat(stars)}x`),
-  fc.string({ unit: fc.constantFrom('1', '2', '*', '?'), maxLength: 40 }).filter((text) => text !== ''),
-);
-const stringCondition = fc.record({
-  operator: fc.constantFrom('StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike'),
-  values: fc.array(accountPattern, { minLength: 1, maxLength: 3 }),
-});
-const ipCondition = fc.record({
-  operator: fc.constantFrom('IpAddress', 'NotIpAddress'),
-  values: fc.array(fc.constantFrom('10.0.0.0/8', '192.168.1.1', '::1/128', '0.0.0.0/0'), {
-    minLength: 1,
-    maxLength: 3,
-  }),
-});
-const condition = fc
-  .tuple(fc.option(stringCondition, { nil: undefined }), fc.option(ipCondition, { nil: undefined }))
-  .map(([string, ip]) => ({
-    ...(string ? { [string.operator]: { 'aws:PrincipalAccount': string.values } } : {}),
-    ...(ip ? { [ip.operator]: { 'aws:SourceIp': ip.values } } : {}),
-  }));
-const statement = fc.record(
-  {
-    Sid: fc.string({ maxLength: 5 }),
-    Effect: fc.constantFrom('Allow', 'Deny'),
-    Principal: fc.oneof(
-      fc.constant('*'),
-      fc.record({ AWS: fc.constantFrom('*', '210987654321', 'arn:aws:iam::123456789012:root') }),
-    ),
-    Action: fc.array(actionPattern, { minLength: 1, maxLength: 4 }),
-    Resource: fc.array(resourcePattern, { minLength: 1, maxLength: 3 }),
-    Condition: condition,
-  },
-  { requiredKeys: ['Effect', 'Principal', 'Action', 'Resource'] },
-);
-const validPolicy = fc
-  .array(statement, { minLength: 1, maxLength: 8 })
-  .map((statements) => JSON.stringify({ Version: '2012-10-17', Statement: statements }));
-
-// Anything at all, and policies with names of Object.prototype where operators and keys go.
+// Anything at all, policies with names of Object.prototype where operators and keys go, and cut-off
+// valid policies.
 const hostileName = fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '');
 const hostilePolicy = fc
   .tuple(hostileName, fc.constantFrom('aws:PrincipalAccount', '__proto__', 'constructor'), fc.json())
   .map(
     ([operator, key, value]) =>
-      `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"${ARN}","Condition":{"${operator}":{"${key}":${value}}}}]}`,
+      `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"${BUCKET_ARN}","Condition":{"${operator}":{"${key}":${value}}}}]}`,
   );
 const anyText = fc.oneof(
   fc.json(),
   fc.string(),
   hostilePolicy,
-  validPolicy.map((text) => text.slice(0, -3)),
+  policyDocument().map((text) => text.slice(0, -3)),
+  policyDocument(fc.constantFrom('2012-10-17', '2008-10-17', undefined, '2020-01-01')),
 );
 
-const context = fc.record({
-  action: fc.constantFrom(...ACTIONS),
-  principalAccount: fc.constantFrom('210987654321', '123456789012', '333344445555'),
-  resource: fc.constant(ARN),
-  sourceIp: fc.constantFrom('10.1.2.3', '192.168.0.1', '::1', undefined),
-});
-
-/** Strings in a JSON document: an upper bound on the patterns a parsed policy holds. */
+/** Strings in a JSON document: an upper bound on the patterns and values a parsed policy holds. */
 function stringsIn(value: unknown): number {
   if (typeof value === 'string') return 1;
   if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + stringsIn(item), 0);
@@ -171,26 +169,27 @@ function stringsIn(value: unknown): number {
   return 0;
 }
 
-describe('parseBucketPolicy and evaluateBucketPolicy', () => {
-  it('parse valid policies and evaluate them within the step bound', () => {
-    fc.assert(
-      fc.property(validPolicy, context, (text, request) => {
-        const policy = parseBucketPolicy(text, BUCKET);
-        const meter: Meter = { steps: 0 };
-        expect(['allow', 'deny', 'none']).toContain(evaluateBucketPolicy(policy, request, meter));
-        // One step per statement, and at most one glob's bound per value in the policy, the longest
-        // value matched being the bucket's ARN.
-        const bound = policy.statements.length + stringsIn(JSON.parse(text)) * maxGlobSteps(ARN.length);
-        expect(meter.steps).toBeLessThanOrEqual(bound);
-        expect(() => actionsDeniableToOwner(policy, '123456789012', BUCKET)).not.toThrow();
-      }),
-      { numRuns: 1000 },
-    );
-  });
+/** The stored form of a generated policy; undefined when the grammar refuses it (e.g. a `${…}` that is text before 2012-10-17). */
+function storedOrRefused(text: string) {
+  try {
+    return parseStoredPolicy(text, BUCKET);
+  } catch (error) {
+    if (error instanceof S3Error && error.code === 'MalformedPolicy') return undefined;
+    throw error;
+  }
+}
 
-  it('throw nothing but MalformedPolicy for any text, and evaluate whatever parses', () => {
+const toRequest = (facts: RequestFacts): PolicyRequest => ({
+  action: facts.action,
+  resource: BUCKET_ARN,
+  principalAccount: facts.callerAccount,
+  context: requestContext(facts),
+});
+
+describe('parsing and evaluating the whole grammar', () => {
+  it('throws nothing but MalformedPolicy for any text, and evaluates whatever parses', () => {
     fc.assert(
-      fc.property(anyText, context, (text, request) => {
+      fc.property(anyText, requestFacts(), (text, facts) => {
         let policy: ReturnType<typeof parseBucketPolicy>;
         try {
           policy = parseBucketPolicy(text, BUCKET);
@@ -199,36 +198,80 @@ describe('parseBucketPolicy and evaluateBucketPolicy', () => {
           expect((error as S3Error).code).toBe('MalformedPolicy');
           return;
         }
-        expect(['allow', 'deny', 'none']).toContain(evaluateBucketPolicy(policy, request));
+        expect(['allow', 'deny', 'none']).toContain(evaluateBucketPolicy(policy, toRequest(facts)));
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 60_000);
 
-  it('evaluates a policy full of hostile wildcards within the bound', () => {
-    const hostile = `${'*'.repeat(30)}x`;
-    const text = JSON.stringify({
-      Statement: Array.from({ length: 40 }, () => ({
-        Effect: 'Deny',
-        Principal: '*',
-        Action: `s3:${'*e'.repeat(3)}*`,
-        Resource: `arn:aws:s3:::${'*?'.repeat(10)}*`,
-        Condition: { StringLike: { 'aws:PrincipalAccount': [hostile, hostile] } },
-      })),
-    });
-    const policy = parseBucketPolicy(text, BUCKET);
-    const meter: Meter = { steps: 0 };
-    evaluateBucketPolicy(
-      policy,
-      {
-        action: 's3:GetEncryptionConfiguration',
-        principalAccount: '210987654321',
-        resource: ARN,
-        sourceIp: undefined,
-      },
-      meter,
+  it('evaluates within the step bound', () => {
+    fc.assert(
+      fc.property(policyDocument(), requestFacts(), (text, facts) => {
+        const policy = storedOrRefused(text);
+        if (!policy) return;
+        const request = toRequest(facts);
+        const meter: Meter = { steps: 0 };
+        evaluateBucketPolicy(policy, request, meter);
+        // One step per statement, and per value at most one glob's bound for the longest value a
+        // pattern meets (an ARN, a context value), plus one step per resolved variable.
+        const longest = Math.max(
+          BUCKET_ARN.length,
+          ...[...request.context.values()].flat().map((value) => value.length),
+        );
+        const bound = policy.statements.length + stringsIn(JSON.parse(text)) * (maxGlobSteps(longest) + 8);
+        expect(meter.steps).toBeLessThanOrEqual(bound);
+      }),
+      { numRuns: 1500 },
     );
-    expect(meter.steps).toBeGreaterThan(0);
-    expect(meter.steps).toBeLessThanOrEqual(40 * (1 + 4 * maxGlobSteps(ARN.length)));
+  }, 60_000);
+
+  it('never misses a Deny the owner could meet: actionsDeniableToOwner is conservative', () => {
+    let denied = 0;
+    fc.assert(
+      fc.property(
+        policyDocument(fc.constantFrom('2012-10-17', '2008-10-17')),
+        requestFacts(fc.constant(OWNER_ACCOUNT)),
+        (text, facts) => {
+          const policy = storedOrRefused(text);
+          if (!policy) return;
+          const deniable = actionsDeniableToOwner(policy, OWNER_ACCOUNT, BUCKET);
+          for (const action of OWNER_DENIABLE_ACTIONS) {
+            const request = toRequest({
+              ...facts,
+              action,
+              listing: facts.listing && action === 's3:ListBucket',
+            });
+            if (evaluateBucketPolicy(policy, request) === 'deny') {
+              denied++;
+              expect(deniable).toContain(action);
+            }
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // The property was exercised, not vacuous.
+    expect(denied).toBeGreaterThan(100);
+  }, 60_000);
+
+  it("keeps a single statement's structure readable as data", () => {
+    fc.assert(
+      fc.property(statementOf, (statement) => {
+        const text = JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+        const [parsed] = parseStoredPolicy(text, BUCKET).statements;
+        const written = statement as Record<string, unknown>;
+        expect(parsed?.effect).toBe(written.Effect);
+        expect(parsed?.principal.negated).toBe('NotPrincipal' in written);
+        expect(parsed?.actions.negated).toBe('NotAction' in written);
+        expect(parsed?.resources.negated).toBe('NotResource' in written);
+        const condition = (written.Condition ?? {}) as Record<string, Record<string, string[]>>;
+        expect(parsed?.conditions.map(({ operator, key, values }) => [operator, key, values])).toEqual(
+          Object.entries(condition).flatMap(([operator, block]) =>
+            Object.entries(block).map(([key, values]) => [operator, key, values]),
+          ),
+        );
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,0 +1,85 @@
+// What authorization tells a bucket policy about a request (lib/policy/context.ts builds the condition
+// keys from it; docs/accounts.md › The request context says where each comes from). The request was
+// authenticated before this runs, so its signature's form is read from the headers and query as sent.
+import { config } from '../config.ts';
+import type { RequestFacts } from '../policy/index.ts';
+import type { Caller, S3Request } from '../request.ts';
+
+export type AccessRequest = Pick<
+  S3Request,
+  'method' | 'headers' | 'effectiveHeaders' | 'query' | 'sourceIp'
+> & {
+  bucket: string;
+  caller: Caller;
+};
+
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** SigV4's `20250101T000000Z`. */
+function amzDate(value: string | undefined): Date | undefined {
+  const parts = value === undefined ? null : AMZ_DATE.exec(value);
+  if (!parts) return undefined;
+  const [, year, month, day, hour, minute, second] = parts.map(Number);
+  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second));
+}
+
+const queryValue = (request: AccessRequest, name: string): string | undefined =>
+  request.query.find(([key]) => key === name)?.[1];
+
+/**
+ * S3's s3:signatureversion and s3:authType: `AWS4-HMAC-SHA256` or `AWS` (Signature Version 2 — and
+ * OBS's signature, the same HMAC-SHA1 construction under another prefix, so a policy refusing SigV2
+ * refuses it too); `REST-HEADER` or `REST-QUERY-STRING` (a presigned URL).
+ */
+function signatureOf(request: AccessRequest): RequestFacts['signature'] {
+  const authorization = request.headers.authorization ?? '';
+  if (authorization.startsWith('AWS4-HMAC-SHA256')) {
+    return {
+      version: 'AWS4-HMAC-SHA256',
+      authType: 'REST-HEADER',
+      signedAt: amzDate(request.headers['x-amz-date']),
+    };
+  }
+  if (authorization.startsWith('AWS ') || authorization.startsWith('OBS ')) {
+    return { version: 'AWS', authType: 'REST-HEADER', signedAt: undefined };
+  }
+  if (queryValue(request, 'X-Amz-Algorithm') === 'AWS4-HMAC-SHA256') {
+    return {
+      version: 'AWS4-HMAC-SHA256',
+      authType: 'REST-QUERY-STRING',
+      signedAt: amzDate(queryValue(request, 'X-Amz-Date')),
+    };
+  }
+  if (queryValue(request, 'Signature') !== undefined)
+    return { version: 'AWS', authType: 'REST-QUERY-STRING', signedAt: undefined };
+  return undefined;
+}
+
+export function requestFacts(
+  request: AccessRequest,
+  action: string,
+  bucketOwner: string,
+  now = new Date(),
+): RequestFacts {
+  const settings = config();
+  return {
+    action,
+    listing: action === 's3:ListBucket' && request.method === 'GET',
+    callerAccount: request.caller.accountId,
+    bucketOwner,
+    sourceIp: request.sourceIp,
+    // A deployment is reached only through API Gateway, which serves HTTPS only ("API Gateway doesn't
+    // support unencrypted (HTTP) endpoints": API Gateway Developer Guide, "Data encryption in transit").
+    // The local stack (DynamoDB Local behind it) is plain http. DYNAMODB_ENDPOINT is set only there.
+    secureTransport: settings.dynamodbEndpoint === undefined,
+    now,
+    region: settings.region,
+    userAgent: request.headers['user-agent'],
+    referer: request.headers.referer,
+    signature: signatureOf(request),
+    contentSha256: request.effectiveHeaders['x-amz-content-sha256'],
+    // API Gateway's event does not report the TLS version: the key is absent.
+    tlsVersion: undefined,
+    query: request.query,
+  };
+}

@@ -1,0 +1,45 @@
+// The corpus of real bucket policies (test/fixtures/policies/cases.json): those AWS accepts — its
+// documentation's examples, what Terraform and the CDK generate, the delivery policies of AWS's
+// services — are accepted; those AWS refuses are refused with AWS's message. Each case names its
+// source. test/integration/policy-fixtures.test.ts puts the accepted ones through the handlers.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { S3Error } from '../../lib/errors.ts';
+import { parseBucketPolicy } from '../../lib/policy/validate.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/policies');
+const BUCKET = 'amzn-s3-demo-bucket';
+
+interface Cases {
+  accepted: Array<{ file: string; source: string; common?: boolean; note?: string }>;
+  refused: Array<{ file: string; message: string; source: string }>;
+}
+const cases = JSON.parse(readFileSync(join(FIXTURES, 'cases.json'), 'utf8')) as Cases;
+const text = (file: string) => readFileSync(join(FIXTURES, file));
+
+describe('the corpus of real policies', () => {
+  it('holds at least 60 policies AWS accepts, the 11 common ones of issue 18 among them, each with its source', () => {
+    expect(cases.accepted.length).toBeGreaterThanOrEqual(60);
+    expect(cases.accepted.filter((entry) => entry.common)).toHaveLength(11);
+    for (const entry of [...cases.accepted, ...cases.refused]) expect(entry.source).toMatch(/^https:\/\//);
+  });
+
+  it.each(cases.accepted.map((entry) => [entry.file, entry]))('accepts %s', (file) => {
+    const body = text(file);
+    const policy = parseBucketPolicy(body, BUCKET);
+    expect(policy.text).toBe(body.toString('utf8'));
+  });
+
+  it.each(cases.refused.map((entry) => [entry.file, entry.message]))('refuses %s: %s', (file, message) => {
+    let refusal: unknown;
+    try {
+      parseBucketPolicy(text(file), BUCKET);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(S3Error);
+    expect((refusal as S3Error).code).toBe('MalformedPolicy');
+    expect((refusal as S3Error).message).toBe(message);
+  });
+});
