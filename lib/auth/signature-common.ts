@@ -4,6 +4,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../errors.ts';
 import type { Caller, QueryPiece } from '../request.ts';
+import type { BodyBindingRecord } from '../storage/signatures.ts';
 
 export interface SigningSecret {
   accessKeyId: string;
@@ -13,20 +14,8 @@ export interface SigningSecret {
 
 export type SecretLookup = (accessKeyId: string) => Promise<SigningSecret | undefined>;
 
-/** A V2/OBS write's body, bound to its signature (v2.ts, lib/storage/signatures.ts). */
-export interface BodyBinding {
-  /** Which signed request: SHA-256 of the scheme, the access key id and the signature. */
-  signatureId: string;
-  bodySha256: string;
-  /** When this request was received (epoch ms, the service's clock). */
-  seenAt: number;
-  /** A body the signature has not come with is accepted only if its first use was after this (epoch ms). */
-  otherBodiesSince: number;
-  /** At most this many bodies per signature (a bound on the record). */
-  maxBodies: number;
-  /** Epoch seconds after which no request can carry the signature (its 15-minute window). */
-  expiresAt: number;
-}
+/** A V2/OBS write's body, bound to its signature (v2.ts; stored by lib/storage/signatures.ts). */
+export type BodyBinding = BodyBindingRecord;
 
 /** Records the binding: true when the body may go ahead, false when the signature may not carry it. */
 export type BodyBinder = (binding: BodyBinding) => Promise<boolean>;

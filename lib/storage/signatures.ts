@@ -12,16 +12,18 @@ import {
 import { TTL_ATTRIBUTE } from './buckets.ts';
 import { storageFailure } from './errors.ts';
 
+/** A V2/OBS write's body, bound to its signature (lib/auth/v2.ts decides, this module stores). */
 export interface BodyBindingRecord {
+  /** Which signed request: SHA-256 of the scheme, the access key id and the signature. */
   signatureId: string;
   bodySha256: string;
-  /** When this use was received (epoch ms). */
+  /** When this request was received (epoch ms, the service's clock). */
   seenAt: number;
-  /** A new body is accepted only if the signature was first used after this (epoch ms). */
+  /** A body the signature has not come with is accepted only if its first use was after this (epoch ms). */
   otherBodiesSince: number;
-  /** At most this many bodies are kept per signature. */
+  /** At most this many bodies per signature (a bound on the record). */
   maxBodies: number;
-  /** Epoch seconds; TTL removes the item after. */
+  /** Epoch seconds after which no request can carry the signature (its 15-minute window); TTL removes the item after. */
   expiresAt: number;
 }
 

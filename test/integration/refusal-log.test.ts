@@ -1,12 +1,11 @@
 // Why a request was refused is in the log at LOG_LEVEL=DEBUG, from the one place errors are answered
 // (lib/http/stack.ts's error handler), and never in the answer: the client gets AWS's fixed message.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { S3_ERRORS } from '../../lib/errors.ts';
 import { AES256_XML } from '../helpers/bodies.ts';
 import { uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, putEncryption, send } from '../helpers/invoke.ts';
-
-type LogLine = Record<string, unknown>;
+import { captureLogLines } from '../helpers/log-lines.ts';
 
 // The suite runs with logging off (test/helpers/env.ts); this file reads the lines at DEBUG.
 vi.hoisted(() => {
@@ -14,21 +13,9 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 });
 
-let lines: LogLine[] = [];
-beforeEach(() => {
-  lines = [];
-  const capture = (chunk: unknown) => {
-    for (const text of String(chunk).split('\n')) {
-      if (text.startsWith('{')) lines.push(JSON.parse(text) as LogLine);
-    }
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-});
-afterEach(() => vi.restoreAllMocks());
+const logLines = captureLogLines();
 
-const refusals = () => lines.filter((line) => line.message === 'request refused');
+const refusals = () => logLines().filter((line) => line.message === 'request refused');
 const byDefault = (algorithm: string) =>
   `<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${algorithm}</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;
 
@@ -51,7 +38,7 @@ describe('the reason of a refusal at LOG_LEVEL=DEBUG', () => {
     ]);
     expect(result.body).not.toContain('AES257');
     // Nor does the log hold what the client sent (test/integration/hostile.test.ts: never a body).
-    expect(JSON.stringify(lines)).not.toContain('AES257');
+    expect(JSON.stringify(logLines())).not.toContain('AES257');
     expect(result.body).toContain(
       '<Message>The XML you provided was not well-formed or did not validate against our published schema</Message>',
     );

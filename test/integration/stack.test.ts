@@ -1,14 +1,13 @@
 // The shared middy stack (lib/http/stack.ts), seen from outside: every answer carries its ids, every
 // invocation writes one access line naming the Lambda and S3 request ids, per-invocation log keys do
 // not outlive the invocation, and a request that does not even decode is still answered in S3 XML.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handler as bucketRoute } from '../../functions/route-bucket.ts';
 import { logger } from '../../lib/log.ts';
 import { uniqueBucket } from '../helpers/identities.ts';
 import { errorCode, type Result, send } from '../helpers/invoke.ts';
+import { captureLogLines } from '../helpers/log-lines.ts';
 import { lambdaContext, signedEvent } from '../helpers/signed-event.ts';
-
-type LogLine = Record<string, unknown>;
 
 // The suite runs with logging off (test/helpers/env.ts); these tests read the lines, so the logger is
 // created (when lib/log.ts is first imported, after this) at INFO.
@@ -17,21 +16,9 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
 });
 
-let lines: LogLine[] = [];
-beforeEach(() => {
-  lines = [];
-  const capture = (chunk: unknown) => {
-    for (const text of String(chunk).split('\n')) {
-      if (text.startsWith('{')) lines.push(JSON.parse(text) as LogLine);
-    }
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-});
-afterEach(() => vi.restoreAllMocks());
+const logLines = captureLogLines();
 
-const accessLines = () => lines.filter((line) => line.message === 'request');
+const accessLines = () => logLines().filter((line) => line.message === 'request');
 
 describe('the middy stack', () => {
   it('writes one access line naming the Lambda request id and the S3 request id it answered with', async () => {
@@ -79,7 +66,7 @@ describe('the middy stack', () => {
     await send({ method: 'GET', path: `/${uniqueBucket('absent')}`, query: 'encryption' });
     await send({ method: 'GET', path: '/' });
     logger.info('after');
-    const after = lines.find((line) => line.message === 'after');
+    const after = logLines().find((line) => line.message === 'after');
     expect(after).toBeDefined();
     expect(after).not.toHaveProperty('s3RequestId');
   });
