@@ -739,7 +739,8 @@ export async function startOffline(
   }
 }
 
-const isAlive = (pid: number) => {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

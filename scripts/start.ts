@@ -23,6 +23,7 @@ import { startHistoryStream } from './history-stream.ts';
 import {
   DEFAULT_LOCAL_IDENTITY,
   ensureTable,
+  isAlive,
   LOCAL_TABLE_NAME,
   LocalStackError,
   type Stoppable,
@@ -113,16 +114,6 @@ interface State {
   dynamodbEndpoint: string;
   tableName: string;
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** The state file of a stack that is still running, if there is one. */
 function liveState(stateFile: string): State | undefined {
