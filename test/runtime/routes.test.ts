@@ -204,6 +204,12 @@ describe.each(Object.keys(ADDRESSING) as (keyof typeof ADDRESSING)[])(
         ],
         // The owner under a policy: authorization imports the policy language (its own chunk) now.
         ['HeadBucket (under the policy)', () => sign('HEAD', {}), (a) => expect(a.statusCode).toBe(200)],
+        [
+          'GetBucketPolicyStatus',
+          () => sign('GET', { policyStatus: '' }),
+          // A grant to one account: not public (lib/policy/public.ts).
+          (a) => expect(a.body).toContain('<IsPublic>false</IsPublic>'),
+        ],
         ['DeleteBucketPolicy', () => sign('DELETE', { policy: '' }), (a) => expect(a.statusCode).toBe(204)],
         [
           'GetPublicAccessBlock',
