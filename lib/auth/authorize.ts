@@ -20,7 +20,7 @@
 // conservatively when the policy is put (lib/policy/owner-deniable.ts) — and any other write is
 // conditioned on the policy revision it was evaluated against (and, when another account's write rests
 // on a grant, on RestrictPublicBuckets still being off). RestrictPublicBuckets only takes grants away, so
-// the owner's one-request write needs no condition on it (docs/accounts.md › Block Public Access).
+// the owner's one-request write needs no condition on it (docs/behaviour.md › Block Public Access).
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
 // Not index.ts: what a cold start loads takes only the action names (lib/policy/served-actions.ts).
