@@ -9,7 +9,7 @@ import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
 import type { S3Action } from '../lib/policy/index.ts';
-import { serializePolicyStatus } from '../lib/policy-status.ts';
+import { serializePolicyStatus } from '../lib/public-access-block/policy-status.ts';
 import { storage } from '../lib/storage/index.ts';
 
 const ACTION: S3Action = 's3:GetBucketPolicyStatus';
