@@ -442,6 +442,8 @@ describe("Huawei's OBS SDK (esdk-obs-nodejs) against the obs-profile package", (
         (client) => client.putBucketPublicAccessBlock({ Bucket: bucket, BlockPublicPolicy: true }),
       ],
       ['GetPublicAccessBlock', (client) => client.getBucketPublicAccessBlock({ Bucket: bucket })],
+      // No policy on the bucket: OBS documents 404 NoSuchBucketPolicy.
+      ['GetBucketPolicyStatus', (client) => client.getBucketPolicyPublicStatus({ Bucket: bucket })],
       ['GetBucketAcl', (client) => client.getBucketAcl({ Bucket: bucket })],
       ['DeleteBucket', (client) => client.deleteBucket({ Bucket: bucket })],
     ];
@@ -460,6 +462,8 @@ describe("Huawei's OBS SDK (esdk-obs-nodejs) against the obs-profile package", (
     expect(answers.PutPublicAccessBlock?.statusCode).toBe(200);
     expect(answers.GetPublicAccessBlock?.body).toContain('<BlockPublicPolicy>true</BlockPublicPolicy>');
     expect(answers.GetPublicAccessBlock?.body).toContain('<BlockPublicAcls>false</BlockPublicAcls>');
+    expect(answers.GetBucketPolicyStatus?.statusCode).toBe(404);
+    expect(answers.GetBucketPolicyStatus?.body).toContain('<Code>NoSuchBucketPolicy</Code>');
     expect(answers.GetBucketAcl?.body).toContain('<Delivered>false</Delivered>');
     expect(answers.DeleteBucket?.statusCode).toBe(204);
   });
