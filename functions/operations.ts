@@ -12,6 +12,7 @@ import { getBucketEncryption } from './get-bucket-encryption.ts';
 import { getBucketLocation } from './get-bucket-location.ts';
 import { getBucketOwnershipControls } from './get-bucket-ownership-controls.ts';
 import { getBucketPolicy } from './get-bucket-policy.ts';
+import { getBucketPolicyStatus } from './get-bucket-policy-status.ts';
 import { getPublicAccessBlock } from './get-public-access-block.ts';
 import { headBucketApiVersion, headServiceApiVersion } from './head-api-version.ts';
 import { headBucket } from './head-bucket.ts';
@@ -33,6 +34,7 @@ export const BUCKET_OPERATIONS: OperationTable = [
   deleteBucketEncryption,
   putBucketPolicy,
   getBucketPolicy,
+  getBucketPolicyStatus,
   deleteBucketPolicy,
   putPublicAccessBlock,
   getPublicAccessBlock,

@@ -8,7 +8,9 @@
 //   4. an explicit Deny of the policy matches     → 403 AccessDenied (the owner included)
 //   5. the owner                                  → allowed
 //   6. an Allow of the policy matches             → allowed; on a bucket-policy action 405
-//                                                   MethodNotAllowed (AWS: only the owner's account)
+//                                                   MethodNotAllowed (AWS: only the owner's account) —
+//                                                   unless RestrictPublicBuckets is on and the policy
+//                                                   public: then it grants other accounts nothing
 //   7. otherwise                                  → 403 AccessDenied
 // The policy's verdict (4, 6) follows AWS's evaluation logic over its whole language (lib/policy/);
 // that code is imported the first time a request needs it (policy-verdict.ts), not at cold start.
@@ -16,11 +18,14 @@
 // reads-then-writes without a condition: the owner's write is one conditional UpdateItem conditioned on
 // the item's `ownerDenyActions` — the actions some Deny of the policy COULD apply to the owner, computed
 // conservatively when the policy is put (lib/policy/owner-deniable.ts) — and any other write is
-// conditioned on the policy revision it was evaluated against.
+// conditioned on the policy revision it was evaluated against (and, when another account's write rests
+// on a grant, on RestrictPublicBuckets still being off). RestrictPublicBuckets only takes grants away, so
+// the owner's one-request write needs no condition on it (docs/behaviour.md › Block Public Access).
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
 // Not index.ts: what a cold start loads takes only the action names (lib/policy/served-actions.ts).
 import { OWNER_DENY_SCOPE, POLICY_ACTIONS, type S3Action } from '../policy/served-actions.ts';
+import { flagOn, RESTRICT_PUBLIC_BUCKETS } from '../public-access-block/attribute.ts';
 import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
 import type { AccessRequest } from './request-facts.ts';
 
@@ -47,12 +52,22 @@ export async function authorizeAccess(
   const isOwner = record.ownerId === caller.accountId;
   const policyAction = POLICY_ACTIONS.has(action);
   if (isOwner && policyAction) return record;
-  const verdict = record.policy
-    ? (await import('./policy-verdict.ts')).policyVerdict(record.policy, request, action, record)
-    : 'none';
+  const { policy } = record;
+  if (policy === undefined) {
+    if (isOwner) return record;
+    throw accessDenied();
+  }
+  const verdicts = await import('./policy-verdict.ts');
+  const verdict = verdicts.policyVerdict(policy, request, action, record);
   if (verdict === 'deny') throw accessDenied();
   if (isOwner) return record;
-  if (verdict === 'allow') {
+  // RestrictPublicBuckets: "Amazon S3 blocks public and cross-account access derived from any public
+  // … bucket policy, including non-public delegation to specific accounts" (User Guide, Block Public
+  // Access); what is left is the owner's account, above. The flags are on the record already read.
+  const granted =
+    verdict === 'allow' &&
+    !(flagOn(record, RESTRICT_PUBLIC_BUCKETS) && verdicts.isStoredPolicyPublic(bucket, policy));
+  if (granted) {
     if (policyAction) {
       throw new S3Error('MethodNotAllowed', { fields: { Method: request.method, ResourceType: 'BUCKET' } });
     }
@@ -95,10 +110,14 @@ export async function authorizedWrite(
   }
   for (let attempt = 0; attempt < MAX_POLICY_CHECKED_ATTEMPTS; attempt++) {
     const allowed = await authorizeAccess(record, request, action);
+    // Another account's write rests on a grant: RestrictPublicBuckets turned on meanwhile would take it
+    // back (a public policy's), so the write holds only while the flag is still off.
+    const granted = allowed.ownerId !== caller.accountId && !flagOn(allowed, RESTRICT_PUBLIC_BUCKETS);
     const written = await write({
       ownerId: allowed.ownerId,
       createdAt: allowed.createdAt,
       policyRevision: allowed.policyRevision,
+      ...(granted ? { unlessFlags: [RESTRICT_PUBLIC_BUCKETS] } : {}),
     });
     if (written.ok) return;
     if (written.reason === 'no-such-bucket') throw noSuchBucket(request.bucket);

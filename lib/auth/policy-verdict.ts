@@ -3,10 +3,14 @@
 // (lib/policy/evaluate.ts). lib/auth/authorize.ts imports this module on demand, the first time a
 // request meets a policy it must evaluate: requests to buckets without a policy, and the owner's on
 // actions no Deny can reach, never load the policy language (docs/architecture.md › The policy package).
+// Whether the stored policy is public (Block Public Access's definition, lib/policy/public.ts) is read
+// from the same parsed policy, once per container and policy: RestrictPublicBuckets and
+// GetBucketPolicyStatus ask it.
 import { logger } from '../log.ts';
 import {
   type BucketPolicy,
   evaluateBucketPolicy,
+  isPublicPolicy,
   type PolicyVerdict,
   PolicyWorkExceeded,
   parseStoredPolicy,
@@ -32,6 +36,20 @@ function storedPolicy(bucket: string, text: string): BucketPolicy {
     parsedPolicies.set(key, policy);
   }
   return policy;
+}
+
+/** Each parsed policy's answer, computed when first asked (it lives as long as the parsed policy). */
+const publicPolicies = new WeakMap<BucketPolicy, boolean>();
+
+/** Whether the bucket's stored policy (`text`) is public, as S3 Block Public Access defines it. */
+export function isStoredPolicyPublic(bucket: string, text: string): boolean {
+  const policy = storedPolicy(bucket, text);
+  let answer = publicPolicies.get(policy);
+  if (answer === undefined) {
+    answer = isPublicPolicy(policy);
+    publicPolicies.set(policy, answer);
+  }
+  return answer;
 }
 
 /** The verdict of `record`'s policy (`text`) on this request, its context filled as AWS fills it. */

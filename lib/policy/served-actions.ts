@@ -18,6 +18,8 @@ export const SERVED_ACTIONS = {
   's3:PutBucketPublicAccessBlock': 'owner-deniable',
   's3:GetBucketOwnershipControls': 'owner-deniable',
   's3:PutBucketOwnershipControls': 'owner-deniable',
+  // Not a bucket-policy action in AWS's sense: the owner is bound by a Deny of it.
+  's3:GetBucketPolicyStatus': 'owner-deniable',
   's3:GetBucketAcl': 'owner-deniable',
   's3:PutBucketAcl': 'owner-deniable',
   's3:GetBucketPolicy': 'owner-exempt',

@@ -8,7 +8,7 @@
 //     statement"); AWS's global keys apply to every action, and so, as AWS answers, does any `aws:` key;
 //   - an IP-address key's values are addresses whatever the operator ("Invalid IP address in Conditions").
 // This module and the table it reads are loaded by PutBucketPolicy only (with the owner's Deny
-// precomputation, owner-deniable.ts, re-exported here for it), not by every request's
+// precomputation, owner-deniable.ts, and Block Public Access's public.ts, re-exported here for it), not by every request's
 // authorization (docs/architecture.md › The policy package).
 import { type IndexedName, indexName, planGlob, planMatchesName } from './action-names.ts';
 import { asciiLower } from './ascii.ts';
@@ -27,6 +27,7 @@ import {
 } from './s3-table.ts';
 
 export { actionsDeniableToOwner } from './owner-deniable.ts';
+export { isPublicPolicy } from './public.ts';
 
 /** S3's action names, lowercased and indexed for matching, when PutBucketPolicy first needs them. */
 let indexedNames: readonly IndexedName[] | undefined;

@@ -4,7 +4,7 @@
 // An item without the attribute has no configuration: GetPublicAccessBlock answers 404 — buckets
 // created before this subresource existed included, as AWS left its pre-2023 buckets (docs/behaviour.md).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { AttributeCodec } from '../storage/buckets.ts';
+import type { AttributeCodec, BucketFlag, BucketRecord } from '../storage/buckets.ts';
 import { FLAGS, type PublicAccessBlockConfiguration } from './model.ts';
 
 function toAttribute(configuration: PublicAccessBlockConfiguration): AttributeValue {
@@ -36,3 +36,21 @@ export const publicAccessBlockAttribute = {
   fromAttribute,
   view,
 } as const satisfies AttributeCodec<PublicAccessBlockConfiguration> & Record<string, unknown>;
+
+/**
+ * The two flags that act on bucket policies, as storage names them in a conditional write
+ * (docs/behaviour.md › Block Public Access): BlockPublicPolicy conditions PutBucketPolicy of a public
+ * policy; RestrictPublicBuckets conditions a write another account was granted by the policy.
+ */
+export const BLOCK_PUBLIC_POLICY: BucketFlag = Object.freeze({
+  attribute: publicAccessBlockAttribute.attribute,
+  field: 'blockPublicPolicy' satisfies keyof PublicAccessBlockConfiguration,
+});
+export const RESTRICT_PUBLIC_BUCKETS: BucketFlag = Object.freeze({
+  attribute: publicAccessBlockAttribute.attribute,
+  field: 'restrictPublicBuckets' satisfies keyof PublicAccessBlockConfiguration,
+});
+
+/** Whether the bucket, as read, has the flag on (no configuration: off, as for a pre-2023 AWS bucket). */
+export const flagOn = (record: Pick<BucketRecord, 'item'>, flag: BucketFlag): boolean =>
+  record.item[flag.attribute]?.M?.[flag.field]?.BOOL === true;

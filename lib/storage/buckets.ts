@@ -63,18 +63,33 @@ export interface BucketPage {
 export type WriteRefusal = { reason: 'no-such-bucket' } | { reason: 'refused'; bucket: BucketRecord };
 
 /**
+ * A boolean field of a map attribute on the bucket item, named as data (a subresource's codec knows
+ * the shape; storage does not): Block Public Access's `publicAccessBlock.blockPublicPolicy`, for one.
+ */
+export interface BucketFlag {
+  readonly attribute: string;
+  readonly field: string;
+}
+
+/**
  * What a write is conditioned on (lib/auth/authorize.ts chooses):
  * - `owner`: the caller owns the bucket and, when `action` is given, no Deny of its policy could apply
  *   to the owner for that action, by the policy's `ownerDenyActions` computed over the same list of
  *   actions (`ownerDenyScope`) — one request, the owner's steady state;
  * - `policyRevision`: the bucket is still the one whose policy was evaluated — same policy revision,
  *   same generation (owner and creation time) — so only a concurrent policy change (or the bucket
- *   re-created) refuses it, never a concurrent configuration write.
+ *   re-created) refuses it, never a concurrent configuration write; and, with `unlessFlags`, none of
+ *   those flags turned on meanwhile (RestrictPublicBuckets, which takes back a public policy's grants).
  */
 export type WriteGuard =
   | { owner: string; action?: undefined }
   | { owner: string; action: string; ownerDenyScope: string }
-  | { ownerId: string; createdAt: string; policyRevision: string | undefined };
+  | {
+      ownerId: string;
+      createdAt: string;
+      policyRevision: string | undefined;
+      unlessFlags?: readonly BucketFlag[];
+    };
 
 export type WriteResult = { ok: true } | ({ ok: false } & WriteRefusal);
 
@@ -114,6 +129,12 @@ const LIVE_ATTRIBUTES = [
 export interface BucketChange {
   set?: Readonly<Record<string, AttributeValue>>;
   remove?: readonly string[];
+  /**
+   * The write happens only if none of these flags is on (true) in the item it changes, checked in the
+   * same conditional write: PutBucketPolicy of a public policy names BlockPublicPolicy, so a
+   * concurrent PutPublicAccessBlock cannot let one in. A refusal hands back the item, as any other.
+   */
+  unlessFlags?: readonly BucketFlag[];
 }
 
 /**
@@ -154,9 +175,11 @@ export function putPolicyChange(
   policy: string,
   ownerDenyActions: readonly string[],
   ownerDenyScope: string,
+  unlessFlags: readonly BucketFlag[] = [],
 ): BucketChange {
   const denies = ownerDenyActions.length > 0;
   return {
+    ...(unlessFlags.length > 0 ? { unlessFlags } : {}),
     set: {
       policy: { S: policy },
       policyRevision: { S: randomUUID() },
@@ -271,6 +294,34 @@ export interface BucketStore {
 interface Condition {
   expression: string;
   values: Record<string, AttributeValue>;
+  names?: Record<string, string>;
+}
+
+/** `NOT (#f0.#f1 = :flagOn) AND …`: none of the flags is on (an absent attribute or field is not on). */
+function flagsOff(flags: readonly BucketFlag[]): Condition | undefined {
+  if (flags.length === 0) return undefined;
+  const names: Record<string, string> = {};
+  const terms = flags.map((flag, index) => {
+    names[`#f${2 * index}`] = flag.attribute;
+    names[`#f${2 * index + 1}`] = flag.field;
+    return `NOT (#f${2 * index}.#f${2 * index + 1} = :flagOn)`;
+  });
+  return { expression: terms.join(' AND '), values: { ':flagOn': { BOOL: true } }, names };
+}
+
+/** The guard's condition and the change's own (`unlessFlags`), ANDed. */
+function writeCondition(guard: WriteGuard, change: BucketChange): Condition {
+  const base = guardCondition(guard);
+  const flags = flagsOff([
+    ...('unlessFlags' in guard ? (guard.unlessFlags ?? []) : []),
+    ...(change.unlessFlags ?? []),
+  ]);
+  if (!flags) return base;
+  return {
+    expression: `${base.expression} AND ${flags.expression}`,
+    values: { ...base.values, ...flags.values },
+    names: flags.names,
+  };
 }
 
 function guardCondition(guard: WriteGuard): Condition {
@@ -309,7 +360,7 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
     operation: string,
     change: BucketChange,
   ): Promise<WriteResult> {
-    const condition = guardCondition(guard);
+    const condition = writeCondition(guard, change);
     const update = updateExpression(change, lastChangeAttribute());
     try {
       await client.send(
@@ -318,7 +369,7 @@ export function createBucketStore(client: DynamoDBClient, tableName: string): Bu
           Key: bucketKey(name),
           UpdateExpression: update.expression,
           ConditionExpression: condition.expression,
-          ExpressionAttributeNames: update.names,
+          ExpressionAttributeNames: { ...update.names, ...condition.names },
           ExpressionAttributeValues: { ...update.values, ...condition.values },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

@@ -12,6 +12,7 @@ import {
   GetBucketLocationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   ListBucketsCommand,
@@ -196,6 +197,7 @@ describe('presigned URLs', () => {
         204,
       ],
       ['GetBucketPolicy', new GetBucketPolicyCommand({ Bucket: bucket }), 'GET', 200],
+      ['GetBucketPolicyStatus', new GetBucketPolicyStatusCommand({ Bucket: bucket }), 'GET', 200],
       ['DeleteBucketPolicy', new DeleteBucketPolicyCommand({ Bucket: bucket }), 'DELETE', 204],
       [
         'PutPublicAccessBlock',

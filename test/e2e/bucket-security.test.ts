@@ -1,4 +1,5 @@
-// End to end: Block Public Access, Object Ownership and bucket ACLs as unmodified clients call them,
+// End to end: Block Public Access (with its effect on bucket policies, and GetBucketPolicyStatus),
+// Object Ownership and bucket ACLs as unmodified clients call them,
 // through serverless-offline — SDK v3 (CRC32 checksums, `/b/?publicAccessBlock=`), AWS CLI v1 (`aws`
 // on PATH: CRC32), AWS CLI v2 (/usr/bin/aws: Content-MD5) and boto3, each a real process isolated
 // from the machine's AWS configuration.
@@ -8,14 +9,17 @@ import {
   DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
   GetBucketOwnershipControlsCommand,
+  GetBucketPolicyStatusCommand,
   GetPublicAccessBlockCommand,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runClient as run } from '../helpers/client-process.ts';
-import { OWNER, uniqueBucket } from '../helpers/identities.ts';
+import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
+import { policyOf, statement } from '../helpers/policies.ts';
 import { failure, s3Client } from '../helpers/s3-client.ts';
 
 const gateway = inject('gateways').aws;
@@ -33,7 +37,36 @@ const OWNER_GRANT = {
   Permission: 'FULL_CONTROL',
 };
 
+/** A grant to everyone (public: lib/policy/public.ts), and one to a named account (not public). */
+const publicPolicy = (bucket: string) =>
+  policyOf(statement('Allow', '*', 's3:GetEncryptionConfiguration', bucket));
+const accountPolicy = (bucket: string) =>
+  policyOf(statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:GetEncryptionConfiguration', bucket));
+
 describe('SDK v3', () => {
+  it('answers GetBucketPolicyStatus: 404 without a policy, BlockPublicPolicy refusing a public one, IsPublic as put', async () => {
+    const bucket = uniqueBucket('e2e-pst');
+    await owner.send(new CreateBucketCommand({ Bucket: bucket }));
+    expect(await failure(owner.send(new GetBucketPolicyStatusCommand({ Bucket: bucket })))).toEqual({
+      name: 'NoSuchBucketPolicy',
+      status: 404,
+    });
+    expect(
+      await failure(owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicPolicy(bucket) }))),
+    ).toEqual({ name: 'AccessDenied', status: 403 });
+    expect(await failure(owner.send(new GetBucketPolicyStatusCommand({ Bucket: bucket })))).toEqual({
+      name: 'NoSuchBucketPolicy',
+      status: 404,
+    });
+    await owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: accountPolicy(bucket) }));
+    const named = await owner.send(new GetBucketPolicyStatusCommand({ Bucket: bucket }));
+    expect(named.PolicyStatus).toEqual({ IsPublic: false });
+    await owner.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
+    await owner.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: publicPolicy(bucket) }));
+    const open = await owner.send(new GetBucketPolicyStatusCommand({ Bucket: bucket }));
+    expect(open.PolicyStatus).toEqual({ IsPublic: true });
+  });
+
   it('reads the defaults of a new bucket, puts, gets and deletes Block Public Access', async () => {
     const bucket = uniqueBucket('e2e-pab');
     await owner.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -118,7 +151,7 @@ describe.each([
     return result.stdout.trim() === '' ? {} : (JSON.parse(result.stdout) as unknown);
   };
 
-  it('runs put/get/delete-public-access-block, put/get-bucket-ownership-controls, get-bucket-acl, put-bucket-acl --acl private', async () => {
+  it('runs put/get/delete-public-access-block, put/get-bucket-ownership-controls, get-bucket-acl, put-bucket-acl --acl private, put-bucket-policy, get-bucket-policy-status', async () => {
     const bucket = uniqueBucket(`cli-${binary.length}`);
     await json('create-bucket', '--bucket', bucket);
     expect(await json('get-public-access-block', '--bucket', bucket)).toEqual({
@@ -151,12 +184,17 @@ describe.each([
       Grants: [OWNER_GRANT],
     });
     await json('put-bucket-acl', '--bucket', bucket, '--acl', 'private');
-    // Nine Python process starts, each a second or more (five on a loaded machine).
-  }, 240_000);
+    // Block Public Access deleted above: a public policy goes in, and its status reads public.
+    await json('put-bucket-policy', '--bucket', bucket, '--policy', publicPolicy(bucket));
+    expect(await json('get-bucket-policy-status', '--bucket', bucket)).toEqual({
+      PolicyStatus: { IsPublic: true },
+    });
+    // Eleven Python process starts, each a second or more (five on a loaded machine).
+  }, 300_000);
 });
 
 describe('boto3', () => {
-  it('reads the defaults, puts and deletes Block Public Access and ownership controls, reads the ACL', async () => {
+  it('reads the defaults, puts and deletes Block Public Access and ownership controls, reads the ACL and the policy status', async () => {
     const bucket = uniqueBucket('e2e-boto3');
     const script = `
 import json, sys, boto3
@@ -184,9 +222,15 @@ except ClientError as error:
 acl = s3.get_bucket_acl(Bucket=bucket)
 out["acl"] = {"Owner": acl["Owner"], "Grants": acl["Grants"]}
 out["put_acl"] = s3.put_bucket_acl(Bucket=bucket, ACL="private")["ResponseMetadata"]["HTTPStatusCode"]
+try:
+    s3.get_bucket_policy_status(Bucket=bucket)
+except ClientError as error:
+    out["no_policy"] = [error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]]
+s3.put_bucket_policy(Bucket=bucket, Policy=sys.argv[3])
+out["policy_status"] = s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]
 print(json.dumps(out))
 `;
-    const result = await run('python3', ['-c', script, gateway, bucket]);
+    const result = await run('python3', ['-c', script, gateway, bucket, publicPolicy(bucket)]);
     expect(result, result.stderr).toMatchObject({ code: 0 });
     expect(JSON.parse(result.stdout)).toEqual({
       defaults: ALL_ON,
@@ -201,6 +245,9 @@ print(json.dumps(out))
       no_ownership: 'OwnershipControlsNotFoundError',
       acl: { Owner: { ID: OWNER.accountId }, Grants: [OWNER_GRANT] },
       put_acl: 200,
+      no_policy: ['NoSuchBucketPolicy', 404],
+      // Block Public Access deleted above: the public policy goes in.
+      policy_status: { IsPublic: true },
     });
   });
 });

@@ -44,6 +44,7 @@ declare module 'esdk-obs-nodejs' {
     putBucketPublicAccessBlock: Operation;
     getBucketPublicAccessBlock: Operation;
     deleteBucketPublicAccessBlock: Operation;
+    getBucketPolicyPublicStatus: Operation;
     putObject: Operation;
     getObject: Operation;
     close(): void;

@@ -106,6 +106,12 @@ const ROWS: Record<string, OperationRow> = {
     ok: 204,
     request: (b) => ({ method: 'DELETE', path: `/${b}`, query: 'policy' }),
   },
+  // Every case's bucket has a policy (bucketWith), so the status answers 200.
+  GetBucketPolicyStatus: {
+    action: 's3:GetBucketPolicyStatus',
+    ok: 200,
+    request: (b) => ({ method: 'GET', path: `/${b}`, query: 'policyStatus' }),
+  },
   // AWS's API reference: Delete of the two is authorized as their Put.
   PutPublicAccessBlock: {
     action: 's3:PutBucketPublicAccessBlock',

@@ -50,6 +50,7 @@ const REQUESTS: Record<string, (bucket: string) => RequestShape> = {
     body: policyFor(bucket),
   }),
   GetBucketPolicy: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'policy' }),
+  GetBucketPolicyStatus: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'policyStatus' }),
   DeleteBucketPolicy: (bucket) => ({ method: 'DELETE', path: `/${bucket}`, query: 'policy' }),
   GetBucketLocation: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'location' }),
   PutPublicAccessBlock: (bucket) => ({

@@ -15,7 +15,7 @@ import { isWarmUpBucket } from '../../scripts/warm-up.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { putEncryption as putConfiguration, type Result, send } from '../helpers/invoke.ts';
-import { secondAccountPolicy } from '../helpers/policies.ts';
+import { policyOf, secondAccountPolicy, statement } from '../helpers/policies.ts';
 import { lambdaContext, md5 } from '../helpers/signed-event.ts';
 import { streamRecordsOf } from '../helpers/stream-records.ts';
 
@@ -203,6 +203,9 @@ describe('the history of a bucket', () => {
     expectStatus(await putEncryption(bucket, encryption('AES256'), SECOND_IDENTITY), 403);
     expectStatus(await deleteBucket(bucket, SECOND_IDENTITY), 403);
     expectStatus(await putPolicy(bucket, policy(bucket), SECOND_IDENTITY), 403);
+    // The owner's public policy on a new bucket: BlockPublicPolicy refuses it, in the write's condition.
+    const toEveryone = policyOf(statement('Allow', '*', 's3:GetEncryptionConfiguration', bucket));
+    expectStatus(await putPolicy(bucket, toEveryone), 403);
     expectStatus(await putEncryption(bucket, '<ServerSideEncryptionConfiguration/>'), 400);
     expectStatus(await createBucket(bucket, SECOND_IDENTITY), 409);
     expectStatus(await putEncryption(`${bucket}-none`, encryption('AES256')), 404);

@@ -1,8 +1,12 @@
 // The corpus of real policies (test/fixtures/policies/cases.json) through the handlers, in-process
-// against DynamoDB Local: every policy AWS accepts is accepted by PutBucketPolicy (204) and read back
-// by GetBucketPolicy byte for byte as put; every policy AWS refuses is answered 400 MalformedPolicy
-// with AWS's message, and the bucket keeps the policy it had. Then what the issue's policies do to
-// this service's own operations (issue 18, point 3).
+// against DynamoDB Local: every policy AWS accepts is accepted by PutBucketPolicy (204) on a bucket
+// whose Block Public Access was deleted, read back by GetBucketPolicy byte for byte as put, and
+// answered by GetBucketPolicyStatus as public exactly when the corpus marks it `public` (403 to the
+// owner where the policy's own Deny binds it, `deniesOwner`); on a new bucket
+// (Block Public Access on) the public ones are refused with AWS's BlockPublicPolicy answer and the
+// others accepted. Every policy AWS refuses is answered 400 MalformedPolicy with AWS's message, and
+// the bucket keeps the policy it had. Then what the issue's policies do to this service's own
+// operations (issue 18, point 3).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +20,7 @@ const FIXTURES = join(import.meta.dirname, '../fixtures/policies');
 const PLACEHOLDER = 'amzn-s3-demo-bucket';
 
 interface Cases {
-  accepted: Array<{ file: string; common?: boolean }>;
+  accepted: Array<{ file: string; common?: boolean; public?: boolean; deniesOwner?: boolean }>;
   refused: Array<{ file: string; message: string }>;
 }
 const cases = JSON.parse(readFileSync(join(FIXTURES, 'cases.json'), 'utf8')) as Cases;
@@ -27,6 +31,13 @@ const fixture = (file: string, bucket: string) =>
 const putPolicy = (bucket: string, body: string, identity = OWNER) =>
   send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body, identity });
 const getPolicy = (bucket: string) => send({ method: 'GET', path: `/${bucket}`, query: 'policy' });
+/** The bucket's policy, or `none`. */
+const storedPolicy = async (bucket: string) => {
+  const got = await getPolicy(bucket);
+  return got.statusCode === 200 ? got.body : `none (${got.statusCode})`;
+};
+const getPolicyStatus = (bucket: string) =>
+  send({ method: 'GET', path: `/${bucket}`, query: 'policyStatus' });
 const unescaped = (text: string) =>
   text
     .replaceAll('&apos;', "'")
@@ -41,15 +52,25 @@ async function newBucket(): Promise<string> {
   return bucket;
 }
 
-describe('PutBucketPolicy and GetBucketPolicy on the corpus', () => {
+describe('PutBucketPolicy, GetBucketPolicy and GetBucketPolicyStatus on the corpus', () => {
+  /** A bucket without Block Public Access (deleted): every policy AWS accepts goes in. */
   let bucket: string;
+  /** A new bucket: Block Public Access on, as AWS's since April 2023. */
+  let blocking: string;
   beforeAll(async () => {
     bucket = await newBucket();
+    expect(
+      (await send({ method: 'DELETE', path: `/${bucket}`, query: 'publicAccessBlock' })).statusCode,
+    ).toBe(204);
+    blocking = await newBucket();
   });
 
-  it.each(cases.accepted.map(({ file }) => [file]))(
-    'accepts %s and reads it back byte for byte',
-    async (file) => {
+  // GetBucketPolicyStatus is not one of the three actions the owner's account keeps under its own Deny
+  // (docs/accounts.md): the policies marked `deniesOwner` deny it to these in-process requests (plain
+  // HTTP, no VPC endpoint, no role), so the owner is answered 403 — the Deny evaluated, as AWS does.
+  it.each(cases.accepted.map((entry) => [entry.file, entry.public === true, entry.deniesOwner === true]))(
+    'accepts %s, reads it back byte for byte and answers its status public: %s (owner denied: %s)',
+    async (file, isPublic, deniesOwner) => {
       const text = fixture(file, bucket);
       const put = await putPolicy(bucket, text);
       expect(put.statusCode, put.body).toBe(204);
@@ -57,6 +78,32 @@ describe('PutBucketPolicy and GetBucketPolicy on the corpus', () => {
       expect(got.statusCode).toBe(200);
       expect(got.headers['content-type']).toBe('application/json');
       expect(got.body).toBe(text);
+      const status = await getPolicyStatus(bucket);
+      if (deniesOwner) {
+        expectS3Error(status, 403, 'AccessDenied');
+        return;
+      }
+      expect(status.statusCode, status.body).toBe(200);
+      expect(status.body).toBe(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<PolicyStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsPublic>${isPublic}</IsPublic></PolicyStatus>`,
+      );
+    },
+  );
+
+  it.each(cases.accepted.map((entry) => [entry.file, entry.public === true]))(
+    'on a bucket blocking public policies, puts %s unless it is public (%s)',
+    async (file, isPublic) => {
+      const before = await storedPolicy(blocking);
+      const put = await putPolicy(blocking, fixture(file, blocking));
+      if (!isPublic) {
+        expect(put.statusCode, put.body).toBe(204);
+        return;
+      }
+      expectS3Error(put, 403, 'AccessDenied');
+      expect(unescaped(errorDocument(put.body)?.message ?? '')).toBe(
+        `User: arn:aws:iam::${OWNER.accountId}:root is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::${blocking}" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
+      );
+      expect(await storedPolicy(blocking)).toBe(before);
     },
   );
 

@@ -94,8 +94,8 @@ describe('Put/Get/DeleteBucketPolicy', () => {
     'lets only the owner %s the policy (another account granted %s: %s)',
     async (method, granted, answer) => {
       const bucket = await newBucket();
-      const policy = policyOf(statement('Allow', '*', granted, bucket));
-      await putPolicy(bucket, policy);
+      const policy = policyOf(statement('Allow', { AWS: SECOND_IDENTITY.accountId }, granted, bucket));
+      expect(code(await putPolicy(bucket, policy))).toBe('204');
       const result = await send({
         method,
         path: `/${bucket}`,
@@ -163,7 +163,7 @@ describe('encryption operations under a bucket policy', () => {
     await putPolicy(
       bucket,
       policyOf(
-        statement('Allow', '*', 's3:*', bucket),
+        statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:*', bucket),
         statement('Deny', '*', 's3:PutEncryptionConfiguration', bucket),
       ),
     );
@@ -176,7 +176,13 @@ describe('encryption operations under a bucket policy', () => {
 
   it('restores denial when the policy is deleted', async () => {
     const bucket = await newBucket();
-    await putPolicy(bucket, policyOf(statement('Allow', '*', 's3:GetEncryptionConfiguration', bucket)));
+    const grant = statement(
+      'Allow',
+      { AWS: SECOND_IDENTITY.accountId },
+      's3:GetEncryptionConfiguration',
+      bucket,
+    );
+    expect(code(await putPolicy(bucket, policyOf(grant)))).toBe('204');
     expect(code(await getEncryption(bucket, SECOND_IDENTITY))).toBe('200');
     await send({ method: 'DELETE', path: `/${bucket}`, query: 'policy' });
     expect(code(await getEncryption(bucket, SECOND_IDENTITY))).toBe('403 AccessDenied');
@@ -184,7 +190,8 @@ describe('encryption operations under a bucket policy', () => {
 
   it('drops the policy with the bucket', async () => {
     const bucket = await newBucket();
-    await putPolicy(bucket, policyOf(statement('Allow', '*', 's3:*', bucket)));
+    const grant = statement('Allow', { AWS: SECOND_IDENTITY.accountId }, 's3:*', bucket);
+    expect(code(await putPolicy(bucket, policyOf(grant)))).toBe('204');
     await send({ method: 'DELETE', path: `/${bucket}` });
     await send({ method: 'PUT', path: `/${bucket}` });
     expect(code(await send({ method: 'GET', path: `/${bucket}`, query: 'policy' }))).toBe(

@@ -204,6 +204,12 @@ describe.each(Object.keys(ADDRESSING) as (keyof typeof ADDRESSING)[])(
         ],
         // The owner under a policy: authorization imports the policy language (its own chunk) now.
         ['HeadBucket (under the policy)', () => sign('HEAD', {}), (a) => expect(a.statusCode).toBe(200)],
+        [
+          'GetBucketPolicyStatus',
+          () => sign('GET', { policyStatus: '' }),
+          // A grant to one account: not public (lib/policy/public.ts).
+          (a) => expect(a.body).toContain('<IsPublic>false</IsPublic>'),
+        ],
         ['DeleteBucketPolicy', () => sign('DELETE', { policy: '' }), (a) => expect(a.statusCode).toBe(204)],
         [
           'GetPublicAccessBlock',
@@ -436,6 +442,8 @@ describe("Huawei's OBS SDK (esdk-obs-nodejs) against the obs-profile package", (
         (client) => client.putBucketPublicAccessBlock({ Bucket: bucket, BlockPublicPolicy: true }),
       ],
       ['GetPublicAccessBlock', (client) => client.getBucketPublicAccessBlock({ Bucket: bucket })],
+      // No policy on the bucket: OBS documents 404 NoSuchBucketPolicy.
+      ['GetBucketPolicyStatus', (client) => client.getBucketPolicyPublicStatus({ Bucket: bucket })],
       ['GetBucketAcl', (client) => client.getBucketAcl({ Bucket: bucket })],
       ['DeleteBucket', (client) => client.deleteBucket({ Bucket: bucket })],
     ];
@@ -454,6 +462,8 @@ describe("Huawei's OBS SDK (esdk-obs-nodejs) against the obs-profile package", (
     expect(answers.PutPublicAccessBlock?.statusCode).toBe(200);
     expect(answers.GetPublicAccessBlock?.body).toContain('<BlockPublicPolicy>true</BlockPublicPolicy>');
     expect(answers.GetPublicAccessBlock?.body).toContain('<BlockPublicAcls>false</BlockPublicAcls>');
+    expect(answers.GetBucketPolicyStatus?.statusCode).toBe(404);
+    expect(answers.GetBucketPolicyStatus?.body).toContain('<Code>NoSuchBucketPolicy</Code>');
     expect(answers.GetBucketAcl?.body).toContain('<Delivered>false</Delivered>');
     expect(answers.DeleteBucket?.statusCode).toBe(204);
   });
