@@ -86,10 +86,22 @@ describe('glob matching', () => {
       unit: fc.constantFrom('a', 'b', 'B', ':', '3', '-', 'z', '_', '*', '?'),
       maxLength: 24,
     });
+    // A one-unit segment keeps each name's first place only (a `*` follows it): `*a*b*` must not
+    // lend those rows to `*ab*`, which needs every place of `a`.
+    const lone = new ActionNames(['baab']);
+    expect(matched(lone, '*a*b*')).toEqual([0]);
+    expect(matched(lone, '*ab*')).toEqual([0]);
+    // Pairs sharing a prefix, one after the other: the second may pick up the first one's rows.
+    const pairs = fc.array(
+      fc.tuple(patterns, patterns, patterns).map(([prefix, a, b]) => [prefix + a, prefix + b]),
+      { maxLength: 4 },
+    );
     fc.assert(
-      fc.property(names, fc.array(patterns, { maxLength: 8 }), (list, tried) => {
+      fc.property(names, pairs, (list, paired) => {
+        const tried = paired.flat();
         const index = new ActionNames(list);
-        for (const pattern of tried) {
+        // In the order given, then sorted (one index: each match may pick up the last one's rows).
+        for (const pattern of [...tried, ...tried.map((text) => text.toLowerCase()).sort()]) {
           expect(matched(index, pattern), pattern).toEqual(expected(list, pattern.toLowerCase()));
         }
       }),
