@@ -138,6 +138,67 @@ describe('glob matching', () => {
     );
   }, 60_000);
 
+  it("PutBucketPolicy accepts a policy's Action patterns exactly when each names an S3 action", () => {
+    // Through the whole path (sorting, the shared-prefix resume, the bitsets): each statement's
+    // patterns, over letters S3's names hold and wildcards, against the reference matcher.
+    const onBucketOrObjects = S3_ACTION_LIST.filter((action) => action.resources !== 0).map((action) =>
+      action.name.toLowerCase(),
+    );
+    const allNames = S3_ACTION_LIST.map((action) => action.name.toLowerCase());
+    // Mostly `*`s around a few of S3's syllables, so that many policies pass and many do not.
+    const pattern = fc
+      .tuple(
+        fc.array(
+          fc.constantFrom('*', '*', '*', '*?', 'get', 'put', 'Bucket', 'object', 'e', 't', 'o', 'q', '?'),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.constantFrom('*', '*', ''),
+      )
+      .map(([parts, end]) => `s3:${parts.join('')}${end}`);
+    const statements = fc.array(fc.uniqueArray(pattern, { minLength: 1, maxLength: 4 }), {
+      minLength: 1,
+      maxLength: 2,
+    });
+    const seen = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(statements, (actionLists) => {
+        const text = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: actionLists.map((actions) => ({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: actions,
+            Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+          })),
+        });
+        const names = (text: string, list: readonly string[]) =>
+          list.some((name) => referenceMatch(text.toLowerCase(), name));
+        // AWS's first refusal in the policy's order: a pattern naming nothing, else a statement
+        // whose patterns each name only actions on neither the bucket nor its objects.
+        let refusal: string | undefined;
+        for (const actions of actionLists) {
+          if (actions.some((text) => !names(text, allNames))) refusal = 'Policy has invalid action';
+          else if (actions.some((text) => !names(text, onBucketOrObjects)))
+            refusal = 'Action does not apply to any resource(s) in statement';
+          if (refusal) break;
+        }
+        let message: string | undefined;
+        try {
+          parseBucketPolicy(text, BUCKET);
+        } catch (error) {
+          expect(error).toBeInstanceOf(S3Error);
+          message = (error as S3Error).message;
+        }
+        expect(message).toBe(refusal);
+        seen[refusal ? 'refused' : 'accepted']++;
+      }),
+      { numRuns: 300 },
+    );
+    // Both outcomes were exercised.
+    expect(seen.accepted).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(20);
+  }, 60_000);
+
   it('tells whether a pattern matches some extension of a prefix, as an automaton does', () => {
     /** The pattern positions reachable after reading `prefix` (any left can still match something). */
     function reachable(pattern: string, prefix: string): Set<number> {
