@@ -74,6 +74,8 @@ export class ActionNames {
   /** How many of lastUnits the stack's rows stand for. */
   private lastCount = 0;
   private readonly run: Int32Array;
+  /** The names a pattern may match at all (its literals, length and tail). */
+  private readonly accepted: Int32Array;
 
   constructor(names: readonly string[]) {
     const size = names.length;
@@ -106,6 +108,7 @@ export class ActionNames {
     this.stackLo = new Int32Array(depth);
     this.stackHi = new Int32Array(depth);
     this.run = new Int32Array(words);
+    this.accepted = new Int32Array(words);
     for (let slot = 0; slot < size; slot++) or(this.stack, slot >> 5, 1 << (slot & 31));
     slots.forEach((index, slot) => {
       const name = names[index] ?? '';
@@ -148,8 +151,8 @@ export class ActionNames {
     }
     // The names that may match at all: long enough, holding every literal somewhere, whose tail
     // matches (applied at the end, so that the rows before it serve every pattern with that prefix).
-    const candidates = this.run;
-    candidates.set(this.reaching.subarray(literals * words, (literals + 1) * words));
+    const candidates = this.accepted;
+    for (let w = 0; w < words; w++) candidates[w] = this.reaching[literals * words + w] ?? 0;
     for (let u = 0; u < units.length; u++) {
       const unit = units[u] ?? STAR;
       if (unit < 0) continue;
@@ -167,7 +170,7 @@ export class ActionNames {
     let any = 0;
     for (let w = 0; w < words; w++) any |= candidates[w] ?? 0;
     if (!any) return;
-    const accepted = Int32Array.from(candidates);
+    const accepted = candidates;
     // Resume after the last unit u of the shared prefix whose rows stand (the unit after it shared
     // too: a one-unit segment's rows depend on the `*` that follows it).
     const last = this.lastUnits;
@@ -176,7 +179,7 @@ export class ActionNames {
     let resume = shared - 2;
     while (resume >= 0 && units[resume] === STAR) resume--;
     const slot = Math.max(0, resume + 1);
-    let rows = stack.subarray(slot * height, (slot + 1) * height);
+    let rows = slot * height;
     let lo = stackLo[slot] ?? 0;
     let hi = stackHi[slot] ?? 0;
     let star = false;
@@ -200,7 +203,7 @@ export class ActionNames {
       }
       // A `*` before this unit: a name at q may be at any later position too (running OR).
       let top = star ? longest - 1 : Math.min(hi, longest - 1);
-      const next = stack.subarray((u + 1) * height, (u + 2) * height);
+      const next = (u + 1) * height;
       any = 0;
       if (star && units[u + 1] === STAR) {
         // A one-unit segment between `*`s: only each name's first place for it matters (the `*`
@@ -214,14 +217,15 @@ export class ActionNames {
           const at = base + from;
           let left = 0;
           for (let w = 0; w < active; w++) {
-            const reached = ((run[w] ?? 0) | (q <= hi ? (rows[from + w] ?? 0) : 0)) & (ahead[at + w] ?? 0);
+            const reached =
+              ((run[w] ?? 0) | (q <= hi ? (stack[rows + from + w] ?? 0) : 0)) & (ahead[at + w] ?? 0);
             const value = reached & (mask[at + w] ?? 0);
             run[w] = reached & ~value;
             left |= reached & ~value;
-            next[to + w] = value;
+            stack[next + to + w] = value;
             any |= value;
           }
-          for (let w = active; w < words; w++) next[to + w] = 0;
+          for (let w = active; w < words; w++) stack[next + to + w] = 0;
           if (left === 0 && q >= hi) top = q;
         }
       } else if (star) {
@@ -233,20 +237,20 @@ export class ActionNames {
           const at = base + from;
           if (q <= hi) {
             for (let w = 0; w < active; w++) {
-              const reached = (run[w] ?? 0) | (rows[from + w] ?? 0);
+              const reached = (run[w] ?? 0) | (stack[rows + from + w] ?? 0);
               run[w] = reached;
               const value = reached & (mask[at + w] ?? 0);
-              next[to + w] = value;
+              stack[next + to + w] = value;
               any |= value;
             }
           } else {
             for (let w = 0; w < active; w++) {
               const value = (run[w] ?? 0) & (mask[at + w] ?? 0);
-              next[to + w] = value;
+              stack[next + to + w] = value;
               any |= value;
             }
           }
-          for (let w = active; w < words; w++) next[to + w] = 0;
+          for (let w = active; w < words; w++) stack[next + to + w] = 0;
         }
       } else {
         for (let q = lo; q <= top; q++) {
@@ -255,11 +259,11 @@ export class ActionNames {
           const to = from + words;
           const at = base + from;
           for (let w = 0; w < active; w++) {
-            const value = (rows[from + w] ?? 0) & (mask[at + w] ?? 0);
-            next[to + w] = value;
+            const value = (stack[rows + from + w] ?? 0) & (mask[at + w] ?? 0);
+            stack[next + to + w] = value;
             any |= value;
           }
-          for (let w = active; w < words; w++) next[to + w] = 0;
+          for (let w = active; w < words; w++) stack[next + to + w] = 0;
         }
       }
       if (!any) return;
@@ -267,8 +271,8 @@ export class ActionNames {
       hi = top + 1;
       star = false;
       rows = next;
-      while (lo < hi && isZero(rows, lo * words, words)) lo++;
-      while (hi > lo && isZero(rows, hi * words, words)) hi--;
+      while (lo < hi && isZero(stack, rows + lo * words, words)) lo++;
+      while (hi > lo && isZero(stack, rows + hi * words, words)) hi--;
       stackLo[u + 1] = lo;
       stackHi[u + 1] = hi;
       this.lastCount = u + 1;
@@ -282,7 +286,8 @@ export class ActionNames {
     found.fill(0);
     for (let q = lo; q <= hi && q + shift <= longest; q++) {
       for (let w = 0; w < words; w++)
-        found[w] = (found[w] ?? 0) | ((rows[q * words + w] ?? 0) & (ends[(q + shift) * words + w] ?? 0));
+        found[w] =
+          (found[w] ?? 0) | ((stack[rows + q * words + w] ?? 0) & (ends[(q + shift) * words + w] ?? 0));
     }
     for (let w = 0; w < words; w++) {
       let value = (found[w] ?? 0) & (accepted[w] ?? 0);
