@@ -10,7 +10,7 @@
 // This module and the table it reads are loaded by PutBucketPolicy only (with the owner's Deny
 // precomputation, owner-deniable.ts, and Block Public Access's public.ts, re-exported here for it), not by every request's
 // authorization (docs/architecture.md › The policy package).
-import { type IndexedName, indexName, planGlob, planMatchesName } from './action-names.ts';
+import { ActionNames } from './action-names.ts';
 import { asciiLower } from './ascii.ts';
 import { globOf } from './glob.ts';
 import { type BucketPolicy, type PolicyStatement, parsePolicyText, policyText } from './grammar.ts';
@@ -30,7 +30,7 @@ export { actionsDeniableToOwner } from './owner-deniable.ts';
 export { isPublicPolicy } from './public.ts';
 
 /** S3's action names, lowercased and indexed for matching, when PutBucketPolicy first needs them. */
-let indexedNames: readonly IndexedName[] | undefined;
+let actionNames: ActionNames | undefined;
 
 // Sets of S3 actions as bitsets over S3_ACTION_LIST: a policy may hold hundreds of patterns and
 // conditions, and every check below is then a few word operations per pattern and condition — never
@@ -79,12 +79,8 @@ function actionsNamed(pattern: string): ActionBits {
   const folded = asciiLower(pattern);
   const bits = new Uint32Array(WORDS);
   if (folded !== '*' && !folded.startsWith('s3:')) return bits;
-  const plan = planGlob(globOf(folded, true));
-  indexedNames ??= S3_ACTION_LIST.map((action) => indexName(asciiLower(action.name)));
-  for (let index = 0; index < indexedNames.length; index++) {
-    const name = indexedNames[index];
-    if (name && planMatchesName(plan, name)) bits[index >> 5] = (bits[index >> 5] ?? 0) | (1 << (index & 31));
-  }
+  actionNames ??= new ActionNames(S3_ACTION_LIST.map((action) => asciiLower(action.name)));
+  actionNames.match(globOf(folded, true), bits);
   return bits;
 }
 
@@ -160,6 +156,10 @@ export function parseBucketPolicy(body: Uint8Array | string, bucket: string): Bu
     }
     return list;
   };
+  // Matched in sorted order, patterns sharing a prefix (`s3:Get*`, `s3:GetObject*`) share the work
+  // of matching it (action-names.ts); the checks below then run in the policy's order.
+  const folded = policy.statements.flatMap((statement) => statement.actions.patterns.map(asciiLower));
+  for (const pattern of folded.sort()) named(pattern);
   for (const statement of policy.statements) validateStatement(statement, named);
   return policy;
 }

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { S3Error } from '../../lib/errors.ts';
-import { indexName, planGlob, planMatchesName } from '../../lib/policy/action-names.ts';
+import { ActionNames } from '../../lib/policy/action-names.ts';
 import {
   compileGlob,
   globOf,
@@ -64,37 +64,140 @@ describe('glob matching', () => {
     );
   });
 
-  it("matches S3's action names through their index (action-names.ts) as the reference does", () => {
-    // Names and patterns over a small alphabet, so that matches, near-misses and repeats are frequent;
-    // plus S3's own names against generated patterns.
-    const names = fc.string({ unit: fc.constantFrom('a', 'b', ':', '3'), maxLength: 30 });
-    const patterns = fc.string({ unit: fc.constantFrom('a', 'b', ':', '3', 'z', '*', '?'), maxLength: 24 });
-    fc.assert(
-      fc.property(patterns, names, (pattern, name) => {
-        expect(planMatchesName(planGlob(globOf(pattern, true)), indexName(name)), `${pattern} ${name}`).toBe(
-          referenceMatch(pattern, name),
-        );
-      }),
-      { numRuns: 20_000 },
+  it("matches sets of names, S3's among them, through their index (action-names.ts) as the reference does", () => {
+    /** The indices of `names` the index says `pattern` matches. */
+    const matched = (index: ActionNames, pattern: string): number[] => {
+      const bits = new Uint32Array(Math.ceil(index.size / 32) + 1);
+      index.match(globOf(pattern, true), bits);
+      return Array.from({ length: index.size }, (_, at) => at).filter(
+        (at) => ((bits[at >> 5] ?? 0) >>> (at & 31)) & 1,
+      );
+    };
+    const expected = (names: readonly string[], pattern: string): number[] =>
+      names.flatMap((name, at) => (referenceMatch(pattern, name) ? [at] : []));
+    // Sets of names over a small alphabet (more than 32, so several words), so that matches,
+    // near-misses, repeats and names of every length are frequent; patterns with other characters,
+    // upper case (folded) and wildcards.
+    const names = fc.array(fc.string({ unit: fc.constantFrom('a', 'b', ':', '3', '-'), maxLength: 30 }), {
+      minLength: 1,
+      maxLength: 70,
+    });
+    const patterns = fc.string({
+      unit: fc.constantFrom('a', 'b', 'B', ':', '3', '-', 'z', '_', '*', '?'),
+      maxLength: 24,
+    });
+    // A one-unit segment keeps each name's first place only (a `*` follows it): `*a*b*` must not
+    // lend those rows to `*ab*`, which needs every place of `a`.
+    const lone = new ActionNames(['baab']);
+    expect(matched(lone, '*a*b*')).toEqual([0]);
+    expect(matched(lone, '*ab*')).toEqual([0]);
+    // Pairs sharing a prefix, one after the other: the second may pick up the first one's rows.
+    const pairs = fc.array(
+      fc.tuple(patterns, patterns, patterns).map(([prefix, a, b]) => [prefix + a, prefix + b]),
+      { maxLength: 4 },
     );
+    fc.assert(
+      fc.property(names, pairs, (list, paired) => {
+        const tried = paired.flat();
+        const index = new ActionNames(list);
+        // In the order given, then sorted (one index: each match may pick up the last one's rows).
+        for (const pattern of [...tried, ...tried.map((text) => text.toLowerCase()).sort()]) {
+          expect(matched(index, pattern), pattern).toEqual(expected(list, pattern.toLowerCase()));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // S3's own names against generated patterns, as PutBucketPolicy asks.
     const s3Names = S3_ACTION_LIST.map((action) => action.name.toLowerCase());
+    const s3Index = new ActionNames(s3Names);
     const s3Patterns = fc
-      .array(fc.constantFrom('s3:', 'get', 'put', 'object', 'bucket', 'e', 't', 'o', '*', '?', '??', 'x'), {
-        maxLength: 8,
-      })
+      .array(
+        fc.constantFrom(
+          's3:',
+          'get',
+          'put',
+          'object',
+          'bucket',
+          'e',
+          't',
+          'o',
+          '*',
+          '?',
+          '??',
+          'x',
+          'Policy',
+        ),
+        { maxLength: 8 },
+      )
       .map((parts) => parts.join(''));
     fc.assert(
       fc.property(s3Patterns, (pattern) => {
-        const plan = planGlob(globOf(pattern, true));
-        for (const name of s3Names) {
-          expect(planMatchesName(plan, indexName(name)), `${pattern} ${name}`).toBe(
-            referenceMatch(pattern, name),
-          );
-        }
+        expect(matched(s3Index, pattern), pattern).toEqual(expected(s3Names, pattern.toLowerCase()));
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
+
+  it("PutBucketPolicy accepts a policy's Action patterns exactly when each names an S3 action", () => {
+    // Through the whole path (sorting, the shared-prefix resume, the bitsets): each statement's
+    // patterns, over letters S3's names hold and wildcards, against the reference matcher.
+    const onBucketOrObjects = S3_ACTION_LIST.filter((action) => action.resources !== 0).map((action) =>
+      action.name.toLowerCase(),
+    );
+    const allNames = S3_ACTION_LIST.map((action) => action.name.toLowerCase());
+    // Mostly `*`s around a few of S3's syllables, so that many policies pass and many do not.
+    const pattern = fc
+      .tuple(
+        fc.array(
+          fc.constantFrom('*', '*', '*', '*?', 'get', 'put', 'Bucket', 'object', 'e', 't', 'o', 'q', '?'),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.constantFrom('*', '*', ''),
+      )
+      .map(([parts, end]) => `s3:${parts.join('')}${end}`);
+    const statements = fc.array(fc.uniqueArray(pattern, { minLength: 1, maxLength: 4 }), {
+      minLength: 1,
+      maxLength: 2,
+    });
+    const seen = { accepted: 0, refused: 0 };
+    fc.assert(
+      fc.property(statements, (actionLists) => {
+        const text = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: actionLists.map((actions) => ({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: actions,
+            Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+          })),
+        });
+        const names = (text: string, list: readonly string[]) =>
+          list.some((name) => referenceMatch(text.toLowerCase(), name));
+        // AWS's first refusal in the policy's order: a pattern naming nothing, else a statement
+        // whose patterns each name only actions on neither the bucket nor its objects.
+        let refusal: string | undefined;
+        for (const actions of actionLists) {
+          if (actions.some((text) => !names(text, allNames))) refusal = 'Policy has invalid action';
+          else if (actions.some((text) => !names(text, onBucketOrObjects)))
+            refusal = 'Action does not apply to any resource(s) in statement';
+          if (refusal) break;
+        }
+        let message: string | undefined;
+        try {
+          parseBucketPolicy(text, BUCKET);
+        } catch (error) {
+          expect(error).toBeInstanceOf(S3Error);
+          message = (error as S3Error).message;
+        }
+        expect(message).toBe(refusal);
+        seen[refusal ? 'refused' : 'accepted']++;
+      }),
+      { numRuns: 300 },
+    );
+    // Both outcomes were exercised.
+    expect(seen.accepted).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(20);
+  }, 60_000);
 
   it('tells whether a pattern matches some extension of a prefix, as an automaton does', () => {
     /** The pattern positions reachable after reading `prefix` (any left can still match something). */
