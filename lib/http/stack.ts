@@ -24,7 +24,7 @@ import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
 import { outcomeClass, publishMetrics, recordColdStart, recordRequest } from '../metrics.ts';
 import { enterDeadline, type S3Request } from '../request.ts';
-import { storage } from '../storage/index.ts';
+import { containerStorage } from '../storage/container.ts';
 import { startTrace, type Trace } from '../tracing.ts';
 import { xmlDocument } from '../xml/write.ts';
 import { decodeEvent } from './addressing.ts';
@@ -260,7 +260,7 @@ const requestDeadline = (): S3Middleware => ({
 
 const tracing = (): S3Middleware => ({
   async before(request) {
-    invocationOf(request).trace = await startTrace('handler', () => [storage().client]);
+    invocationOf(request).trace = await startTrace('handler', () => [containerStorage().client]);
   },
 });
 
