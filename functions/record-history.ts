@@ -52,7 +52,9 @@ export const handler = async (
   // Powertools Metrics is imported by the first batch while it runs (lib/metrics.ts); the ColdStart line
   // is written as soon as it is there, the batch's line at the end.
   const metrics = containerMetrics();
-  void metrics.then((emitter) => emitter?.recordColdStart(context.functionName));
+  void metrics
+    .then((emitter) => emitter?.recordColdStart(context.functionName))
+    .catch((error: unknown) => logger.error('ColdStart metric not written', { error }));
   let counts: { written: number; failed: number; deferred: number } | undefined;
   const current = containerRecorder();
   const deadline =

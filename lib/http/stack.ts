@@ -219,7 +219,9 @@ const requestMetrics = (): S3Middleware => {
       const metrics = containerMetrics();
       invocationOf(request).metrics = metrics;
       // Settled before record's await resumes (reactions run in order): the ColdStart line comes first.
-      void metrics.then((emitter) => emitter?.recordColdStart(request.context.functionName));
+      void metrics
+        .then((emitter) => emitter?.recordColdStart(request.context.functionName))
+        .catch((error: unknown) => logger.error('ColdStart metric not written', { error }));
     },
     after: record,
     onError: record,
