@@ -9,7 +9,7 @@ import type { BucketStreamRecord } from '../lib/history/entry.ts';
 import { eventBridgePublisher, PUBLISH_BUDGET_MS } from '../lib/history/events.ts';
 import { type Recorder, recordHistory } from '../lib/history/recorder.ts';
 import { logger } from '../lib/log.ts';
-import { publishMetrics, recordColdStart, recordHistoryBatch } from '../lib/metrics.ts';
+import { containerMetrics } from '../lib/metrics.ts';
 import { enterDeadline } from '../lib/request.ts';
 import { createDynamoClient } from '../lib/storage/client.ts';
 import { createHistoryWriter } from '../lib/storage/history.ts';
@@ -49,7 +49,13 @@ export const handler = async (
   // Its own async context, so the deadline entered below stays with this invocation.
   await undefined;
   logger.addContext(context);
-  recordColdStart(context.functionName);
+  // Powertools Metrics is imported by the first batch while it runs (lib/metrics.ts); the ColdStart line
+  // is written as soon as it is there, the batch's line at the end.
+  const metrics = containerMetrics();
+  void metrics
+    .then((emitter) => emitter?.recordColdStart(context.functionName))
+    .catch((error: unknown) => logger.error('ColdStart metric not written', { error }));
+  let counts: { written: number; failed: number; deferred: number } | undefined;
   const current = containerRecorder();
   const deadline =
     typeof context.getRemainingTimeInMillis === 'function'
@@ -60,15 +66,17 @@ export const handler = async (
   const trace = await startTrace('history', () => [current.client]);
   try {
     // The Lambda event's attribute values are the DynamoDB JSON the SDK's types describe.
-    const { batchItemFailures, ...counts } = await recordHistory(
+    const { batchItemFailures, ...batch } = await recordHistory(
       event.Records as unknown as BucketStreamRecord[],
       current,
       deadline,
     );
-    recordHistoryBatch(counts);
+    counts = batch;
     return { batchItemFailures };
   } finally {
-    publishMetrics();
+    const emitter = await metrics;
+    if (counts) emitter?.recordHistoryBatch(counts);
+    emitter?.publish();
     trace?.end();
   }
 };

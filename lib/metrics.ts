@@ -4,7 +4,10 @@
 // checks every alarm's metric against EMITTED_METRICS, and the runtime tests read the lines.
 // Off against DynamoDB Local (npm start, the in-process tests: lib/config.ts `metrics`), where the
 // lines would only crowd the access log.
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+// This module is what a cold start loads: the metric list and the outcome classes. Powertools Metrics
+// is lib/metrics-emf.ts, imported when the first request starts (containerMetrics), while that request
+// reads its key and its bucket, and awaited only when its line is written (docs/performance.md).
+import type { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from './config.ts';
 import { logger } from './log.ts';
 
@@ -50,67 +53,29 @@ export function outcomeClass(statusCode: number, code: string | undefined): Outc
   return statusCode >= 400 ? '4xx' : '2xx';
 }
 
-// Powertools warns when one key is in two dimension sets, as OutcomeClass is here on purpose (the
-// same value in both: by outcome, and by operation and outcome); every other message goes to the log.
-const SAME_KEY_IN_TWO_SETS = /defined as both a dimension set and dimension set/;
-const metricsLogger = {
-  debug: (...args: unknown[]) => logger.debug(String(args[0]), { detail: args.slice(1) }),
-  info: (...args: unknown[]) => logger.info(String(args[0]), { detail: args.slice(1) }),
-  warn: (...args: unknown[]) => {
-    if (!SAME_KEY_IN_TWO_SETS.test(String(args[0]))) logger.warn(String(args[0]), { detail: args.slice(1) });
-  },
-  error: (...args: unknown[]) => logger.error(String(args[0]), { detail: args.slice(1) }),
-};
+export type MetricsEmitter = import('./metrics-emf.ts').MetricsEmitter;
 
-let metrics: Metrics | undefined | null;
+let loading: Promise<MetricsEmitter | null> | undefined;
 
-/** The container's Metrics, or null when metrics are off. */
-function containerMetrics(): Metrics | null {
-  if (metrics === undefined) {
-    const settings = config();
-    metrics = settings.metrics
-      ? new Metrics({
-          namespace: METRICS_NAMESPACE,
-          serviceName: settings.metricsService,
-          logger: metricsLogger,
-        })
-      : null;
-  }
-  return metrics;
-}
-
-/** The ColdStart metric, written at once on a container's first invocation (nothing later). */
-export function recordColdStart(functionName: string): void {
-  containerMetrics()?.captureColdStartMetric(functionName);
-}
-
-/** One answered request: Requests and Latency, by outcome and by operation and outcome. */
-export function recordRequest(operation: string, outcome: OutcomeClass, latencyMs: number): void {
-  const emitter = containerMetrics();
-  if (!emitter) return;
-  // Two dimension sets on one line: by outcome (what the alarms read) and by operation and outcome.
-  emitter.addDimensions({ OutcomeClass: outcome });
-  emitter.addDimensions({ Operation: operation, OutcomeClass: outcome });
-  emitter.addMetric('Requests', MetricUnit.Count, 1);
-  emitter.addMetric('Latency', MetricUnit.Milliseconds, latencyMs);
-}
-
-/** One history batch's counts. */
-export function recordHistoryBatch(counts: { written: number; failed: number; deferred: number }): void {
-  const emitter = containerMetrics();
-  if (!emitter) return;
-  emitter.addMetric('HistoryEntriesWritten', MetricUnit.Count, counts.written);
-  emitter.addMetric('HistoryEntriesFailed', MetricUnit.Count, counts.failed);
-  emitter.addMetric('HistoryRecordsDeferred', MetricUnit.Count, counts.deferred);
-}
-
-/** Writes what was recorded as one EMF line (at the end of each invocation). */
-export function publishMetrics(): void {
-  const emitter = containerMetrics();
-  if (emitter?.hasStoredMetrics()) emitter.publishStoredMetrics();
+/**
+ * The container's metrics, or null when metrics are off: the first call imports Powertools Metrics
+ * (a chunk of its own in the bundles), later calls get the same emitter. An import that fails is
+ * logged, writes no line for that invocation and is tried again by the next.
+ */
+export function containerMetrics(): Promise<MetricsEmitter | null> {
+  if (!config().metrics) return Promise.resolve(null);
+  loading ??= import('./metrics-emf.ts').then(
+    ({ createMetricsEmitter }) => createMetricsEmitter(config().metricsService),
+    (error: unknown) => {
+      loading = undefined;
+      logger.error('metrics unavailable', { error });
+      return null;
+    },
+  );
+  return loading;
 }
 
 /** Tests that change the environment call this. */
 export function resetMetrics(): void {
-  metrics = undefined;
+  loading = undefined;
 }

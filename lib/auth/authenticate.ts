@@ -2,7 +2,7 @@
 // (cached in the container), in the forms the deployment's profile accepts.
 import { config, profile } from '../config.ts';
 import type { Caller, S3Request } from '../request.ts';
-import { storage } from '../storage/index.ts';
+import { containerStorage } from '../storage/container.ts';
 import { createCredentialCache } from './credentials.ts';
 import { type SecretOpener, secretOpener } from './secrets.ts';
 import { verifyRequestSignature } from './sigv4.ts';
@@ -13,7 +13,7 @@ export function credentialCache() {
   const settings = config();
   let cipher: SecretOpener | undefined;
   cache ??= createCredentialCache(
-    () => storage().accessKeys,
+    () => containerStorage().accessKeys,
     () =>
       (cipher ??= secretOpener(settings.secretsMode, {
         region: settings.region,
@@ -32,6 +32,7 @@ export async function authenticate(request: S3Request): Promise<Caller> {
     allowV2: profile().signatureV2,
     lookup: credentialCache().lookup,
     // V2/OBS writes whose body no signed digest covers: one conditional write (docs/security.md "Replay").
-    bindBody: (binding) => storage().signatures.bindBody(binding),
+    // Only the obs profile's V2/OBS signatures bind bodies, so the store is imported then.
+    bindBody: async (binding) => (await import('../storage/index.ts')).storage().signatures.bindBody(binding),
   });
 }

@@ -1,5 +1,6 @@
-// AWS Signature Version 4 for S3, verified on the server: the Authorization header form and the
-// presigned (query-string) form.
+// AWS Signature Version 4 for S3, verified on the server: the Authorization header form, and what the
+// presigned (query-string) form shares with it (sigv4-presigned.ts, imported by the first presigned
+// request: most requests sign a header, and a cold start loads only what they need).
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
 //
 // S3's canonical request differs from other services': the URI is the path exactly as sent (not
@@ -14,20 +15,15 @@ import {
   checkClockSkew,
   checkPayloadHash,
   checkPayloadHashValue,
-  isoSeconds,
-  MAX_SKEW_MS,
   parseAmzDate,
   parseHttpDate,
   type QueryPiece,
-  queryValue,
-  requestTimeTooSkewed,
   type SigningSecret,
   secretFor,
   sha256Hex,
   signaturesMatch,
   spacedHexBytes,
   toAmzDate,
-  UNSIGNED_PAYLOAD,
   type VerifiedCaller,
   type VerifyOptions,
 } from './signature-common.ts';
@@ -35,8 +31,6 @@ import {
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 's3';
 const TERMINATOR = 'aws4_request';
-/** Presigned URLs live at most a week. */
-const MAX_EXPIRES_SECONDS = 604_800;
 
 /** The query parameters that make a request a presigned one (any of them: the rest must follow). */
 export const PRESIGNED_MARKERS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature'] as const;
@@ -49,7 +43,7 @@ interface Credential {
 }
 
 /** How a malformed credential or signed-headers list is reported: the two forms differ. */
-interface FormErrors {
+export interface FormErrors {
   malformed(detail: string, fields?: Record<string, string>): S3Error;
   dateMismatch(credentialDate: string, requestDate: string): S3Error;
 }
@@ -66,17 +60,13 @@ const HEADER_ERRORS: FormErrors = {
     }),
 };
 
-const queryParametersError = (message: string, fields?: Record<string, string>) =>
-  new S3Error('AuthorizationQueryParametersError', { message, ...(fields ? { fields } : {}) });
-
-const QUERY_ERRORS: FormErrors = {
-  malformed: (detail, fields) =>
-    queryParametersError(`Error parsing the X-Amz-Credential parameter; ${detail}`, fields),
-  dateMismatch: () => queryParametersError('Invalid credential date. Date is not the same as X-Amz-Date.'),
-};
-
 /** `AKID/yyyyMMdd/region/s3/aws4_request`, checked against the request date and this service's region. */
-function checkCredential(value: string, requestDate: string, region: string, errors: FormErrors): Credential {
+export function checkCredential(
+  value: string,
+  requestDate: string,
+  region: string,
+  errors: FormErrors,
+): Credential {
   const parts = value.split('/');
   const [accessKeyId, date, credentialRegion, service, terminator] = parts;
   if (
@@ -161,7 +151,11 @@ function headerRequestTime(request: S3Request): { epochMs: number; amzDate: stri
 }
 
 /** AWS answers 403 when an x-amz-* header rides along unsigned (it could have been added in transit). */
-function checkAmzHeadersSigned(request: S3Request, signedHeaders: readonly string[], exempt?: string): void {
+export function checkAmzHeadersSigned(
+  request: S3Request,
+  signedHeaders: readonly string[],
+  exempt?: string,
+): void {
   const unsigned: string[] = [];
   for (const name in request.headers) {
     if (name.startsWith('x-amz-') && name !== exempt && !signedHeaders.includes(name)) unsigned.push(name);
@@ -274,7 +268,7 @@ interface SignatureCheck {
   signatureProvided: string;
 }
 
-function checkSignature(check: SignatureCheck): void {
+export function checkSignature(check: SignatureCheck): void {
   const key = signingKey(check.secret, check.credential.date, check.credential.region);
   // The canonical headers are the same for every URI tried: built once.
   const headers = canonicalHeaders(check.request, check.signedHeaders);
@@ -348,98 +342,5 @@ export async function verifySigV4Header(
     signatureProvided: header.signature,
   });
   if (declaredHash !== undefined) checkPayloadHash(declaredHash, request.body);
-  return { accountId: secret.accountId, accessKeyId: secret.accessKeyId };
-}
-
-const MISSING_QUERY_PARAMETERS =
-  'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.';
-
-function presignedExpiry(value: string): number {
-  if (!/^-?\d+$/.test(value)) throw queryParametersError('X-Amz-Expires should be a number');
-  const seconds = Number(value);
-  if (seconds < 0) throw queryParametersError('X-Amz-Expires must be non-negative');
-  if (seconds === 0) throw queryParametersError('X-Amz-Expires must be greater than 0');
-  if (seconds > MAX_EXPIRES_SECONDS) {
-    throw queryParametersError('X-Amz-Expires must be less than a week (in seconds) that is; 604800');
-  }
-  return seconds;
-}
-
-/** Presigned URL: `?X-Amz-Algorithm=…&X-Amz-Credential=…&X-Amz-Date=…&X-Amz-Expires=…&X-Amz-SignedHeaders=…&X-Amz-Signature=…`. */
-export async function verifySigV4Query(
-  request: S3Request,
-  pieces: readonly QueryPiece[],
-  options: VerifyOptions,
-): Promise<VerifiedCaller> {
-  const algorithm = queryValue(pieces, 'X-Amz-Algorithm');
-  const credentialValue = queryValue(pieces, 'X-Amz-Credential');
-  const amzDate = queryValue(pieces, 'X-Amz-Date');
-  const expiresValue = queryValue(pieces, 'X-Amz-Expires');
-  const signedHeadersList = queryValue(pieces, 'X-Amz-SignedHeaders');
-  const signature = queryValue(pieces, 'X-Amz-Signature');
-  if (
-    algorithm === undefined ||
-    credentialValue === undefined ||
-    amzDate === undefined ||
-    expiresValue === undefined ||
-    signedHeadersList === undefined ||
-    signature === undefined
-  ) {
-    throw queryParametersError(MISSING_QUERY_PARAMETERS);
-  }
-  if (algorithm !== SIGV4_ALGORITHM) {
-    throw queryParametersError('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
-  }
-  const requestMs = parseAmzDate(amzDate);
-  if (requestMs === undefined) {
-    throw queryParametersError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
-  }
-  const credential = checkCredential(credentialValue, amzDate, options.region, QUERY_ERRORS);
-  const expiresSeconds = presignedExpiry(expiresValue);
-  const signedHeaders = signedHeadersList.split(';');
-  if (!signedHeaders.includes('host')) throw queryParametersError('X-Amz-SignedHeaders must include host.');
-
-  const nowMs = options.now.getTime();
-  // A URL may be used any time until it expires, but not signed far in the future.
-  if (requestMs - nowMs > MAX_SKEW_MS) throw requestTimeTooSkewed(amzDate, options.now);
-  const expiresMs = requestMs + expiresSeconds * 1000;
-  if (nowMs > expiresMs) {
-    throw new S3Error('AccessDenied', {
-      message: 'Request has expired',
-      fields: {
-        'X-Amz-Expires': expiresValue,
-        Expires: isoSeconds(expiresMs),
-        ServerTime: isoSeconds(nowMs),
-      },
-    });
-  }
-  // The content hash header is not part of a presigned URL's contract (LocalStack's AWS-validated
-  // tests ignore it too); any other x-amz-* header must have been signed.
-  checkAmzHeadersSigned(request, signedHeaders, 'x-amz-content-sha256');
-  const headerHash = signedHeaders.includes('x-amz-content-sha256')
-    ? request.headers['x-amz-content-sha256']
-    : undefined;
-  // The S3 presigner hoists it as `X-Amz-Content-Sha256`, a bare SigV4 presigner as `x-amz-content-sha256`.
-  const queryHash = pieces.find((piece) => piece.name.toLowerCase() === 'x-amz-content-sha256')?.value;
-  const payloadHash = queryHash ?? headerHash ?? UNSIGNED_PAYLOAD;
-  checkPayloadHashValue(payloadHash, CONTENT_SHA256.aws);
-
-  const secret = await secretFor(options.lookup, credential.accessKeyId);
-  checkSignature({
-    request,
-    credential,
-    secret,
-    amzDate,
-    query: canonicalQueryString(pieces, 'X-Amz-Signature'),
-    signedHeaders,
-    signedHeadersList,
-    payloadHash,
-    signatureProvided: signature,
-  });
-  checkPayloadHash(payloadHash, request.body);
-  // A body hash sent as a header but left out of the URL's signature still has to be the body's: any
-  // body hash present is verified (docs/security.md "What is authenticated").
-  const sentHash = request.headers[CONTENT_SHA256.aws];
-  if (sentHash !== undefined) checkPayloadHash(sentHash, request.body);
   return { accountId: secret.accountId, accessKeyId: secret.accessKeyId };
 }

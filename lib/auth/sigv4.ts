@@ -9,15 +9,17 @@
 //
 // Mechanisms, in the order AWS tells them apart:
 //   Authorization: AWS4-HMAC-SHA256 …                 SigV4 header form          (sigv4-verify.ts)
-//   ?X-Amz-Algorithm=AWS4-HMAC-SHA256&…               SigV4 presigned URL        (sigv4-verify.ts)
-//   Authorization: AWS ak:sig / OBS ak:sig            V2 / OBS, obs profile only (v2.ts)
+//   ?X-Amz-Algorithm=AWS4-HMAC-SHA256&…               SigV4 presigned URL        (sigv4-presigned.ts,
+//                                                      imported on the first presigned request)
+//   Authorization: AWS ak:sig / OBS ak:sig            V2 / OBS, obs profile only (v2.ts, imported
+//                                                      on the first such request: a cold start of the
+//                                                      aws and qstorage profiles never needs it)
 //   none                                               anonymous → 403 AccessDenied
 
 import { S3Error } from '../errors.ts';
 import type { Caller, S3Request } from '../request.ts';
 import type { VerifyOptions } from './signature-common.ts';
-import { PRESIGNED_MARKERS, SIGV4_ALGORITHM, verifySigV4Header, verifySigV4Query } from './sigv4-verify.ts';
-import { AWS_V2, OBS_V2, verifyV2 } from './v2.ts';
+import { PRESIGNED_MARKERS, SIGV4_ALGORITHM, verifySigV4Header } from './sigv4-verify.ts';
 
 export type {
   BodyBinder,
@@ -63,14 +65,16 @@ export async function verifyRequestSignature(request: S3Request, options: Verify
     }
     if (authorization.startsWith('AWS ')) {
       if (!options.allowV2) throw sigV4Only();
+      const { AWS_V2, verifyV2 } = await import('./v2.ts');
       return verifyV2(request, authorization, AWS_V2, options);
     }
     if (authorization.startsWith('OBS ') && options.allowV2) {
+      const { OBS_V2, verifyV2 } = await import('./v2.ts');
       return verifyV2(request, authorization, OBS_V2, options);
     }
     throw unsupportedAuthorizationType(authorization);
   }
-  if (presigned) return verifySigV4Query(request, pieces, options);
+  if (presigned) return (await import('./sigv4-presigned.ts')).verifySigV4Query(request, pieces, options);
   // V2 query-string authentication (AWS `AWSAccessKeyId=…&Signature=…`, OBS `AccessKeyId=…&Signature=…`).
   if (pieces.some((piece) => piece.name === 'Signature')) throw sigV4Only();
   throw new S3Error('AccessDenied');

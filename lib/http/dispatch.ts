@@ -26,21 +26,73 @@ interface RouteKey {
   parameter?: readonly [name: string, value: string];
   /**
    * The action a bucket operation is authorized as (the handler passes it to lib/auth/authorize.ts;
-   * the authorization matrix test reads it here). None: CreateBucket, the service, anonymous calls.
+   * the authorization matrix test reads it from the module). None: CreateBucket, the service, anonymous
+   * calls. The operation table's lazy rows leave it to the module.
    */
   action?: S3Action;
 }
 
+interface OperationCode {
+  /**
+   * A row of the table that imports its module on first use (lazyOperation): the module's operation,
+   * imported once. Dispatch starts it before authentication; tests read the module's own fields.
+   */
+  load?(): Promise<S3Operation>;
+}
+
 export type S3Operation =
-  | (RouteKey & {
-      target: 'service';
-      anonymous?: false;
-      handle(request: AuthenticatedRequest): Promise<S3Response>;
-    })
-  | (RouteKey & { target: 'bucket'; anonymous?: false; handle(request: BucketRequest): Promise<S3Response> })
-  | (RouteKey & { anonymous: true; handle(request: S3Request): Promise<S3Response> });
+  | (RouteKey &
+      OperationCode & {
+        target: 'service';
+        anonymous?: false;
+        handle(request: AuthenticatedRequest): Promise<S3Response>;
+      })
+  | (RouteKey &
+      OperationCode & {
+        target: 'bucket';
+        anonymous?: false;
+        handle(request: BucketRequest): Promise<S3Response>;
+      })
+  | (RouteKey & OperationCode & { anonymous: true; handle(request: S3Request): Promise<S3Response> });
 
 export type OperationTable = readonly S3Operation[];
+
+/** What the table must know of an operation before its module is loaded: how to choose it, how to check it. */
+export type OperationRoute = S3Operation extends infer Operation
+  ? Operation extends S3Operation
+    ? Omit<Operation, 'handle' | 'load' | 'action'>
+    : never
+  : never;
+
+/**
+ * A row of the operation table whose module is imported when a request first names it. A cold start
+ * loads the table and what every request runs (the stack, decoding, dispatch, authentication), not the
+ * operations: each handler module, with what only operations import (the bucket store, authorization,
+ * the XML parser, checksums, codecs…), is an esbuild chunk, imported by the first request of its kind
+ * and kept for the container's life (docs/performance.md "Cold start"). Dispatch starts the import as
+ * soon as it has chosen the operation, so that it overlaps authentication's credential read. The route
+ * repeats the module's own fields (test/unit/http/operations.test.ts compares each row with its module);
+ * the action stays in the module, which authorizes with it.
+ */
+export function lazyOperation(route: OperationRoute, load: () => Promise<S3Operation>): S3Operation {
+  let loading: Promise<S3Operation> | undefined;
+  const loaded = () => {
+    loading ??= load().catch((error: unknown) => {
+      // A failed import is tried again by the next request of its kind.
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+  // The module's target is the route's, so the request dispatch passes is the one its handle takes.
+  return {
+    ...route,
+    load: loaded,
+    async handle(request: BucketRequest) {
+      return (await loaded()).handle(request);
+    },
+  } as S3Operation;
+}
 
 // Methods S3 defines operations for; anything else is 405 MethodNotAllowed. A defined method on a
 // resource we do not serve (?cors, object paths…) is 501 NotImplemented.
@@ -102,6 +154,9 @@ export async function dispatch(request: S3Request, table: OperationTable): Promi
   if (profile().unimplementedOperations.has(operation.name)) {
     throw notImplemented(`${operation.name} is not part of the API this deployment serves`);
   }
+  // The operation's module loads (the first request of its kind) while the signature is checked; an
+  // import that fails fails the request when the operation runs.
+  operation.load?.().catch(() => undefined);
   if (operation.anonymous) return operation.handle(request);
   // The caller is recorded on the request itself so the access log names the key.
   request.caller = await authenticate(request);

@@ -22,9 +22,9 @@ import { config, profile } from '../config.ts';
 import { type RequestDialect, requestDialect, responseHeaderName } from '../encryption/profiles.ts';
 import { isS3Error, S3Error } from '../errors.ts';
 import { logger } from '../log.ts';
-import { outcomeClass, publishMetrics, recordColdStart, recordRequest } from '../metrics.ts';
+import { containerMetrics, type MetricsEmitter, outcomeClass } from '../metrics.ts';
 import { enterDeadline, type S3Request } from '../request.ts';
-import { storage } from '../storage/index.ts';
+import { containerStorage } from '../storage/container.ts';
 import { startTrace, type Trace } from '../tracing.ts';
 import { xmlDocument } from '../xml/write.ts';
 import { decodeEvent } from './addressing.ts';
@@ -52,6 +52,8 @@ interface Invocation {
   trace?: Trace | undefined;
   /** Set by decodeRequest; absent when the event did not decode. */
   request?: S3Request;
+  /** The container's metrics (requestMetrics): imported by the first request while it runs. */
+  metrics?: Promise<MetricsEmitter | null>;
 }
 
 /** The Lambda context, carrying the invocation's state (set by requestIds, completed by decodeRequest). */
@@ -188,31 +190,38 @@ function refusalReason(error: S3Error): string {
 
 // After the error handler has answered: the answer's class and the time it took, by operation
 // ('Unrouted' when no operation was chosen: the event did not decode, or named none we serve).
+// Powertools Metrics is imported when the container's first request starts (lib/metrics.ts), while that
+// request reads its key and bucket; the ColdStart line is written as soon as it is there, the request's
+// line at the end, as before.
 const requestMetrics = (): S3Middleware => {
-  const record = (request: {
+  const record = async (request: {
     event: APIGatewayProxyEventV2;
     context: S3Context;
     response?: GatewayResult | null;
     error?: Error | null;
   }) => {
-    const { request: s3Request, startedAt, trace } = invocationOf(request);
+    const invocation = invocationOf(request);
+    const { request: s3Request, startedAt, trace } = invocation;
     const error = request.error;
     const status = request.response?.statusCode ?? 0;
     const outcome = outcomeClass(
       status,
       error ? (isS3Error(error) ? error.code : 'InternalError') : undefined,
     );
-    recordRequest(
-      s3Request?.operation ?? 'Unrouted',
-      outcome,
-      Math.round((performance.now() - startedAt) * 100) / 100,
-    );
-    publishMetrics();
+    const latencyMs = Math.round((performance.now() - startedAt) * 100) / 100;
+    const emitter = await (invocation.metrics ?? containerMetrics());
+    emitter?.recordRequest(s3Request?.operation ?? 'Unrouted', outcome, latencyMs);
+    emitter?.publish();
     trace?.end(outcome === '5xx' ? error : undefined);
   };
   return {
-    before({ context }) {
-      recordColdStart(context.functionName);
+    before(request) {
+      const metrics = containerMetrics();
+      invocationOf(request).metrics = metrics;
+      // Settled before record's await resumes (reactions run in order): the ColdStart line comes first.
+      void metrics
+        .then((emitter) => emitter?.recordColdStart(request.context.functionName))
+        .catch((error: unknown) => logger.error('ColdStart metric not written', { error }));
     },
     after: record,
     onError: record,
@@ -260,7 +269,7 @@ const requestDeadline = (): S3Middleware => ({
 
 const tracing = (): S3Middleware => ({
   async before(request) {
-    invocationOf(request).trace = await startTrace('handler', () => [storage().client]);
+    invocationOf(request).trace = await startTrace('handler', () => [containerStorage().client]);
   },
 });
 

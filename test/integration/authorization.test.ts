@@ -55,7 +55,8 @@ const OWNERSHIP_CONTROLS =
   '<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>';
 
 // How to call each operation and the action AWS authorizes it as (docs/security.md "What is authorized, and how").
-// The operation list and the action the service authorizes each as come from functions/operations.ts:
+// The operation list and the action the service authorizes each as come from functions/operations.ts
+// (each operation's module):
 // a new operation without a row here fails, and so does a row of the table naming another action.
 const ROWS: Record<string, OperationRow> = {
   HeadBucket: { action: 's3:ListBucket', ok: 200, request: (b) => ({ method: 'HEAD', path: `/${b}` }) },
@@ -156,8 +157,11 @@ const ROWS: Record<string, OperationRow> = {
 };
 
 // Every authenticated operation on an existing bucket; CreateBucket makes one (BucketAlreadyExists).
-const OPERATIONS = BUCKET_OPERATIONS.filter(
-  (operation) => !operation.anonymous && operation.name !== 'CreateBucket',
+// The table's rows import their modules on first use, and the action is the module's.
+const OPERATIONS = await Promise.all(
+  BUCKET_OPERATIONS.filter((operation) => !operation.anonymous && operation.name !== 'CreateBucket').map(
+    async (operation) => (await operation.load?.()) ?? operation,
+  ),
 );
 
 const POLICY_ACTIONS = new Set<S3Action>([
