@@ -37,7 +37,12 @@ export function storageFailure(error: unknown, operation: string): S3Error {
   const code = (error as { code?: string })?.code ?? '';
   logger.error('storage request failed', { operation, error });
   if (THROTTLING.has(name)) return new S3Error('SlowDown', { cause: error });
-  if (UNAVAILABLE.has(name) || NETWORK.has(code) || NETWORK.has(name)) {
+  // A 5xx from DynamoDB (or what stands in front of it) by any name, even one the SDK could not read
+  // (an HTML 502): the SDK marks it a server fault. Retryable, like the named ones.
+  const serverFault =
+    (error as { $fault?: string })?.$fault === 'server' ||
+    ((error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ?? 0) >= 500;
+  if (UNAVAILABLE.has(name) || NETWORK.has(code) || NETWORK.has(name) || serverFault) {
     return new S3Error('ServiceUnavailable', { cause: error });
   }
   return new S3Error('InternalError', { cause: error });

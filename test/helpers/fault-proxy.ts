@@ -21,6 +21,8 @@ export type FaultMode =
   | { kind: 'slow'; delayMs: number }
   | { kind: 'throttle' }
   | { kind: 'error' }
+  /** A 502 with an HTML body, as an overloaded server or a proxy in front of DynamoDB answers: no DynamoDB error name. */
+  | { kind: 'gateway-error' }
   | { kind: 'flaky' }
   | { kind: 'lost-answer' };
 
@@ -101,6 +103,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           );
         case 'error':
           return dynamoError(response, 500, 'InternalServerError', 'Internal server error');
+        case 'gateway-error':
+          response.writeHead(502, { 'content-type': 'text/html' });
+          response.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+          return;
         case 'flaky':
           if (isLastAttempt(incoming)) pass(incoming, response, body);
           return;

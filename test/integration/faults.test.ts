@@ -214,6 +214,7 @@ describe('DynamoDB unreachable, slow, throttling or failing', () => {
   it.each<[number, string, string, FaultMode, number]>([
     [503, 'SlowDown', 'throttles (400 ThrottlingException)', { kind: 'throttle' }, throttledWorstMs()],
     [503, 'ServiceUnavailable', 'fails (500 InternalServerError)', { kind: 'error' }, perCallWorstMs()],
+    [503, 'ServiceUnavailable', 'answers 502 in HTML', { kind: 'gateway-error' }, perCallWorstMs()],
     [503, 'ServiceUnavailable', 'refuses connections', { kind: 'refuse' }, perCallWorstMs()],
     [503, 'ServiceUnavailable', 'never answers', { kind: 'blackhole' }, perCallWorstMs()],
     [503, 'ServiceUnavailable', 'answers after 1.5 s', { kind: 'slow', delayMs: 1500 }, perCallWorstMs()],
