@@ -245,7 +245,13 @@ async function start(
 ) {
   for (let attempt = 1; ; attempt++) {
     const stack = new LocalStack(await freePort(), args, env, options);
-    onTestFinished(async () => {
+    onTestFinished(async (context) => {
+      // A failed test shows what the stack logged as failing (its ERROR lines): the cause of a 5xx the
+      // client only saw as "InternalError" is there, and gone with the stack.
+      if (context.task.result?.state === 'fail') {
+        const failures = stack.output.split('\n').filter((line) => line.includes('"level":"ERROR"'));
+        if (failures.length > 0) console.error(`npm start logged:\n${failures.slice(0, 20).join('\n')}`);
+      }
       await stack.stop();
     });
     try {

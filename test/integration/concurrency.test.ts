@@ -446,7 +446,10 @@ describe('200 concurrent requests from two accounts on the same buckets', () => 
     // (How many succeed depends on when the storm's DeleteBuckets land, which the machine's load decides.)
     expect(count('PutBucketEncryption', '200')).toBeGreaterThan(0);
     expect(count('GetBucketEncryption', '200')).toBeGreaterThan(0);
-    expect(count('DeleteBucket', '204')).toBeGreaterThan(0);
+    // DeleteBucket reached buckets that existed: the owner's took one away (204), or it was refused (403:
+    // the other account's attempt, or the owner behind its policy's Deny). Which, the load decides: under
+    // two busy loops one run had no 204 at all, every owner's delete landing where it was refused.
+    expect(count('DeleteBucket', '204') + count('DeleteBucket', '403 AccessDenied')).toBeGreaterThan(0);
     expect(count('CreateBucket', '200')).toBeGreaterThan(0);
 
     expect(violations(everything)).toEqual([]);
