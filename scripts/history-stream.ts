@@ -88,7 +88,15 @@ async function enableStream(endpoint: string, tableName: string): Promise<string
 }
 
 /** Starts processing the table's stream from its oldest record; stop() waits for the current batch. */
-export async function startHistoryStream(options: HistoryStreamOptions): Promise<Stoppable> {
+export interface HistoryStream extends Stoppable {
+  /**
+   * Resolves once a pass over every shard, begun after this call, found no backlog (what was written
+   * before the call has been read), or after `maxMs`, whichever comes first.
+   */
+  caughtUp(maxMs: number): Promise<void>;
+}
+
+export async function startHistoryStream(options: HistoryStreamOptions): Promise<HistoryStream> {
   const streamArn = await enableStream(options.endpoint, options.tableName);
   const dynamo = localDynamoClient(options.endpoint);
   const streams = new DynamoDBStreamsClient({
@@ -163,6 +171,7 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
     return records.length;
   }
 
+  let waiters: { since: number; resolve: () => void }[] = [];
   const loop = (async () => {
     while (running) {
       try {
@@ -182,6 +191,10 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
         // again as soon as a page came back: under a steady stream of writes that cost DynamoDB Local
         // a GetRecords per write, on top of the write and its history entry. A full page is a
         // backlog: read on at once.
+        if (!backlog) {
+          for (const waiter of waiters) if (waiter.since <= polledAt) waiter.resolve();
+          waiters = waiters.filter((waiter) => waiter.since > polledAt);
+        }
         if (!backlog) await sleep(Math.max(0, (options.intervalMs ?? 250) - (Date.now() - polledAt)));
       } catch (error) {
         for (const shard of shards.values()) shard.iterator = undefined; // expired, or read again from `after`
@@ -192,8 +205,22 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
   })();
 
   return {
+    caughtUp(maxMs) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, maxMs);
+        waiters.push({
+          since: Date.now(),
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
     async stop() {
       running = false;
+      for (const waiter of waiters) waiter.resolve();
+      waiters = [];
       await loop;
       streams.destroy();
       dynamo.destroy();

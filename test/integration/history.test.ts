@@ -9,8 +9,8 @@ import { config } from '../../lib/config.ts';
 import { createDynamoClient } from '../../lib/storage/client.ts';
 import { createHistoryStore, type HistoryEntry, type HistoryStore } from '../../lib/storage/history.ts';
 import { createStorage, setStorage } from '../../lib/storage/index.ts';
-import { startHistoryStream } from '../../scripts/history-stream.ts';
-import { localDynamoClient, type Stoppable } from '../../scripts/local-stack.ts';
+import { type HistoryStream, startHistoryStream } from '../../scripts/history-stream.ts';
+import { localDynamoClient } from '../../scripts/local-stack.ts';
 import { isWarmUpBucket } from '../../scripts/warm-up.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
@@ -60,7 +60,7 @@ function expectStatus(result: Result, status: number) {
 // or after the entry's write, as a crash of the stream Lambda would leave it.
 const faults = { bucket: '', beforeWrite: 0, afterWrite: 0, injected: 0, seen: 0 };
 let history: HistoryStore;
-let processor: Stoppable;
+let processor: HistoryStream;
 
 beforeAll(async () => {
   const client = localDynamoClient(endpoint());
@@ -231,6 +231,16 @@ describe('the history of a bucket', () => {
     expectStatus(await createBucket(bucket), 200);
     expect((await historyOf(bucket, 1)).map((entry) => entry.operation)).toEqual(['CreateBucket']);
     expect((await history.listHistory(warmUp)).entries).toEqual([]);
+  });
+
+  it('says it has caught up only once what was written before the question is recorded (npm start waits so before its banner)', async () => {
+    const bucket = uniqueBucket('caught-up');
+    expectStatus(await createBucket(bucket), 200);
+    expectStatus(await putEncryption(bucket, encryption('AES256')), 200);
+    await processor.caughtUp(15_000);
+    // Read at once, no waiting: both changes are there.
+    const { entries } = await history.listHistory(bucket);
+    expect(entries.map((entry) => entry.operation)).toEqual(['PutBucketEncryption', 'CreateBucket']);
   });
 
   it("outlives the bucket, and shows a re-created bucket's owner only its own lives of the name", async () => {
