@@ -445,7 +445,11 @@ describe('200 concurrent requests from two accounts on the same buckets', () => 
       history.filter((call) => call.operation === operation && call.answer === answer).length;
     // (How many succeed depends on when the storm's DeleteBuckets land, which the machine's load decides.)
     expect(count('PutBucketEncryption', '200')).toBeGreaterThan(0);
-    expect(count('GetBucketEncryption', '200')).toBeGreaterThan(0);
+    // Reads met the buckets in some state: a configuration (200) or a bucket already deleted (404). Under
+    // two busy loops one run's DeleteBuckets all landed before its Gets: no 200 at all.
+    expect(
+      count('GetBucketEncryption', '200') + count('GetBucketEncryption', '404 NoSuchBucket'),
+    ).toBeGreaterThan(0);
     // DeleteBucket reached buckets that existed: the owner's took one away (204), or it was refused (403:
     // the other account's attempt, or the owner behind its policy's Deny). Which, the load decides: under
     // two busy loops one run had no 204 at all, every owner's delete landing where it was refused.
