@@ -69,6 +69,29 @@ export const PATCHES: Record<string, Patch[]> = {
       find: /log\.notice\(\)\s*log\.notice\(\)\s*log\.notice\(`\$\{method\} \$\{request\.path\} \(λ: \$\{functionKey\}\)`\)/,
       replace: '',
     },
+    {
+      // A Lambda that fails — throws, times out, cannot load its module — is a 500 from API Gateway,
+      // `{"message":"Internal Server Error"}` (AWS, "How do I troubleshoot Internal server errors from
+      // API Gateway", knowledge-center/api-gateway-internal-server-error: unhandled function errors,
+      // timeouts among them). serverless-offline's payload-2.0 path wrapped the error in a 200 with the
+      // Lambda's error JSON as the body, which S3 clients read as a success they cannot parse ("XML
+      // parse error") and do not retry; a 500 they retry as a transient error. Seen under two busy
+      // loops: a ListBuckets whose invocation outlived the local timeout while `serverless package` ran.
+      why: 'it answers a failed payload-2.0 invocation with a 200',
+      find: /if \(\s*endpoint\.isHttpApi &&\s*endpoint\.payload === "2\.0" &&\s*\(typeof result === "string" \|\| !result\.statusCode\)\s*\) \{/,
+      replace: `if (endpoint.isHttpApi && endpoint.payload === "2.0" && err) {
+          result = {
+            body: '{"message":"Internal Server Error"}',
+            headers: { "Content-Type": "application/json" },
+            isBase64Encoded: false,
+            statusCode: 500,
+          }
+        } else if (
+          endpoint.payload === "2.0" &&
+          endpoint.isHttpApi &&
+          (typeof result === "string" || !result.statusCode)
+        ) {`,
+    },
   ],
   'lambda/LambdaFunction.js': [
     {
