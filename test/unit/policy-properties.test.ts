@@ -155,7 +155,17 @@ describe('glob matching', () => {
         fc.constantFrom('*', '*', ''),
       )
       .map(([parts, end]) => `s3:${parts.join('')}${end}`);
-    const statements = fc.array(fc.uniqueArray(pattern, { minLength: 1, maxLength: 4 }), {
+    // Alone, those made a policy PutBucketPolicy accepts in ≈ 8% of cases (233 of 3,000, measured): 300
+    // runs saw 20 or fewer accepted ones in about a quarter of the seeds, and the check below failed
+    // (18, in a CI run). Half the patterns are now S3's own names, whole or cut short by a `*`: 50-65
+    // accepted of 300 in three runs, so both outcomes are common whatever the seed.
+    const named = fc
+      .constantFrom(...S3_ACTION_LIST.map((action) => action.name.replace(/^s3:/, '')))
+      .chain((name) =>
+        fc.nat(name.length).map((cut) => (cut === name.length ? `s3:${name}` : `s3:${name.slice(0, cut)}*`)),
+      );
+    const patternOrName = fc.oneof(pattern, named);
+    const statements = fc.array(fc.uniqueArray(patternOrName, { minLength: 1, maxLength: 4 }), {
       minLength: 1,
       maxLength: 2,
     });
