@@ -194,8 +194,8 @@ export async function startHistoryStream(options: HistoryStreamOptions): Promise
         if (!backlog) {
           for (const waiter of waiters) if (waiter.since <= polledAt) waiter.resolve();
           waiters = waiters.filter((waiter) => waiter.since > polledAt);
+          await sleep(Math.max(0, (options.intervalMs ?? 250) - (Date.now() - polledAt)));
         }
-        if (!backlog) await sleep(Math.max(0, (options.intervalMs ?? 250) - (Date.now() - polledAt)));
       } catch (error) {
         for (const shard of shards.values()) shard.iterator = undefined; // expired, or read again from `after`
         options.onError?.(error);

@@ -87,6 +87,7 @@ export const PATCHES: Record<string, Patch[]> = {
             statusCode: 500,
           }
         } else if (
+          // serverless-offline's own condition, its terms swapped only so that \`find\` matches once
           endpoint.payload === "2.0" &&
           endpoint.isHttpApi &&
           (typeof result === "string" || !result.statusCode)
