@@ -6,21 +6,16 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { BUCKET_OPERATIONS } from '../../functions/operations.ts';
-import { authorizedWrite } from '../../lib/auth/authorize.ts';
 import { config } from '../../lib/config.ts';
 import { encryptionCodec } from '../../lib/encryption/codec.ts';
 import type { S3Action } from '../../lib/policy/index.ts';
-import {
-  type BucketRecord,
-  readConfiguration,
-  setConfiguration,
-  type WriteGuard,
-} from '../../lib/storage/buckets.ts';
+import { type BucketRecord, readConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { countDynamoRequests, errorCode, type Result, send } from '../helpers/invoke.ts';
 import { policyOf, statement } from '../helpers/policies.ts';
+import { racedEncryptionWrite } from '../helpers/raced-write.ts';
 import { md5, type RequestShape } from '../helpers/signed-event.ts';
 
 const KMS =
@@ -371,53 +366,10 @@ describe('a policy-checked write and a concurrent policy change', () => {
   const putPolicy = (bucket: string, policy: string) =>
     send({ method: 'PUT', path: `/${bucket}`, query: 'policy', body: policy });
 
-  /** authorizedWrite for the second account, with `between` run after the policy was evaluated. */
-  async function writeWithChange(bucket: string, between: () => Promise<void>) {
-    const buckets = storage().buckets;
-    const guards: WriteGuard[] = [];
-    let changed = false;
-    const request = {
-      method: 'PUT',
-      headers: {},
-      effectiveHeaders: {},
-      query: [],
-      sourceIp: '127.0.0.1',
-      bucket,
-      caller: { accountId: SECOND_IDENTITY.accountId, accessKeyId: SECOND_IDENTITY.accessKeyId },
-    };
-    const outcome = await authorizedWrite(
-      request,
-      's3:PutEncryptionConfiguration',
-      async (guard) => {
-        guards.push(guard);
-        if ('policyRevision' in guard && !changed) {
-          changed = true;
-          await between();
-        }
-        return buckets.updateBucket(
-          bucket,
-          guard,
-          setConfiguration(encryptionCodec, {
-            sseAlgorithm: 'aws:kms',
-            kmsMasterKeyId: 'alias/raced',
-            bucketKeyEnabled: false,
-            updatedAt: new Date().toISOString(),
-            updatedBy: SECOND_IDENTITY.accountId,
-          }),
-        );
-      },
-      buckets.getBucket,
-    ).then(
-      () => 'written',
-      (error: { code?: string }) => error.code ?? 'thrown',
-    );
-    return { outcome, guards };
-  }
-
   it('re-evaluates and refuses when the grant was withdrawn in between', async () => {
     const bucket = await bucketWith((b) => grant(b, 's3:PutEncryptionConfiguration'));
     let afterChange: BucketRecord | undefined;
-    const { outcome, guards } = await writeWithChange(bucket, async () => {
+    const { outcome, guards } = await racedEncryptionWrite(bucket, async () => {
       expect((await putPolicy(bucket, grant(bucket, 's3:GetEncryptionConfiguration'))).statusCode).toBe(204);
       afterChange = await storage().buckets.getBucket(bucket);
     });
@@ -429,7 +381,7 @@ describe('a policy-checked write and a concurrent policy change', () => {
 
   it('re-evaluates and writes when the changed policy still grants', async () => {
     const bucket = await bucketWith((b) => grant(b, 's3:PutEncryptionConfiguration'));
-    const { outcome, guards } = await writeWithChange(bucket, async () => {
+    const { outcome, guards } = await racedEncryptionWrite(bucket, async () => {
       expect((await putPolicy(bucket, grant(bucket, 's3:*EncryptionConfiguration'))).statusCode).toBe(204);
     });
     expect(outcome).toBe('written');
@@ -444,7 +396,7 @@ describe('a policy-checked write and a concurrent policy change', () => {
 
   it('is not disturbed by a concurrent configuration write', async () => {
     const bucket = await bucketWith((b) => grant(b, 's3:PutEncryptionConfiguration'));
-    const { outcome, guards } = await writeWithChange(bucket, async () => {
+    const { outcome, guards } = await racedEncryptionWrite(bucket, async () => {
       expect((await send(putEncryptionShape(bucket, AES))).statusCode).toBe(200);
     });
     expect(outcome).toBe('written');

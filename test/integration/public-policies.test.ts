@@ -7,16 +7,16 @@
 // request; GetBucketPolicyStatus in each profile. Refusals change nothing.
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { authorizedWrite } from '../../lib/auth/authorize.ts';
 import { config } from '../../lib/config.ts';
 import { encryptionCodec } from '../../lib/encryption/codec.ts';
-import { readConfiguration, setConfiguration, type WriteGuard } from '../../lib/storage/buckets.ts';
+import { readConfiguration } from '../../lib/storage/buckets.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { AES256_NO_NAMESPACE_XML } from '../helpers/bodies.ts';
 import { withEnvironment } from '../helpers/environment.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { countDynamoRequests, errorCode, expectS3Error, type Result, send } from '../helpers/invoke.ts';
 import { policyOf, statement } from '../helpers/policies.ts';
+import { racedEncryptionWrite } from '../helpers/raced-write.ts';
 import { errorDocument } from '../helpers/s3-error.ts';
 import { md5 } from '../helpers/signed-event.ts';
 
@@ -303,44 +303,10 @@ describe('RestrictPublicBuckets', () => {
   it("refuses another account's write when the flag is turned on between its evaluation and its write", async () => {
     const bucket = await publicBucket({});
     const buckets = storage().buckets;
-    const guards: WriteGuard[] = [];
-    let turnedOn = false;
-    const request = {
-      method: 'PUT',
-      headers: {},
-      effectiveHeaders: {},
-      query: [],
-      sourceIp: '127.0.0.1',
-      bucket,
-      caller: { accountId: SECOND_IDENTITY.accountId, accessKeyId: SECOND_IDENTITY.accessKeyId },
-    };
     const before = readConfiguration(encryptionCodec, await buckets.getBucket(bucket));
-    const outcome = await authorizedWrite(
-      request,
-      's3:PutEncryptionConfiguration',
-      async (guard) => {
-        guards.push(guard);
-        if ('policyRevision' in guard && !turnedOn) {
-          turnedOn = true;
-          expect(answer(await putBlock(bucket, { RestrictPublicBuckets: true }))).toBe('200');
-        }
-        return buckets.updateBucket(
-          bucket,
-          guard,
-          setConfiguration(encryptionCodec, {
-            sseAlgorithm: 'aws:kms',
-            kmsMasterKeyId: 'alias/raced',
-            bucketKeyEnabled: false,
-            updatedAt: new Date().toISOString(),
-            updatedBy: SECOND_IDENTITY.accountId,
-          }),
-        );
-      },
-      buckets.getBucket,
-    ).then(
-      () => 'written',
-      (error: { code?: string }) => error.code ?? 'thrown',
-    );
+    const { outcome, guards } = await racedEncryptionWrite(bucket, async () => {
+      expect(answer(await putBlock(bucket, { RestrictPublicBuckets: true }))).toBe('200');
+    });
     expect(outcome).toBe('AccessDenied');
     // The owner-path attempt, then the granted write refused by the flag; re-evaluated, it is denied.
     expect(guards.map((guard) => ('owner' in guard ? 'owner' : 'policy'))).toEqual(['owner', 'policy']);
