@@ -368,11 +368,14 @@ const LISTENING = /^DynamoDB Local listening on 127\.0\.0\.1:(\d+)$/m;
  * concurrent threads and barriers cost more than a small heap needs. Measured (8 SDK clients on a
  * fresh `npm start`, Java's CPU per request from /proc, second by second after the banner): defaults
  * 8.8 ms in the first second, 3.5 at 5 s, 2.2 at 10 s and 1.8 at 25 s; with these two flags 2.4 ms in
- * the first second, 1.8 from the fourth on, and no worse later (a flight recording of its steady state:
- * Jackson's JSON 36%, Jetty 19%, its own code 22%, code the quick compiler serves as well as C2 here,
- * SQLite 6%). `-XX:TieredStopAtLevel=1`: the quick compiler
- * (C1) only; `-XX:+UseSerialGC`: one collector thread, no concurrent work. docs/performance.md "The
- * first seconds".
+ * the first second, 1.8 from the fourth on, and no worse later at 8 clients (a flight recording of its
+ * steady state: Jackson's JSON 36%, Jetty 19%, its own code 22%, ANTLR 7%, SQLite 6%). C2's code is
+ * faster once compiled (≈ 20% at one client, measured in pairs of stacks), but it needs ≈ 15 s of
+ * compiling CPU that the banner cannot wait for, and until then methods run C1's slower profiling
+ * tier: C1 alone is the better stack for the first seconds, where a test suite runs.
+ * `-XX:TieredStopAtLevel=1`: the quick compiler (C1) only; `-XX:+UseSerialGC`: one collector thread,
+ * no concurrent work. docs/performance.md "DynamoDB Local's compiler and collector" and "The last
+ * one-client gap".
  */
 export const DYNAMODB_LOCAL_JVM_ARGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
