@@ -92,13 +92,24 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Middleware on the handler's own client: the commands it sends, and every HTTP attempt. */
+/** The access-key read (lib/storage/access-keys.ts: a GetItem of `KEY#<id>`). */
+const isKeyRead = (command: string | undefined, input: unknown) =>
+  command === 'GetItemCommand' && ((input as GetItemCommandInput).Key?.pk?.S ?? '').startsWith('KEY#');
+
+/**
+ * Middleware on the handler's own client: the commands it sends, and every HTTP attempt. The
+ * credential cache reads each access key again once its entry expires (CREDENTIAL_CACHE_TTL_SECONDS,
+ * 60 s): that read is counted apart (`keyReads`), so a count never depends on whether a minute
+ * happened to end inside its window (it did once: GetPublicAccessBlock 201 requests in 200 calls).
+ */
 function instrument(client: DynamoDBClient) {
   // Capturing only when asked: outside, both sides pay the same one increment per request.
-  const state = { attempts: 0, capturing: false, captured: [] as Captured[] };
+  const state = { attempts: 0, keyReads: 0, capturing: false, captured: [] as Captured[] };
+  const keyRead = new WeakSet<object>();
   client.middlewareStack.add(
     (next, context) => (args) => {
-      if (state.capturing) {
+      if (isKeyRead(context.commandName, args.input)) keyRead.add(context);
+      else if (state.capturing) {
         state.captured.push({
           command: context.commandName ?? '',
           input: deepFreeze(structuredClone(args.input)),
@@ -110,8 +121,9 @@ function instrument(client: DynamoDBClient) {
   );
   // The deserialize step runs inside the retry loop: one call per HTTP request sent.
   client.middlewareStack.add(
-    (next) => (args) => {
-      state.attempts++;
+    (next, context) => (args) => {
+      if (keyRead.has(context)) state.keyReads++;
+      else state.attempts++;
       return next(args);
     },
     { step: 'deserialize', name: 'benchCountRequests' },
