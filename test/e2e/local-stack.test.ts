@@ -9,7 +9,7 @@
 // end) with a generous deadline, so a loaded machine makes the file slower, not red.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
+  GetBucketPolicyCommand,
   GetObjectCommand,
   ListBucketsCommand,
   PutBucketEncryptionCommand,
@@ -31,6 +32,7 @@ import { uniqueBucket } from '../helpers/identities.ts';
 import {
   childrenOf,
   descendantsOf,
+  inotifyWatchesOf,
   isRunning,
   stackProcessesOf,
   waitUntilGone,
@@ -473,6 +475,35 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
         .catch((error: unknown) => error);
       expect(objectRoute).toBeInstanceOf(S3ServiceException);
       expect(objectRoute).toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+    } finally {
+      client.destroy();
+    }
+  }, 300_000);
+
+  it('watches no file and keeps answering when a source file is saved while it runs, a route first loaded after it too', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { stack, printed } = await start(onTestFinished);
+    const [gateway] = stackProcessesOf(stack.process.pid ?? -1).filter(
+      (part) => part.kind === 'serverless-offline',
+    );
+    expect(gateway).toBeDefined();
+    // serverless-esbuild's default in serverless-offline: ≈ 600 watches on the repository, and a
+    // rebuild on every save that replaced the chunks of operations not loaded yet (serverless.yml).
+    expect(inotifyWatchesOf(gateway?.pid ?? -1)).toBe(0);
+
+    // A save as an editor makes it: the file's times change, its text does not.
+    const saved = join(ROOT, 'lib', 'errors.ts');
+    const now = new Date();
+    utimesSync(saved, now, now);
+    // GetBucketPolicy is none of the operations `npm start` warms up: its module loads now.
+    const client = clientFor(printed);
+    try {
+      const missing = await client
+        .send(new GetBucketPolicyCommand({ Bucket: uniqueBucket('never-created') }))
+        .catch((error: unknown) => error);
+      expect(missing).toMatchObject({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } });
     } finally {
       client.destroy();
     }

@@ -1,6 +1,7 @@
 // The process table as the tests that stop local stacks read it (`ps`): who is below whom, what a
 // process of the local stack is, and waiting for processes to end.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessRow {
   pid: number;
@@ -76,3 +77,21 @@ export const stackProcessesOf = (pid: number) =>
   descendantsOf(pid)
     .map((row) => ({ ...row, kind: kindOf(row.args) }))
     .filter((row) => row.kind !== undefined);
+
+/**
+ * How many inotify watches `pid` holds (Linux: one `inotify wd:` line per watch in the fdinfo of each
+ * of its inotify descriptors): what a process that watches files for changes cannot do without.
+ */
+export function inotifyWatchesOf(pid: number): number {
+  let watches = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('inotify wd:')).length;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return watches;
+}
