@@ -23,12 +23,19 @@ export default async function setup(project: TestProject) {
   const logDir = mkdtempSync(join(tmpdir(), 'e2e-gateway-log-'));
   const gatewayLog = join(logDir, 'aws.log');
   // No port given: each picks a free one, and another if that one is taken before it listens.
+  // A gateway that ends during the run fails every test after it with ECONNREFUSED; say when and how
+  // it ended (once, in 41 failures of a run under two busy loops, nothing else said so).
+  const died = (name: string) => (exited: string) =>
+    console.error(
+      `[e2e setup] the ${name} gateway ended during the run (${exited}) at ${new Date().toISOString()}`,
+    );
   const gateways = await Promise.allSettled([
     startOffline({
       dynamodbEndpoint: dynamo.endpoint,
       onStdout: (chunk) => appendFileSync(gatewayLog, chunk),
+      onExit: died('aws'),
     }),
-    startOffline({ dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' } }),
+    startOffline({ dynamodbEndpoint: dynamo.endpoint, env: { S3_PROFILE: 'obs' }, onExit: died('obs') }),
   ]);
   const started: Stoppable[] = [];
   for (const gateway of gateways) if (gateway.status === 'fulfilled') started.push(gateway.value);
