@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler } from '../../functions/route-bucket.ts';
+import { keyItemKey } from '../../lib/storage/access-keys.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { lambdaContext, signedEvent } from '../../test/helpers/signed-event.ts';
 import {
@@ -92,19 +93,23 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The access-key read (lib/storage/access-keys.ts: a GetItem of `KEY#<id>`). */
-const isKeyRead = (command: string | undefined, input: unknown) =>
-  command === 'GetItemCommand' && ((input as GetItemCommandInput).Key?.pk?.S ?? '').startsWith('KEY#');
+/** The access-key read: a GetItem of the key's item (lib/storage/access-keys.ts keyItemKey). */
+const KEY_SORT = keyItemKey('').sk.S;
+const KEY_PREFIX = keyItemKey('').pk.S;
+const isKeyRead = (command: string | undefined, input: unknown) => {
+  const key = (input as GetItemCommandInput).Key;
+  return command === 'GetItemCommand' && key?.sk?.S === KEY_SORT && (key.pk?.S ?? '').startsWith(KEY_PREFIX);
+};
 
 /**
  * Middleware on the handler's own client: the commands it sends, and every HTTP attempt. The
  * credential cache reads each access key again once its entry expires (CREDENTIAL_CACHE_TTL_SECONDS,
- * 60 s): that read is counted apart (`keyReads`), so a count never depends on whether a minute
- * happened to end inside its window (it did once: GetPublicAccessBlock 201 requests in 200 calls).
+ * 60 s): that read is not counted, so a count never depends on whether a minute happened to end
+ * inside its window (it did once: GetPublicAccessBlock 201 requests in 200 calls).
  */
 function instrument(client: DynamoDBClient) {
   // Capturing only when asked: outside, both sides pay the same one increment per request.
-  const state = { attempts: 0, keyReads: 0, capturing: false, captured: [] as Captured[] };
+  const state = { attempts: 0, capturing: false, captured: [] as Captured[] };
   const keyRead = new WeakSet<object>();
   client.middlewareStack.add(
     (next, context) => (args) => {
@@ -122,8 +127,7 @@ function instrument(client: DynamoDBClient) {
   // The deserialize step runs inside the retry loop: one call per HTTP request sent.
   client.middlewareStack.add(
     (next, context) => (args) => {
-      if (keyRead.has(context)) state.keyReads++;
-      else state.attempts++;
+      if (!keyRead.has(context)) state.attempts++;
       return next(args);
     },
     { step: 'deserialize', name: 'benchCountRequests' },
