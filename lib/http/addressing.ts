@@ -7,12 +7,22 @@ import { S3Error } from '../errors.ts';
 import { MAX_REQUEST_BODY_BYTES, type QueryPiece, type S3Request } from '../request.ts';
 
 // Query parameters that name an S3 subresource (the operation), as opposed to plain parameters
-// such as `x-id`, `prefix` or the X-Amz-* of a presigned URL. From S3's REST API.
+// such as `x-id`, `prefix` or the X-Amz-* of a presigned URL. A subresource missing here would be
+// taken for no subresource at all, and `DELETE /b?newThing` for DeleteBucket: so the list is every
+// `?name` in the request URIs of the vendors' own API models, which test/unit/http/subresources.test.ts
+// reads from the installed SDKs (taken 2026-12-07):
+// - S3: @aws-sdk/client-s3 3.1162.0's operation schemas (dist-es/schemas/schemas_0.js, 113 operations;
+//   botocore 1.43.11's service-2.json names the same ones but `annotation` and `metadataAnnotationTable`),
+//   and `uploadId`, a query member of the multipart operations;
+// - OBS: every fixed `urlPath` of esdk-obs-nodejs 3.26.8's obsModel.js and v2Model.js (`apiversion`,
+//   `customdomain`, `quota`…).
 const SUBRESOURCES = new Set([
+  // S3
+  'abac',
   'accelerate',
   'acl',
   'analytics',
-  'apiversion',
+  'annotation',
   'attributes',
   'cors',
   'delete',
@@ -23,6 +33,10 @@ const SUBRESOURCES = new Set([
   'lifecycle',
   'location',
   'logging',
+  'metadataAnnotationTable',
+  'metadataConfiguration',
+  'metadataInventoryTable',
+  'metadataJournalTable',
   'metadataTable',
   'metrics',
   'notification',
@@ -31,6 +45,7 @@ const SUBRESOURCES = new Set([
   'policy',
   'policyStatus',
   'publicAccessBlock',
+  'renameObject',
   'replication',
   'requestPayment',
   'restore',
@@ -44,7 +59,26 @@ const SUBRESOURCES = new Set([
   'versioning',
   'versions',
   'website',
+  // OBS, beyond S3's
+  'append',
+  'apiversion',
+  'bucketStatus',
+  'customdomain',
+  'directcoldaccess',
+  'metadata',
+  'mirrorBackToSource',
+  'modify',
+  'obscompresspolicy',
+  'quota',
+  'rename',
+  'storageClass',
+  'storagePolicy',
+  'storageinfo',
+  'truncate',
 ]);
+
+/** Every query parameter that names an operation of S3's or OBS's API (the tests compare it with the SDKs). */
+export const KNOWN_SUBRESOURCES: ReadonlySet<string> = SUBRESOURCES;
 
 /** S3's limit on the request's headers and query string together (8 KB). */
 export const MAX_HEADER_SECTION_BYTES = 8 * 1024;
