@@ -48,6 +48,31 @@ export const PATCHES: Record<string, Patch[]> = {
   ],
   'events/http/HttpServer.js': [
     {
+      // API Gateway hands an HTTP API's Lambda the body as the client sent it: a string (base64 for a
+      // binary type). serverless-offline parsed every `application/json` body (and, with its injected
+      // default, every body without a Content-Type) as JSON, and its event builder then took the raw
+      // text back for an object but kept a scalar: a body of `0` or `false` reached the handler as a
+      // number or a boolean (a 500 before authentication), `"x"` as `x`, `null` as no body.
+      why: 'it parses JSON bodies, and hands the Lambda a scalar body as a number, a boolean or null',
+      find: /contentTypesThatRequirePayloadParsing\.includes\(contentType\) &&\s*request\.payload\s*\)/,
+      replace: `request.payload &&
+        !endpoint.isHttpApi &&
+        contentTypesThatRequirePayloadParsing.includes(contentType)
+      )`,
+    },
+    {
+      // With no `cors` in serverless.yml (this service has none: S3 clients are not browsers), API
+      // Gateway adds no CORS header and passes an OPTIONS request to the route like any other (AWS,
+      // "Configuring CORS for an HTTP API": "If you configure CORS for an API, API Gateway
+      // automatically sends a response to preflight OPTIONS requests"; it does not otherwise).
+      // serverless-offline instead reflected any Origin with `access-control-allow-credentials: true`
+      // on every response and turned every preflight into a 200: local answers production never gives.
+      why: 'it answers every Origin with permissive CORS headers when none are configured',
+      find: /this\.#server\.ext\("onPreResponse", \(request, h\) => \{\s*if \(request\.headers\.origin\) \{/,
+      replace: `this.#server.ext("onPreResponse", (request, h) => {
+      if (request.headers.origin && this.#serverless.service.provider.httpApi?.cors) {`,
+    },
+    {
       // Node's HTTP server answers 417 Expectation Failed, before any route runs, to a request whose
       // Expect header is anything but 100-continue (an empty one included), unless the server listens
       // for 'checkExpectation'. API Gateway and S3 ignore such an Expect and serve the request (ceph
@@ -92,6 +117,33 @@ export const PATCHES: Record<string, Patch[]> = {
           endpoint.isHttpApi &&
           (typeof result === "string" || !result.statusCode)
         ) {`,
+    },
+  ],
+  'utils/index.js': [
+    {
+      // Which bodies API Gateway hands over as UTF-8 text and which as base64: text/*, application/json,
+      // application/xml and application/javascript are text, everything else (no Content-Type,
+      // application/x-www-form-urlencoded, binary/octet-stream…) binary, and a compressed body
+      // (a Content-Encoding other than identity) is not text — the rule test/helpers/gateway-event.ts
+      // builds the runtime tests' events by, with its sources. serverless-offline took only
+      // application/octet-stream and multipart/form-data as binary, so a body without a Content-Type
+      // whose bytes are not UTF-8 (a Latin-1 policy, a digest over those bytes) was refused locally and
+      // served as deployed.
+      why: 'it delivers bodies as text that API Gateway delivers as base64',
+      find: /export function detectEncoding\(request\) \{[\s\S]*?\n\}\n/,
+      replace: `export function detectEncoding(request, { headers } = request) {
+  const contentEncoding = headers["content-encoding"]
+  const encoding = typeof contentEncoding === "string" ? contentEncoding.trim().toLowerCase() : ""
+  if (encoding && encoding !== "identity") return "binary"
+  const contentType = headers["content-type"]
+  const mediaType =
+    typeof contentType === "string" ? contentType.split(";")[0].trim().toLowerCase() : ""
+  return mediaType.startsWith("text/") ||
+    ["application/json", "application/xml", "application/javascript"].includes(mediaType)
+    ? "utf8"
+    : "binary"
+}
+`,
     },
   ],
   'lambda/LambdaFunction.js': [

@@ -14,7 +14,10 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
+import { computeContentMd5 } from '../../lib/integrity.ts';
+import { AES256_CANONICAL_XML, AES256_XML } from '../helpers/bodies.ts';
 import { OWNER, uniqueBucket } from '../helpers/identities.ts';
+import { expectS3Error } from '../helpers/s3-error.ts';
 import { sha256Hex, signV4 } from '../helpers/signer.ts';
 
 const gateway = new URL(inject('gateways').aws);
@@ -22,7 +25,7 @@ const gatewayLog = inject('gatewayLog');
 
 interface Answer {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -37,17 +40,24 @@ async function send(request: {
   signed?: Record<string, string>;
   wire?: Record<string, string | string[]>;
   unsigned?: Record<string, string>;
+  body?: Buffer;
+  /** Sent with no signature at all (only `unsigned`, `wire` and the length of the body). */
+  anonymous?: boolean;
 }): Promise<Answer> {
-  const signedRequest = await signV4({
-    method: request.method,
-    host: gateway.host,
-    path: request.path,
-    query: request.query ? { [request.query]: '' } : {},
-    rawQueryString: request.query ?? '',
-    headers: { host: gateway.host, 'x-amz-content-sha256': sha256Hex(''), ...request.signed },
-    credentials: OWNER,
-    signingDate: new Date(),
-  });
+  const body = request.body ?? Buffer.alloc(0);
+  const signedRequest = request.anonymous
+    ? { headers: body.length > 0 ? { 'content-length': String(body.length) } : {} }
+    : await signV4({
+        method: request.method,
+        host: gateway.host,
+        path: request.path,
+        query: request.query ? { [request.query]: '' } : {},
+        rawQueryString: request.query ?? '',
+        headers: { host: gateway.host, 'x-amz-content-sha256': sha256Hex(body), ...request.signed },
+        body,
+        credentials: OWNER,
+        signingDate: new Date(),
+      });
   const headers: http.OutgoingHttpHeaders = {
     ...signedRequest.headers,
     ...request.wire,
@@ -63,14 +73,19 @@ async function send(request: {
         incoming.on('end', () =>
           resolve({
             status: incoming.statusCode ?? 0,
-            headers: incoming.headers,
+            headers: Object.fromEntries(
+              Object.entries(incoming.headers).map(([name, value]) => [
+                name,
+                Array.isArray(value) ? value.join(', ') : (value ?? ''),
+              ]),
+            ),
             body: Buffer.concat(chunks).toString(),
           }),
         );
       },
     );
     outgoing.on('error', reject);
-    outgoing.end();
+    outgoing.end(body);
   });
 }
 
@@ -198,4 +213,101 @@ describe('the local gateway, as API Gateway and S3 answer', () => {
     }
     expect(Object.fromEntries(statuses)).toEqual({ 200: 400, 204: 200 });
   }, 120_000);
+});
+
+// What serverless-offline did of its own that API Gateway does not (scripts/offline-patches.ts): parse a
+// JSON body, answer CORS, take a body without a Content-Type as text.
+describe('the local gateway hands the Lambda the request as API Gateway does', () => {
+  const md5 = (body: Buffer) => ({ 'content-md5': computeContentMd5(body) });
+
+  async function encryptedBucket(): Promise<string> {
+    const bucket = uniqueBucket('as-sent');
+    expect((await send({ method: 'PUT', path: `/${bucket}` })).status).toBe(200);
+    const body = Buffer.from(AES256_XML);
+    const put = await send({
+      method: 'PUT',
+      path: `/${bucket}`,
+      query: 'encryption',
+      signed: md5(body),
+      body,
+    });
+    expect(put.status).toBe(200);
+    return bucket;
+  }
+
+  // serverless-offline parsed a JSON body and handed a scalar on: `0` and `false` as a number and a
+  // boolean (500 InternalError before authentication), `"x"` as `x`, `null` as no body.
+  it.each(['0', 'false', 'null', '"x"', '[]'])(
+    'returns 400 MalformedXML, 403 AccessDenied unsigned and 400 MalformedPolicy for the JSON body %s, and changes nothing',
+    async (json) => {
+      const bucket = await encryptedBucket();
+      const body = Buffer.from(json);
+      const signed = { 'content-type': 'application/json', ...md5(body) };
+      const refused = await send({ method: 'PUT', path: `/${bucket}`, query: 'encryption', signed, body });
+      expectS3Error(refused, 400, 'MalformedXML', { resource: `/${bucket}` });
+      const anonymous = await send({
+        method: 'PUT',
+        path: `/${bucket}`,
+        query: 'encryption',
+        anonymous: true,
+        unsigned: { 'content-type': 'application/json' },
+        body,
+      });
+      expectS3Error(anonymous, 403, 'AccessDenied', { resource: `/${bucket}` });
+      const policy = await send({ method: 'PUT', path: `/${bucket}`, query: 'policy', signed, body });
+      expectS3Error(policy, 400, 'MalformedPolicy', { resource: `/${bucket}` });
+      const stored = await send({ method: 'GET', path: `/${bucket}`, query: 'encryption' });
+      expect([stored.status, stored.body]).toEqual([200, AES256_CANONICAL_XML]);
+      expect((await send({ method: 'GET', path: `/${bucket}`, query: 'policy' })).status).toBe(404);
+    },
+  );
+
+  // No `cors` in serverless.yml: API Gateway adds no CORS header and routes OPTIONS like any method.
+  it('adds no CORS header to a request with an Origin, and a preflight gets the service answer', async () => {
+    const bucket = await encryptedBucket();
+    const origin = { origin: 'http://elsewhere.example' };
+    const get = await send({ method: 'GET', path: `/${bucket}`, query: 'encryption', unsigned: origin });
+    expect(get.status).toBe(200);
+    const preflight = await send({
+      method: 'OPTIONS',
+      path: `/${bucket}`,
+      query: 'encryption',
+      anonymous: true,
+      unsigned: { ...origin, 'access-control-request-method': 'DELETE' },
+    });
+    expectS3Error(preflight, 405, 'MethodNotAllowed', { resource: `/${bucket}` });
+    for (const answer of [get, preflight]) {
+      expect(Object.keys(answer.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+    }
+  });
+
+  // API Gateway base64-encodes a body whose type is not text (none, application/x-www-form-urlencoded…):
+  // its bytes arrive as sent, so bytes that are not UTF-8 are judged as XML, not refused as text.
+  it.each([undefined, 'application/x-www-form-urlencoded', 'application/octet-stream'])(
+    'takes a body with Content-Type %s as binary: stored when valid, MalformedXML when its bytes are not UTF-8',
+    async (contentType) => {
+      const bucket = await encryptedBucket();
+      const type: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+      const kms = Buffer.from(AES256_XML.replace('AES256', 'aws:kms'));
+      const stored = await send({
+        method: 'PUT',
+        path: `/${bucket}`,
+        query: 'encryption',
+        signed: { ...type, ...md5(kms) },
+        body: kms,
+      });
+      expect(stored.status).toBe(200);
+      const latin1 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(AES256_XML)]);
+      const refused = await send({
+        method: 'PUT',
+        path: `/${bucket}`,
+        query: 'encryption',
+        signed: { ...type, ...md5(latin1) },
+        body: latin1,
+      });
+      expectS3Error(refused, 400, 'MalformedXML', { resource: `/${bucket}` });
+      const read = await send({ method: 'GET', path: `/${bucket}`, query: 'encryption' });
+      expect(read.body).toContain('<SSEAlgorithm>aws:kms</SSEAlgorithm>');
+    },
+  );
 });

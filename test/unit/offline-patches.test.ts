@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { PATCHES, patchSource } from '../../scripts/offline-patches.ts';
+import { deliveredAsText } from '../helpers/gateway-event.ts';
 
 const source = (file: string) =>
   readFileSync(join(import.meta.dirname, '../../node_modules/serverless-offline/src', file), 'utf8');
@@ -59,5 +60,39 @@ describe('serverless-offline patches', () => {
       if (!looksLikeJwt.test(token)) expect(decodes, token).toBe(false);
     }
     expect(looksLikeJwt.test(jwt)).toBe(true);
+  });
+
+  it('takes as text exactly the bodies the runtime tests build as text events (deliveredAsText)', () => {
+    const patched = patchSource('utils/index.js', source('utils/index.js'));
+    const declaration = /export function detectEncoding[\s\S]*?\n\}\n/.exec(patched)?.[0];
+    expect(declaration).toBeDefined();
+    const detectEncoding = new Function(
+      `${declaration?.replace('export ', '')}; return detectEncoding`,
+    )() as (request: { headers: Record<string, string> }) => string;
+    const types = [
+      undefined,
+      'application/xml',
+      'application/json; charset=utf-8',
+      'Application/XML',
+      'text/plain',
+      'text/xml;charset=ISO-8859-1',
+      'application/javascript',
+      'application/octet-stream',
+      'binary/octet-stream',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+      ' ; ',
+    ];
+    for (const type of types) {
+      for (const encoding of [undefined, 'identity', ' GZIP ', 'aws-chunked']) {
+        const headers: Record<string, string> = {};
+        if (type !== undefined) headers['content-type'] = type;
+        if (encoding !== undefined) headers['content-encoding'] = encoding;
+        expect(detectEncoding({ headers }) === 'utf8', `${type} / ${encoding}`).toBe(
+          deliveredAsText(type, encoding),
+        );
+      }
+    }
   });
 });
