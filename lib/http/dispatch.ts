@@ -38,6 +38,11 @@ interface OperationCode {
    * imported once. Dispatch starts it before authentication; tests read the module's own fields.
    */
   load?(): Promise<S3Operation>;
+  /**
+   * What a refused request of this operation answers instead (a 400 or 403, from authentication or the
+   * operation itself): HeadBucket adds the bucket's region, which clients follow to the right endpoint.
+   */
+  refused?(request: S3Request, error: S3Error): Promise<S3Error>;
 }
 
 export type S3Operation =
@@ -90,6 +95,10 @@ export function lazyOperation(route: OperationRoute, load: () => Promise<S3Opera
     load: loaded,
     async handle(request: BucketRequest) {
       return (await loaded()).handle(request);
+    },
+    async refused(request: S3Request, error: S3Error) {
+      const operation = await loaded();
+      return operation.refused ? operation.refused(request, error) : error;
     },
   } as S3Operation;
 }
@@ -158,14 +167,19 @@ export async function dispatch(request: S3Request, table: OperationTable): Promi
   // import that fails fails the request when the operation runs.
   operation.load?.().catch(() => undefined);
   if (operation.anonymous) return operation.handle(request);
-  // The caller is recorded on the request itself so the access log names the key.
-  request.caller = await authenticate(request);
-  const authenticated = request as AuthenticatedRequest;
-  if (operation.target === 'service') return operation.handle(authenticated);
-  assertValidBucketName(request.bucket ?? '');
-  // Whatever the operation writes names this request as its author (the history, docs/history.md).
-  const actor = { operation: operation.name, requestId: request.requestId, sourceIp: request.sourceIp };
-  return withChangeActor({ ...actor, ...request.caller }, () =>
-    operation.handle(authenticated as BucketRequest),
-  );
+  try {
+    // The caller is recorded on the request itself so the access log names the key.
+    request.caller = await authenticate(request);
+    const authenticated = request as AuthenticatedRequest;
+    if (operation.target === 'service') return await operation.handle(authenticated);
+    assertValidBucketName(request.bucket ?? '');
+    // Whatever the operation writes names this request as its author (the history, docs/history.md).
+    const actor = { operation: operation.name, requestId: request.requestId, sourceIp: request.sourceIp };
+    return await withChangeActor({ ...actor, ...request.caller }, () =>
+      operation.handle(authenticated as BucketRequest),
+    );
+  } catch (error) {
+    const refusal = error instanceof S3Error && (error.statusCode === 400 || error.statusCode === 403);
+    throw refusal && operation.refused ? await operation.refused(request, error) : error;
+  }
 }

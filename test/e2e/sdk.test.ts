@@ -8,8 +8,9 @@ import {
   HeadBucketCommand,
   ListBucketsCommand,
   PutBucketEncryptionCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { failure, s3Client } from '../helpers/s3-client.ts';
 
@@ -50,6 +51,31 @@ describe('bucket lifecycle through the SDK', () => {
       name: 'BucketAlreadyExists',
       status: 409,
     });
+  });
+
+  // A client configured for another region: SDK v3's region redirect follows x-amz-bucket-region on a
+  // HeadBucket's 400 (its regionRedirectMiddleware; other operations it redirects on a 301 only, which
+  // AWS sends to a regional endpoint, not to a custom one).
+  it('heads a bucket from a client in another region that follows region redirects', async () => {
+    const bucket = uniqueBucket('sdk');
+    await owner.send(new CreateBucketCommand({ Bucket: bucket }));
+    const elsewhere = new S3Client({
+      endpoint: inject('gateways').aws,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: OWNER,
+      followRegionRedirects: true,
+    });
+    try {
+      const head = await elsewhere.send(new HeadBucketCommand({ Bucket: bucket }));
+      expect([head.$metadata.httpStatusCode, head.BucketRegion]).toEqual([200, 'us-east-1']);
+      expect(await failure(elsewhere.send(new GetBucketEncryptionCommand({ Bucket: bucket })))).toEqual({
+        name: 'AuthorizationHeaderMalformed',
+        status: 400,
+      });
+    } finally {
+      elsewhere.destroy();
+    }
   });
 
   it('refuses a wrong secret with SignatureDoesNotMatch', async () => {

@@ -120,6 +120,41 @@ describe('DeleteBucket', () => {
   });
 });
 
+// AWS: "regardless of the permissions on the bucket, you will receive a response header with the
+// correct bucket location" — the header a client's region redirect reads on a HEAD, which has no body.
+describe('HeadBucket refused', () => {
+  it.each([
+    ['signed for another region', { region: 'eu-west-1' }, 400],
+    ['by another account', { identity: SECOND_IDENTITY }, 403],
+  ])('carries x-amz-bucket-region when %s, for a bucket that exists only', async (_case, shape, status) => {
+    const bucket = uniqueBucket('head-region');
+    expect((await send({ method: 'PUT', path: `/${bucket}` })).statusCode).toBe(200);
+    const refused = await send({ method: 'HEAD', path: `/${bucket}`, ...shape });
+    expect([refused.statusCode, refused.headers['x-amz-bucket-region'], refused.body]).toEqual([
+      status,
+      'us-east-1',
+      '',
+    ]);
+    const missing = await send({ method: 'HEAD', path: `/${uniqueBucket('head-region')}`, ...shape });
+    expect(missing.statusCode).toBe(status === 403 ? 404 : 400);
+    expect(missing.headers['x-amz-bucket-region']).toBeUndefined();
+  });
+
+  it('carries no region on a refused GET, whose error document says it', async () => {
+    const bucket = uniqueBucket('head-region');
+    expect((await send({ method: 'PUT', path: `/${bucket}` })).statusCode).toBe(200);
+    const refused = await send({
+      method: 'GET',
+      path: `/${bucket}`,
+      query: 'encryption',
+      region: 'eu-west-1',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['x-amz-bucket-region']).toBeUndefined();
+    expect(refused.body).toContain('<Region>us-east-1</Region>');
+  });
+});
+
 describe('ListBuckets', () => {
   it("lists the caller's buckets only, with the Owner", async () => {
     const mine = uniqueBucket('mine');
