@@ -28,7 +28,8 @@ export const createBucket: S3Operation = {
     // A digest sent with the body is verified, as for every body an operation reads: under V2 and OBS a
     // signed Content-MD5 is what binds the body to the signature (docs/security.md "Replay").
     await verifyIntegrity(effectiveHeaders, body, { required: false });
-    const region = parseLocationConstraint(body, serviceRegion);
+    const dialect = requestDialect(headers.authorization ?? '', rawQueryString);
+    const region = parseLocationConstraint(body, serviceRegion, answering.locationDocument[dialect]);
     const named = effectiveHeaders['x-amz-object-ownership'];
     if (named !== undefined && !answering.objectOwnership) {
       // A vendor without Object Ownership (Huawei OBS) has no such header: S3's own answer.
@@ -39,7 +40,7 @@ export const createBucket: S3Operation = {
       named === undefined ? defaults.objectOwnership : parseObjectOwnershipHeader(named);
     // An ACL other than the owner's full control cannot go with ACLs disabled (AWS:
     // InvalidBucketAclWithObjectOwnership), and is not kept here otherwise.
-    const prefix = answering.headerPrefix[requestDialect(headers.authorization ?? '', rawQueryString)];
+    const prefix = answering.headerPrefix[dialect];
     acceptOwnerOnlyAcl(
       readAclHeaders(effectiveHeaders, prefix, caller.accountId),
       objectOwnership,

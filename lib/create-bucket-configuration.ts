@@ -1,4 +1,6 @@
-// CreateBucket's optional body: <CreateBucketConfiguration><LocationConstraint>region</…></…>.
+// CreateBucket's optional body: <CreateBucketConfiguration><LocationConstraint>region</…></…>, or in
+// Huawei OBS's own dialect <CreateBucketConfiguration><Location>region</…></…> (OBS API reference,
+// "Creating a Bucket"; esdk-obs-nodejs's obsModel.js sends `Location` after signing OBS-style).
 // Pure. The body is read by lib/xml/read.ts, like every XML body (no DOCTYPE, no entities, no
 // processing instructions); this module holds the schema rules only.
 import { malformedXml, S3Error } from './errors.ts';
@@ -6,21 +8,29 @@ import { childElements, readXml, textContent } from './xml/read.ts';
 
 const MAX_BYTES = 64 * 1024;
 
-/** The region the bucket is created in: the constraint, or the service's region when none. */
-export function parseLocationConstraint(body: Uint8Array, serviceRegion: string): string {
+/**
+ * The region the bucket is created in: the constraint, or the service's region when none. `element` is
+ * the one the request's dialect names the region with (the profile's `locationDocument`).
+ */
+export function parseLocationConstraint(
+  body: Uint8Array,
+  serviceRegion: string,
+  element: 'LocationConstraint' | 'Location' = 'LocationConstraint',
+): string {
   if (body.byteLength === 0) return serviceRegion;
   const root = readXml(body, MAX_BYTES);
   if (root.localName !== 'CreateBucketConfiguration') throw malformedXml('root');
   let constraint: string | undefined;
-  for (const element of childElements(root)) {
-    // Other CreateBucketConfiguration elements (Location, Bucket: directory buckets) are not served.
-    if (element.localName !== 'LocationConstraint') throw malformedXml('unknown element');
-    if (constraint !== undefined) throw malformedXml('duplicate LocationConstraint');
-    constraint = textContent(element);
+  for (const child of childElements(root)) {
+    // Other CreateBucketConfiguration elements (S3's Location and Bucket: directory buckets) are not served.
+    if (child.localName !== element) throw malformedXml('unknown element');
+    if (constraint !== undefined) throw malformedXml(`duplicate ${element}`);
+    constraint = textContent(child);
   }
   if (constraint === undefined || constraint === '') return serviceRegion;
-  // AWS: us-east-1 is never named explicitly; another region than the endpoint's is illegal here.
-  if (constraint === 'us-east-1' && serviceRegion === 'us-east-1') {
+  // AWS: us-east-1 is never named explicitly (OBS always names it); another region than the endpoint's
+  // is illegal here.
+  if (element === 'LocationConstraint' && constraint === 'us-east-1' && serviceRegion === 'us-east-1') {
     throw new S3Error('InvalidLocationConstraint', { fields: { LocationConstraint: constraint } });
   }
   if (constraint !== serviceRegion) {

@@ -201,6 +201,21 @@ describe.each([
       expect(result.CommonMsg.RequestId).toBe(exchange.headers[`${own}request-id`]);
     });
 
+    // After an OBS signature the SDK names the region in OBS's <Location> (always, us-east-1 too); after
+    // an AWS signature in S3's <LocationConstraint>, where us-east-1 is never named (AWS's answer).
+    it('creates a bucket with its region named as the SDK names it', async () => {
+      const named = uniqueBucket('obs-location');
+      const { result } = await call(client, 'createBucket', { Bucket: named, Location: 'us-east-1' });
+      if (scheme === 'OBS') {
+        expect(result.CommonMsg.Status).toBe(200);
+        const head = await call(client, 'getBucketMetadata', { Bucket: named });
+        expect(head.result.InterfaceResult?.Location).toBe('us-east-1');
+        expect((await call(client, 'deleteBucket', { Bucket: named })).result.CommonMsg.Status).toBe(204);
+      } else {
+        expect([result.CommonMsg.Status, result.CommonMsg.Code]).toEqual([400, 'InvalidLocationConstraint']);
+      }
+    });
+
     it('returns the bucket region to getBucketMetadata (HeadBucket) in the dialect the SDK reads', async () => {
       const { result, exchange } = await run('getBucketMetadata');
       expect(result.CommonMsg.Status).toBe(200);

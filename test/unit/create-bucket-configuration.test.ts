@@ -71,4 +71,29 @@ describe('parseLocationConstraint', () => {
   it('throws MaxMessageLengthExceeded over 64 KiB', () => {
     expect(codeOf(configuration(REGION) + ' '.repeat(64 * 1024))).toBe('MaxMessageLengthExceeded');
   });
+
+  describe("in OBS's dialect (<Location>)", () => {
+    const OBS_NAMESPACE = 'http://obs.us-east-1.myhuaweicloud.com/doc/2015-06-30/';
+    const location = (region: string) =>
+      `<CreateBucketConfiguration xmlns="${OBS_NAMESPACE}"><Location>${region}</Location></CreateBucketConfiguration>`;
+    const obs = (body: string, region: string) =>
+      parseLocationConstraint(Buffer.from(body), region, 'Location');
+
+    it('returns the region named, us-east-1 included (OBS always names it)', () => {
+      expect(obs(location('us-east-1'), 'us-east-1')).toBe('us-east-1');
+      expect(obs(location(REGION), REGION)).toBe(REGION);
+      expect(obs('', REGION)).toBe(REGION);
+    });
+
+    it('throws IllegalLocationConstraintException naming another region', () => {
+      expect(s3ErrorOf(() => obs(location('ap-south-1'), REGION)).code).toBe(
+        'IllegalLocationConstraintException',
+      );
+    });
+
+    it("throws MalformedXML for S3's element, and S3's dialect for OBS's", () => {
+      expect(s3ErrorOf(() => obs(configuration(REGION), REGION)).code).toBe('MalformedXML');
+      expect(codeOf(location(REGION))).toBe('MalformedXML');
+    });
+  });
 });
