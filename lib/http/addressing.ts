@@ -228,7 +228,7 @@ export function decodeEvent(
   if (event.body && !event.isBase64Encoded && event.body.includes(LOST_BYTE)) {
     throw new S3Error('InvalidRequest', {
       message:
-        'The request body is not valid UTF-8. Send text bodies as UTF-8, or with a Content-Type that API Gateway passes as binary (application/octet-stream).',
+        'The request body is not valid UTF-8. Send text bodies as UTF-8, or with a binary Content-Type (application/octet-stream).',
     });
   }
   const queryPieces = parseQuery(rawQueryString);
