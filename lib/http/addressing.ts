@@ -11,7 +11,7 @@ import { MAX_REQUEST_BODY_BYTES, type QueryPiece, type S3Request } from '../requ
 // taken for no subresource at all, and `DELETE /b?newThing` for DeleteBucket: so the list is every
 // `?name` in the request URIs of the vendors' own API models, which test/unit/http/subresources.test.ts
 // reads from the installed SDKs (taken 2026-12-07):
-// - S3: @aws-sdk/client-s3 3.1162.0's operation schemas (dist-es/schemas/schemas_0.js, 113 operations;
+// - S3: @aws-sdk/client-s3 3.1162.0's operation schemas (dist-es/schemas/schemas_0.js, 112 operations;
 //   botocore 1.43.11's service-2.json names the same ones but `annotation` and `metadataAnnotationTable`),
 //   and `uploadId`, a query member of the multipart operations;
 // - OBS: every fixed `urlPath` of esdk-obs-nodejs 3.26.8's obsModel.js and v2Model.js (`apiversion`,
