@@ -35,6 +35,7 @@ import {
   inotifyWatchesOf,
   isRunning,
   stackProcessesOf,
+  stackProcessesWith,
   waitUntilGone,
 } from '../helpers/processes.ts';
 
@@ -649,12 +650,14 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
       await stack.stop();
     });
     await stack.until(() => stack.output.includes('Starting serverless-offline'), 'serverless-offline');
+    // start.ts prints that line before it spawns serverless-offline: wait for the process itself (a loaded
+    // CI run once looked in between and found only java).
+    const parts = await stackProcessesWith(stack.process.pid ?? -1, ['java', 'serverless-offline']);
+    expect(parts.map((part) => part.kind)).toEqual(expect.arrayContaining(['java', 'serverless-offline']));
     const blocker = createHttpServer((_request, response) => response.end('not the gateway'));
     blocker.listen(stack.port, '127.0.0.1');
     await once(blocker, 'listening');
     onTestFinished(() => void blocker.close());
-    const parts = stackProcessesOf(stack.process.pid ?? -1);
-    expect(parts.map((part) => part.kind)).toEqual(expect.arrayContaining(['java', 'serverless-offline']));
     const code = await stack.exited();
     expect(code).toBe(1);
     // The last line, though serverless-offline's esbuild dies meanwhile: start.ts prints it once

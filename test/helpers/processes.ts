@@ -79,6 +79,25 @@ export const stackProcessesOf = (pid: number) =>
     .filter((row) => row.kind !== undefined);
 
 /**
+ * The local stack's processes below `pid` once each of `kinds` is among them (or as they are after
+ * `timeoutMs`): a line a parent prints before it spawns a child says nothing of when the child exists,
+ * and under load the child's command line appears later still (a fork is the parent's until it execs).
+ */
+export async function stackProcessesWith(
+  pid: number,
+  kinds: ReadonlyArray<ReturnType<typeof kindOf>>,
+  timeoutMs = 60_000,
+): Promise<ReturnType<typeof stackProcessesOf>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const parts = stackProcessesOf(pid);
+    if (kinds.every((kind) => parts.some((part) => part.kind === kind)) || Date.now() > deadline)
+      return parts;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
  * How many inotify watches `pid` holds (Linux: one `inotify wd:` line per watch in the fdinfo of each
  * of its inotify descriptors): what a process that watches files for changes cannot do without.
  */
