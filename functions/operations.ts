@@ -92,6 +92,10 @@ export const BUCKET_OPERATIONS: OperationTable = [
     { name: 'GetBucketLocation', method: 'GET', target: 'bucket', subresource: 'location' },
     async () => (await import('./get-bucket-location.ts')).getBucketLocation,
   ),
+  lazyOperation(
+    { name: 'ListObjectVersions', method: 'GET', target: 'bucket', subresource: 'versions' },
+    async () => (await import('./list-objects.ts')).listObjectVersions,
+  ),
   // V2 before V1: the same GET, told apart by `list-type=2`.
   lazyOperation(
     { name: 'ListObjectsV2', method: 'GET', target: 'bucket', parameter: ['list-type', '2'] },

@@ -139,7 +139,7 @@ export interface ListObjectsQuery {
 /** ListObjects(V2)'s parameters; `startAfterName` is `marker` (V1) or `start-after` (V2). */
 export function parseListObjectsQuery(
   query: Query,
-  startAfterName: 'marker' | 'start-after',
+  startAfterName: 'marker' | 'start-after' | 'key-marker',
 ): ListObjectsQuery {
   const maxKeys = readCount(query, {
     name: 'max-keys',

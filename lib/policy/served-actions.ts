@@ -9,6 +9,7 @@
 
 export const SERVED_ACTIONS = {
   's3:ListBucket': 'owner-deniable',
+  's3:ListBucketVersions': 'owner-deniable',
   's3:DeleteBucket': 'owner-deniable',
   's3:GetBucketLocation': 'owner-deniable',
   's3:GetEncryptionConfiguration': 'owner-deniable',

@@ -62,6 +62,11 @@ const ROWS: Record<string, OperationRow> = {
     request: (b) => ({ method: 'GET', path: `/${b}`, query: 'location' }),
   },
   ListObjects: { action: 's3:ListBucket', ok: 200, request: (b) => ({ method: 'GET', path: `/${b}` }) },
+  ListObjectVersions: {
+    action: 's3:ListBucketVersions',
+    ok: 200,
+    request: (b) => ({ method: 'GET', path: `/${b}`, query: 'versions' }),
+  },
   ListObjectsV2: {
     action: 's3:ListBucket',
     ok: 200,

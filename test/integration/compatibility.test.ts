@@ -365,7 +365,26 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
     );
   });
 
-  it.each(['', 'list-type=2'])(
+  // ListObjectVersions, which tools that empty a bucket before deleting it send (ceph s3-tests' fixtures).
+  it.each([
+    [
+      'versions',
+      '<Prefix></Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>',
+    ],
+    [
+      'versions&max-keys=128&key-marker=k&version-id-marker=v1&prefix=a%2F&delimiter=%2F&encoding-type=url',
+      '<Prefix>a/</Prefix><KeyMarker>k</KeyMarker><VersionIdMarker>v1</VersionIdMarker><MaxKeys>128</MaxKeys><Delimiter>/</Delimiter><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>',
+    ],
+  ])('answers GET ?%s with the empty version listing', async (query, content) => {
+    const result = await list(query);
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toBe(
+      `${XML_DECLARATION}<ListVersionsResult xmlns="${S3_NAMESPACE}"><Name>${bucket}</Name>${content}</ListVersionsResult>`,
+    );
+    expectS3Error(await list('versions&max-keys=x'), 400, 'InvalidArgument');
+  });
+
+  it.each(['', 'list-type=2', 'versions'])(
     'answers ?%s with 404 NoSuchBucket / 403 AccessDenied like every bucket operation',
     async (query) => {
       expectS3Error(await send({ method: 'GET', path: `/${uniqueBucket()}`, query }), 404, 'NoSuchBucket');

@@ -84,6 +84,7 @@ const REQUESTS: Record<string, (bucket: string) => RequestShape> = {
   }),
   ListObjectsV2: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'list-type=2' }),
   ListObjects: (bucket) => ({ method: 'GET', path: `/${bucket}` }),
+  ListObjectVersions: (bucket) => ({ method: 'GET', path: `/${bucket}`, query: 'versions' }),
 };
 
 /**

@@ -325,6 +325,7 @@ const NOT_IN_CORPUS = new Set([
   'GetBucketLocation',
   'ListObjects',
   'ListObjectsV2',
+  'ListObjectVersions',
 ]);
 
 describe('the hostile corpus', () => {

@@ -278,6 +278,11 @@ describe.each(Object.keys(ADDRESSING) as (keyof typeof ADDRESSING)[])(
         ],
         ['ListObjects', () => sign('GET', {}), (a) => expect(a.body).toContain('<ListBucketResult')],
         [
+          'ListObjectVersions',
+          () => sign('GET', { versions: '' }),
+          (a) => expect(a.body).toContain('<ListVersionsResult'),
+        ],
+        [
           'ListObjectsV2',
           () => sign('GET', { 'list-type': '2' }),
           (a) => expect(a.body).toContain('<KeyCount>0</KeyCount>'),
