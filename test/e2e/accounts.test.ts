@@ -18,6 +18,7 @@ import {
   ListBucketsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutBucketAclCommand,
   PutBucketEncryptionCommand,
   PutBucketOwnershipControlsCommand,
@@ -186,6 +187,7 @@ describe('presigned URLs', () => {
       ['GetBucketLocation', new GetBucketLocationCommand({ Bucket: bucket }), 'GET', 200],
       ['ListObjects', new ListObjectsCommand({ Bucket: bucket }), 'GET', 200],
       ['ListObjectsV2', new ListObjectsV2Command({ Bucket: bucket }), 'GET', 200],
+      ['ListObjectVersions', new ListObjectVersionsCommand({ Bucket: bucket }), 'GET', 200],
       ['DeleteBucketEncryption', new DeleteBucketEncryptionCommand({ Bucket: bucket }), 'DELETE', 204],
       [
         'PutBucketPolicy',
