@@ -8,63 +8,63 @@ import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { BucketRequest, S3Operation } from '../lib/http/dispatch.ts';
 import { type S3Response, xmlResponse } from '../lib/http/response.ts';
-import { listedName, parseListObjectsQuery } from '../lib/listing.ts';
+import { listedName, parseListObjectsQuery, queryParameter } from '../lib/listing.ts';
 import type { S3Action } from '../lib/policy/index.ts';
 import { storage } from '../lib/storage/index.ts';
 import { xmlDocument } from '../lib/xml/write.ts';
 
-const ACTION: S3Action = 's3:ListBucket';
+type Encode = (name: string | undefined) => string | undefined;
 
-/**
- * The empty listing, echoing the request in the element order of AWS's documented responses:
- * Name, Prefix, (V1: Marker | V2: StartAfter, KeyCount), MaxKeys, Delimiter, EncodingType, IsTruncated.
- */
-async function emptyListing(request: BucketRequest, version: 1 | 2): Promise<S3Response> {
-  const listing = parseListObjectsQuery(request.query, version === 1 ? 'marker' : 'start-after');
-  await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
-  const encode = (name: string | undefined) =>
-    name === undefined ? undefined : listedName(name, listing.encodingType);
-  const position =
-    version === 1
-      ? { Marker: encode(listing.startAfter ?? '') }
-      : { StartAfter: encode(listing.startAfter), KeyCount: 0 };
-  return xmlResponse(
-    xmlDocument(
-      'ListBucketResult',
-      {
-        Name: request.bucket,
-        Prefix: encode(listing.prefix),
-        ...position,
-        MaxKeys: listing.maxKeys,
-        Delimiter: encode(listing.delimiter),
-        EncodingType: listing.encodingType,
-        IsTruncated: false,
-      },
-      S3_NAMESPACE,
-    ),
-  );
+/** What tells one empty listing from another: its action, its root element, and where it starts. */
+interface ListingShape {
+  action: S3Action;
+  root: 'ListBucketResult' | 'ListVersionsResult';
+  /** The parameter that names where the listing starts. */
+  marker: 'marker' | 'start-after' | 'key-marker';
+  /** The elements between Prefix and MaxKeys, which echo where the listing starts. */
+  position(startAfter: string | undefined, encode: Encode, request: BucketRequest): Record<string, unknown>;
 }
 
-const VERSIONS_ACTION: S3Action = 's3:ListBucketVersions';
+const V1: ListingShape = {
+  action: 's3:ListBucket',
+  root: 'ListBucketResult',
+  marker: 'marker',
+  position: (startAfter, encode) => ({ Marker: encode(startAfter ?? '') }),
+};
+
+const V2: ListingShape = {
+  action: 's3:ListBucket',
+  root: 'ListBucketResult',
+  marker: 'start-after',
+  position: (startAfter, encode) => ({ StartAfter: encode(startAfter), KeyCount: 0 }),
+};
+
+const VERSIONS: ListingShape = {
+  action: 's3:ListBucketVersions',
+  root: 'ListVersionsResult',
+  marker: 'key-marker',
+  position: (startAfter, encode, request) => ({
+    KeyMarker: encode(startAfter ?? ''),
+    VersionIdMarker: queryParameter(request.query, 'version-id-marker') ?? '',
+  }),
+};
 
 /**
- * The empty version listing, in the element order of AWS's documented response: Name, Prefix,
- * KeyMarker, VersionIdMarker, MaxKeys, Delimiter, EncodingType, IsTruncated.
+ * The empty listing, echoing the request in the element order of AWS's documented responses: Name,
+ * Prefix, (V1: Marker | V2: StartAfter, KeyCount | versions: KeyMarker, VersionIdMarker), MaxKeys,
+ * Delimiter, EncodingType, IsTruncated.
  */
-async function emptyVersionListing(request: BucketRequest): Promise<S3Response> {
-  const listing = parseListObjectsQuery(request.query, 'key-marker');
-  const versionIdMarker = request.query.find(([name]) => name === 'version-id-marker')?.[1];
-  await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, VERSIONS_ACTION);
-  const encode = (name: string | undefined) =>
-    name === undefined ? undefined : listedName(name, listing.encodingType);
+async function emptyListing(request: BucketRequest, shape: ListingShape): Promise<S3Response> {
+  const listing = parseListObjectsQuery(request.query, shape.marker);
+  await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, shape.action);
+  const encode: Encode = (name) => (name === undefined ? undefined : listedName(name, listing.encodingType));
   return xmlResponse(
     xmlDocument(
-      'ListVersionsResult',
+      shape.root,
       {
         Name: request.bucket,
         Prefix: encode(listing.prefix),
-        KeyMarker: encode(listing.startAfter ?? ''),
-        VersionIdMarker: versionIdMarker ?? '',
+        ...shape.position(listing.startAfter, encode, request),
         MaxKeys: listing.maxKeys,
         Delimiter: encode(listing.delimiter),
         EncodingType: listing.encodingType,
@@ -80,16 +80,16 @@ export const listObjectVersions: S3Operation = {
   method: 'GET',
   target: 'bucket',
   subresource: 'versions',
-  action: VERSIONS_ACTION,
-  handle: (request) => emptyVersionListing(request),
+  action: VERSIONS.action,
+  handle: (request) => emptyListing(request, VERSIONS),
 };
 
 export const listObjects: S3Operation = {
   name: 'ListObjects',
   method: 'GET',
   target: 'bucket',
-  action: ACTION,
-  handle: (request) => emptyListing(request, 1),
+  action: V1.action,
+  handle: (request) => emptyListing(request, V1),
 };
 
 export const listObjectsV2: S3Operation = {
@@ -97,6 +97,6 @@ export const listObjectsV2: S3Operation = {
   method: 'GET',
   target: 'bucket',
   parameter: ['list-type', '2'],
-  action: ACTION,
-  handle: (request) => emptyListing(request, 2),
+  action: V2.action,
+  handle: (request) => emptyListing(request, V2),
 };

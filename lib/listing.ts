@@ -8,7 +8,8 @@ import { invalidArgument } from './errors.ts';
 type Query = ReadonlyArray<readonly [name: string, value: string]>;
 
 /** The first value of a parameter, as AWS reads a repeated one; undefined when absent. */
-const first = (query: Query, name: string): string | undefined => query.find(([key]) => key === name)?.[1];
+export const queryParameter = (query: Query, name: string): string | undefined =>
+  query.find(([key]) => key === name)?.[1];
 
 /** ListBuckets' page size without `max-buckets` (AWS: "a default page size of 10,000"). */
 export const DEFAULT_MAX_BUCKETS = 10_000;
@@ -33,7 +34,7 @@ interface CountRule {
  * message (ArgumentValue the number read, `-01` as `-1`).
  */
 function readCount(query: Query, rule: CountRule): number {
-  const text = first(query, rule.name);
+  const text = queryParameter(query, rule.name);
   if (text === undefined || text === '') return rule.fallback;
   const value = Number(text);
   if (!INTEGER.test(text) || Math.abs(value) > INT32_MAX) {
@@ -69,7 +70,7 @@ export function parseListBucketsQuery(query: Query, serviceRegion: string): List
     rangeArgumentName: 'max-buckets',
     rangeMessage: 'Argument max-buckets must be an integer between 1 and 10000',
   });
-  const bucketRegion = first(query, 'bucket-region');
+  const bucketRegion = queryParameter(query, 'bucket-region');
   if (bucketRegion !== undefined) {
     if (!REGION.test(bucketRegion)) {
       throw invalidArgument(`Argument value ${bucketRegion} is not a valid AWS Region`, 'bucket-region');
@@ -83,10 +84,10 @@ export function parseListBucketsQuery(query: Query, serviceRegion: string): List
       );
     }
   }
-  const continuationToken = first(query, 'continuation-token');
+  const continuationToken = queryParameter(query, 'continuation-token');
   return {
     maxBuckets,
-    prefix: first(query, 'prefix'),
+    prefix: queryParameter(query, 'prefix'),
     continuationToken: continuationToken === '' ? undefined : continuationToken,
   };
 }
@@ -149,19 +150,19 @@ export function parseListObjectsQuery(
     rangeArgumentName: 'maxKeys',
     rangeMessage: 'Argument maxKeys must be an integer between 0 and 2147483647',
   });
-  const encodingType = first(query, 'encoding-type');
+  const encodingType = queryParameter(query, 'encoding-type');
   if (encodingType !== undefined && encodingType !== '' && encodingType !== 'url') {
     throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encodingType);
   }
   // This service issues no object-listing tokens (it lists no objects): any token is not one of ours.
-  const continuationToken = first(query, 'continuation-token');
+  const continuationToken = queryParameter(query, 'continuation-token');
   if (continuationToken !== undefined && continuationToken !== '') throw incorrectToken();
   return {
-    prefix: first(query, 'prefix') ?? '',
-    delimiter: first(query, 'delimiter') || undefined,
+    prefix: queryParameter(query, 'prefix') ?? '',
+    delimiter: queryParameter(query, 'delimiter') || undefined,
     maxKeys,
     encodingType: encodingType === 'url' ? 'url' : undefined,
-    startAfter: first(query, startAfterName),
+    startAfter: queryParameter(query, startAfterName),
   };
 }
 
