@@ -97,8 +97,10 @@ export function lazyOperation(route: OperationRoute, load: () => Promise<S3Opera
       return (await loaded()).handle(request);
     },
     async refused(request: S3Request, error: S3Error) {
-      const operation = await loaded();
-      return operation.refused ? operation.refused(request, error) : error;
+      // A refusal stays a refusal: a module that fails to import leaves it as it is (and is tried again
+      // by the next request of its kind).
+      const operation = await loaded().catch(() => undefined);
+      return operation?.refused ? operation.refused(request, error) : error;
     },
   } as S3Operation;
 }

@@ -72,4 +72,19 @@ describe('lazyOperation', () => {
     expect((await row.handle({} as never)).statusCode).toBe(204);
     expect(imports).toBe(2);
   });
+
+  it("answers a refusal as its module would, and as it is when the module's import fails", async () => {
+    const refusal = new S3Error('AccessDenied');
+    const withRegion = new S3Error('AccessDenied', { headers: { 'x-amz-bucket-region': 'us-east-1' } });
+    const refusing = lazyOperation(route, async () => ({ ...module(200), refused: async () => withRegion }));
+    expect(await refusing.refused?.({} as never, refusal)).toBe(withRegion);
+    let imports = 0;
+    const broken = lazyOperation(route, async () => {
+      imports++;
+      if (imports === 1) throw new Error('Cannot find module');
+      return { ...module(200), refused: async () => withRegion };
+    });
+    expect(await broken.refused?.({} as never, refusal)).toBe(refusal);
+    expect(await broken.refused?.({} as never, refusal)).toBe(withRegion);
+  });
 });
