@@ -2,7 +2,7 @@
 // One strongly consistent GetItem and no write: the owner's full control (`private`, or the
 // equivalent grant or AccessControlPolicy) is what the bucket already has; anything else is refused
 // (docs/behaviour.md "Object Ownership and ACLs"). AWS checks the bucket and the caller first, then
-// validates the ACL, then Object Ownership.
+// validates the ACL, then Object Ownership, then Block Public Access.
 import { acceptOwnerOnlyAcl, readPutBucketAcl } from '../lib/acl/request.ts';
 import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
@@ -12,6 +12,7 @@ import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
 import { ownershipControlsAttribute } from '../lib/ownership/attribute.ts';
 import type { S3Action } from '../lib/policy/index.ts';
+import { BLOCK_PUBLIC_ACLS, flagOn } from '../lib/public-access-block/attribute.ts';
 import { readConfiguration } from '../lib/storage/buckets.ts';
 import { storage } from '../lib/storage/index.ts';
 
@@ -39,7 +40,12 @@ export const putBucketAcl: S3Operation = {
       config(),
     );
     const ownership = readConfiguration(ownershipControlsAttribute, record)?.objectOwnership;
-    acceptOwnerOnlyAcl(verdict, ownership, 'AccessControlListNotSupported');
+    acceptOwnerOnlyAcl(
+      verdict,
+      ownership,
+      'AccessControlListNotSupported',
+      flagOn(record, BLOCK_PUBLIC_ACLS),
+    );
     return emptyResponse(200);
   },
 };

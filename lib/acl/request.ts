@@ -11,7 +11,12 @@ import { invalidArgument, invalidRequest, notImplemented, S3Error } from '../err
 import { textContent, type XmlElement } from '../xml/read.ts';
 import { readDocument, schemaChildren } from '../xml/schema.ts';
 
-export type AclVerdict = 'owner-only' | 'grants-others';
+/**
+ * What an ACL grants: the owner's full control only; something to others; or something to everyone —
+ * a public ACL, as Block Public Access defines it (User Guide, "Blocking public access to your Amazon S3
+ * storage": "any permissions to members of the predefined AllUsers or AuthenticatedUsers groups").
+ */
+export type AclVerdict = 'owner-only' | 'grants-others' | 'public';
 
 /** `x-amz-` or, for a request in Huawei OBS's dialect, `x-obs-` (OBS names its ACL headers so). */
 export type AclHeaderPrefix = 'x-amz-' | 'x-obs-';
@@ -31,6 +36,14 @@ const CANNED_ACLS = new Set([
   'public-read-write-delivered',
 ]);
 const OWNER_ONLY_CANNED = new Set(['private', 'bucket-owner-full-control']);
+// The canned ACLs that grant AllUsers or AuthenticatedUsers (OBS's `-delivered` forms grant Everyone).
+const PUBLIC_CANNED = new Set([
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'public-read-delivered',
+  'public-read-write-delivered',
+]);
 
 // The grant headers (S3's five, and OBS's `-delivered` forms).
 const GRANT_HEADERS = [
@@ -50,11 +63,30 @@ const GROUPS = new Set([
   'http://acs.amazonaws.com/groups/s3/LogDelivery',
 ]);
 
+/** The groups whose grants make an ACL public. */
+const PUBLIC_GROUPS = new Set([
+  'http://acs.amazonaws.com/groups/global/AllUsers',
+  'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+]);
+
+// A grantee's canonical ID here is an account's id (docs/behaviour.md "Object Ownership and ACLs"):
+// anything else names nobody, which AWS answers InvalidArgument "Invalid id".
+const ACCOUNT_ID = /^\d{12}$/;
+
 const PERMISSIONS = new Set(['FULL_CONTROL', 'WRITE', 'WRITE_ACP', 'READ', 'READ_ACP']);
 
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
-type Grantee = { type: 'CanonicalUser'; id: string } | { type: 'Group' | 'AmazonCustomerByEmail' };
+type Grantee =
+  | { type: 'CanonicalUser'; id: string }
+  | { type: 'Group'; public: boolean }
+  | { type: 'AmazonCustomerByEmail' };
+
+const isPublic = (grantee: Grantee) => grantee.type === 'Group' && grantee.public;
+
+/** The verdict on an ACL that does not give the owner alone full control. */
+const othersVerdict = (grantees: readonly Grantee[]): AclVerdict =>
+  grantees.some(isPublic) ? 'public' : 'grants-others';
 
 // `id="123", uri="http://…"`: one grantee, then a comma or the end.
 const GRANTEE = /\s*(id|uri|emailAddress)\s*=\s*(?:"([^"]*)"|([^\s,"]+))\s*(?:,|$)/y;
@@ -70,8 +102,14 @@ function granteesOf(header: string, value: string): Grantee[] {
     const [, key, quoted, bare] = match;
     const text = quoted ?? bare ?? '';
     if (key === 'uri' && !GROUPS.has(text)) throw invalidArgument('Invalid group uri', 'uri', text);
-    if (key === 'id' && text === '') throw invalidArgument('Invalid id', 'id', text);
-    grantees.push(key === 'id' ? { type: 'CanonicalUser', id: text } : { type: 'Group' });
+    if (key === 'id' && !ACCOUNT_ID.test(text)) throw invalidArgument('Invalid id', 'id', text);
+    grantees.push(
+      key === 'id'
+        ? { type: 'CanonicalUser', id: text }
+        : key === 'uri'
+          ? { type: 'Group', public: PUBLIC_GROUPS.has(text) }
+          : { type: 'AmazonCustomerByEmail' },
+    );
     if (match[0].trimEnd().endsWith(',') && GRANTEE.lastIndex >= value.length) throw unrecognized();
   }
   if (grantees.length === 0) throw unrecognized();
@@ -99,16 +137,19 @@ export function readAclHeaders(
   }
   if (canned !== undefined) {
     if (!CANNED_ACLS.has(canned)) throw invalidArgument('Invalid canned ACL', `${prefix}acl`, canned);
-    return OWNER_ONLY_CANNED.has(canned) ? 'owner-only' : 'grants-others';
+    if (OWNER_ONLY_CANNED.has(canned)) return 'owner-only';
+    return PUBLIC_CANNED.has(canned) ? 'public' : 'grants-others';
   }
   if (grants.length === 0) return 'none';
   let ownerOnly = true;
+  const everyGrantee: Grantee[] = [];
   for (const [header, value] of grants) {
     const grantees = granteesOf(header, value);
+    everyGrantee.push(...grantees);
     const toOwner = grantees.every((grantee) => grantee.type === 'CanonicalUser' && grantee.id === ownerId);
     if (header !== `${prefix}grant-full-control` || !toOwner) ownerOnly = false;
   }
-  return ownerOnly ? 'owner-only' : 'grants-others';
+  return ownerOnly ? 'owner-only' : othersVerdict(everyGrantee);
 }
 
 const malformedAcl = (detail: string) => new S3Error('MalformedACLError', { cause: detail });
@@ -142,15 +183,15 @@ function readGrantee(element: XmlElement, profile: Profile): Grantee {
     case 'CanonicalUser': {
       const id = text('ID');
       if (id === undefined) throw malformedAcl('CanonicalUser without ID');
-      if (id === '') throw invalidArgument('Invalid id', 'CanonicalUser/ID', id);
+      if (!ACCOUNT_ID.test(id)) throw invalidArgument('Invalid id', 'CanonicalUser/ID', id);
       return { type, id };
     }
     case 'Group': {
       const uri = text('URI');
-      if (uri === undefined && text('Canned') === 'Everyone') return { type };
+      if (uri === undefined && text('Canned') === 'Everyone') return { type, public: true };
       if (uri === undefined) throw malformedAcl('Group without URI');
       if (!GROUPS.has(uri)) throw invalidArgument('Invalid group uri', 'Group/URI', uri);
-      return { type };
+      return { type, public: PUBLIC_GROUPS.has(uri) };
     }
     case 'AmazonCustomerByEmail':
       if (text('EmailAddress') === undefined)
@@ -188,7 +229,7 @@ export function readAccessControlPolicy(
   const namedOwner = textContent(ownerIdElement);
   if (namedOwner !== ownerId) throw invalidArgument('Invalid id', 'CanonicalUser/ID', namedOwner);
   let ownerOnly = true;
-  let count = 0;
+  const grantees: Grantee[] = [];
   for (const grant of schemaChildren(list)) {
     if (grant.localName !== 'Grant') throw malformedAcl(`unexpected ${grant.localName}`);
     const fields = singles(
@@ -203,12 +244,12 @@ export function readAccessControlPolicy(
     const grantee = readGrantee(granteeElement, profile);
     const permission = textContent(permissionElement);
     if (!PERMISSIONS.has(permission)) throw malformedAcl('unknown Permission');
-    count++;
+    grantees.push(grantee);
     if (grantee.type !== 'CanonicalUser' || grantee.id !== ownerId || permission !== 'FULL_CONTROL') {
       ownerOnly = false;
     }
   }
-  return ownerOnly && count === 1 ? 'owner-only' : 'grants-others';
+  return ownerOnly && grantees.length === 1 ? 'owner-only' : othersVerdict(grantees);
 }
 
 /**
@@ -238,16 +279,22 @@ export function readPutBucketAcl(
  * What this service does with an ACL: the owner's full control is what every bucket here has, so it is
  * accepted and changes nothing; any other ACL is refused — with ACLs disabled (BucketOwnerEnforced) by
  * `disabledCode`, AWS's answer there (AccessControlListNotSupported to PutBucketAcl,
- * InvalidBucketAclWithObjectOwnership to CreateBucket), otherwise by 501 NotImplemented: AWS would
- * keep the ACL, and this service keeps none (a bucket policy grants access instead).
+ * InvalidBucketAclWithObjectOwnership to CreateBucket); a public ACL on a bucket whose BlockPublicAcls
+ * is on by 403 AccessDenied, as AWS refuses it ("PUT Bucket acl … calls fail if the specified ACL is
+ * public"); otherwise by 501 NotImplemented: AWS would keep the ACL, and this service keeps none (a
+ * bucket policy grants access instead).
  */
 export function acceptOwnerOnlyAcl(
   verdict: AclVerdict | 'none',
   objectOwnership: string | undefined,
   disabledCode: 'AccessControlListNotSupported' | 'InvalidBucketAclWithObjectOwnership',
+  blockPublicAcls = false,
 ): void {
-  if (verdict !== 'grants-others') return;
+  if (verdict === 'owner-only' || verdict === 'none') return;
   if (objectOwnership === 'BucketOwnerEnforced') throw new S3Error(disabledCode);
+  if (verdict === 'public' && blockPublicAcls) {
+    throw new S3Error('AccessDenied', { cause: 'BlockPublicAcls refuses a public ACL' });
+  }
   throw notImplemented(
     "This service keeps no ACL but the bucket owner's full control: grant access with a bucket policy",
   );

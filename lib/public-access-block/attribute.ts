@@ -37,6 +37,12 @@ export const publicAccessBlockAttribute = {
   view,
 } as const satisfies AttributeCodec<PublicAccessBlockConfiguration> & Record<string, unknown>;
 
+/** BlockPublicAcls: PutBucketAcl of a public ACL is refused (docs/behaviour.md › Block Public Access). */
+export const BLOCK_PUBLIC_ACLS: BucketFlag = Object.freeze({
+  attribute: publicAccessBlockAttribute.attribute,
+  field: 'blockPublicAcls' satisfies keyof PublicAccessBlockConfiguration,
+});
+
 /**
  * The two flags that act on bucket policies, as storage names them in a conditional write
  * (docs/behaviour.md › Block Public Access): BlockPublicPolicy conditions PutBucketPolicy of a public

@@ -46,7 +46,10 @@ const ownerAcl = (owner = OWNER.accountId) =>
   `${XML_DECLARATION}<AccessControlPolicy xmlns="${S3_NAMESPACE}"><Owner><ID>${owner}</ID></Owner><AccessControlList><Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${owner}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`;
 const aclGranting = (extraGrant: string) =>
   ownerAcl().replace('</AccessControlList>', `${extraGrant}</AccessControlList>`);
-const PUBLIC_READ_GRANT = `<Grant><Grantee ${XSI} xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>`;
+const ALL_USERS_URI = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const PUBLIC_READ_GRANT = `<Grant><Grantee ${XSI} xsi:type="Group"><URI>${ALL_USERS_URI}</URI></Grantee><Permission>READ</Permission></Grant>`;
+const userGrant = (id: string) =>
+  `<Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${id}</ID></Grantee><Permission>READ</Permission></Grant>`;
 
 /** A configuration Put as AWS CLI v2 sends it (Content-MD5), unless `headers` say otherwise. */
 const put = (
@@ -354,13 +357,14 @@ describe('GetBucketAcl and PutBucketAcl', () => {
     const writer = await newBucket({ 'x-amz-object-ownership': 'ObjectWriter' });
     await refusedUnchanged(
       writer,
-      () => putAcl(writer, { 'x-amz-acl': 'public-read' }),
+      () => putAcl(writer, { 'x-amz-grant-read': `id="${SECOND_IDENTITY.accountId}"` }),
       501,
       'NotImplemented',
     );
     expect((await putAcl(writer, { 'x-amz-acl': 'private' })).statusCode).toBe(200);
     const none = await newBucket();
     expect((await remove(none, 'ownershipControls')).statusCode).toBe(204);
+    expect((await remove(none, 'publicAccessBlock')).statusCode).toBe(204);
     await refusedUnchanged(
       none,
       () => putAcl(none, {}, aclGranting(PUBLIC_READ_GRANT)),
@@ -368,6 +372,45 @@ describe('GetBucketAcl and PutBucketAcl', () => {
       'NotImplemented',
     );
   });
+
+  // ceph/s3-tests test_block_public_put_bucket_acls; AWS User Guide, "Blocking public access": with
+  // BlockPublicAcls, "PUT Bucket acl and PUT Object acl calls fail if the specified ACL is public".
+  it.each([
+    ['x-amz-acl: public-read', { 'x-amz-acl': 'public-read' }, ''],
+    ['x-amz-acl: public-read-write', { 'x-amz-acl': 'public-read-write' }, ''],
+    ['x-amz-acl: authenticated-read', { 'x-amz-acl': 'authenticated-read' }, ''],
+    ['x-amz-grant-read to everyone', { 'x-amz-grant-read': `uri="${ALL_USERS_URI}"` }, ''],
+    ['an AccessControlPolicy granting everyone READ', {}, aclGranting(PUBLIC_READ_GRANT)],
+  ])(
+    'refuses %s with 403 AccessDenied while BlockPublicAcls is on (ACLs enabled)',
+    async (_name, headers, body) => {
+      const bucket = await newBucket({ 'x-amz-object-ownership': 'ObjectWriter' });
+      await refusedUnchanged(bucket, () => putAcl(bucket, headers, body), 403, 'AccessDenied');
+      // The other three flags do not refuse it; BlockPublicAcls alone does.
+      const others = blockBody({ ...ALL, BlockPublicAcls: false });
+      expect((await put(bucket, 'publicAccessBlock', others)).statusCode).toBe(200);
+      await refusedUnchanged(bucket, () => putAcl(bucket, headers, body), 501, 'NotImplemented');
+    },
+  );
+
+  it.each([
+    ['a grant header', { 'x-amz-grant-read': 'id="_foo"' }, '', 'id'],
+    ['an AccessControlPolicy', {}, aclGranting(userGrant('_foo')), 'CanonicalUser/ID'],
+    ['a canonical id of AWS form', { 'x-amz-grant-full-control': `id="${'7'.repeat(64)}"` }, '', 'id'],
+  ])(
+    'refuses a grantee id that is no account id, in %s, with 400 InvalidArgument "Invalid id"',
+    async (_name, headers, body, argument) => {
+      const bucket = await newBucket({ 'x-amz-object-ownership': 'ObjectWriter' });
+      const result = await refusedUnchanged(
+        bucket,
+        () => putAcl(bucket, headers, body),
+        400,
+        'InvalidArgument',
+      );
+      expect(result.body).toContain('<Message>Invalid id</Message>');
+      expect(result.body).toContain(`<ArgumentName>${argument}</ArgumentName>`);
+    },
+  );
 
   // LocalStack's AWS-validated snapshot test_s3_bucket_acl_exceptions: validation comes before Object Ownership.
   it.each([
@@ -614,9 +657,11 @@ describe('obs profile: what Huawei OBS documents', () => {
     expect((await putAcl(bucket, { 'x-amz-acl': 'private' })).statusCode).toBe(200);
     await refusedUnchanged(
       bucket,
-      () => putAcl(bucket, { 'x-amz-acl': 'public-read' }),
+      () => putAcl(bucket, { 'x-amz-acl': 'log-delivery-write' }),
       501,
       'NotImplemented',
     );
+    // A public ACL meets the bucket's BlockPublicAcls first.
+    await refusedUnchanged(bucket, () => putAcl(bucket, { 'x-amz-acl': 'public-read' }), 403, 'AccessDenied');
   });
 });

@@ -29,16 +29,20 @@ const policy = (grants: string, owner = `<Owner><ID>${OWNER}</ID></Owner>`) =>
     `<AccessControlPolicy xmlns="${S3_NAMESPACE}">${owner}<AccessControlList>${grants}</AccessControlList></AccessControlPolicy>`,
   );
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+const LOG_DELIVERY = 'http://acs.amazonaws.com/groups/s3/LogDelivery';
 
 describe('readAclHeaders', () => {
   it.each([
     ['no ACL header', {}, 'none'],
     ['x-amz-acl: private', { 'x-amz-acl': 'private' }, 'owner-only'],
     ['x-amz-acl: bucket-owner-full-control', { 'x-amz-acl': 'bucket-owner-full-control' }, 'owner-only'],
-    ['x-amz-acl: public-read', { 'x-amz-acl': 'public-read' }, 'grants-others'],
-    ['x-amz-acl: public-read-write', { 'x-amz-acl': 'public-read-write' }, 'grants-others'],
-    ['x-amz-acl: authenticated-read', { 'x-amz-acl': 'authenticated-read' }, 'grants-others'],
+    ['x-amz-acl: public-read', { 'x-amz-acl': 'public-read' }, 'public'],
+    ['x-amz-acl: public-read-write', { 'x-amz-acl': 'public-read-write' }, 'public'],
+    ['x-amz-acl: authenticated-read', { 'x-amz-acl': 'authenticated-read' }, 'public'],
     ['x-amz-acl: log-delivery-write', { 'x-amz-acl': 'log-delivery-write' }, 'grants-others'],
+    ['x-amz-acl: aws-exec-read', { 'x-amz-acl': 'aws-exec-read' }, 'grants-others'],
+    ['x-amz-acl: bucket-owner-read', { 'x-amz-acl': 'bucket-owner-read' }, 'grants-others'],
     ['full control to the owner', { 'x-amz-grant-full-control': `id="${OWNER}"` }, 'owner-only'],
     ['full control to the owner, unquoted', { 'x-amz-grant-full-control': `id=${OWNER}` }, 'owner-only'],
     ['full control to another account', { 'x-amz-grant-full-control': `id="${OTHER}"` }, 'grants-others'],
@@ -47,7 +51,14 @@ describe('readAclHeaders', () => {
       { 'x-amz-grant-full-control': `id="${OWNER}", id="${OTHER}"` },
       'grants-others',
     ],
-    ['read to everyone', { 'x-amz-grant-read': `uri="${ALL_USERS}"` }, 'grants-others'],
+    ['read to everyone', { 'x-amz-grant-read': `uri="${ALL_USERS}"` }, 'public'],
+    ['read to any AWS account', { 'x-amz-grant-read': `uri="${AUTHENTICATED_USERS}"` }, 'public'],
+    ['write to the log delivery group', { 'x-amz-grant-write': `uri="${LOG_DELIVERY}"` }, 'grants-others'],
+    [
+      'full control to the owner, read to everyone',
+      { 'x-amz-grant-full-control': `id="${OWNER}"`, 'x-amz-grant-read': `uri="${ALL_USERS}"` },
+      'public',
+    ],
     ['read to the owner (not full control)', { 'x-amz-grant-read': `id="${OWNER}"` }, 'grants-others'],
     ['read by e-mail', { 'x-amz-grant-read': 'emailAddress="a@example.com"' }, 'grants-others'],
   ] as const)('returns %s as %s', (_name, headers, verdict) => {
@@ -55,7 +66,7 @@ describe('readAclHeaders', () => {
   });
 
   it("reads OBS's x-obs-* headers for a request in OBS's dialect, and not x-amz-* then", () => {
-    expect(readAclHeaders({ 'x-obs-acl': 'public-read-delivered' }, 'x-obs-', OWNER)).toBe('grants-others');
+    expect(readAclHeaders({ 'x-obs-acl': 'public-read-delivered' }, 'x-obs-', OWNER)).toBe('public');
     expect(readAclHeaders({ 'x-obs-acl': 'private' }, 'x-obs-', OWNER)).toBe('owner-only');
     expect(readAclHeaders({ 'x-amz-acl': 'public-read' }, 'x-obs-', OWNER)).toBe('none');
   });
@@ -85,6 +96,9 @@ describe('readAclHeaders', () => {
     ['', 'x-amz-grant-write', 'Argument format not recognized'],
     ['uri="http://acs.amazonaws.com/groups/s3/FakeGroup"', 'uri', 'Invalid group uri'],
     ['id=""', 'id', 'Invalid id'],
+    ['id="_foo"', 'id', 'Invalid id'],
+    ['id=79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be', 'id', 'Invalid id'],
+    [`id="${OWNER}", id="12345678901"`, 'id', 'Invalid id'],
   ])('throws InvalidArgument for the grant %j', (value, argument, message) => {
     const error = s3ErrorOf(() => readAclHeaders({ 'x-amz-grant-write': value }, 'x-amz-', OWNER));
     expect([error.code, error.message, error.fields.ArgumentName]).toEqual([
@@ -101,7 +115,14 @@ describe('readAccessControlPolicy', () => {
   });
 
   it.each([
-    ['a second grant to a group', grant(user(OWNER)) + grant(group(ALL_USERS), 'READ')],
+    ['a second grant to everyone', grant(user(OWNER)) + grant(group(ALL_USERS), 'READ')],
+    ['a grant to any AWS account', grant(group(AUTHENTICATED_USERS), 'READ_ACP')],
+  ])('returns public for %s', (_name, grants) => {
+    expect(readAccessControlPolicy(policy(grants), aws, OWNER, OPTIONS)).toBe('public');
+  });
+
+  it.each([
+    ['a second grant to the log delivery group', grant(user(OWNER)) + grant(group(LOG_DELIVERY), 'WRITE')],
     ['FULL_CONTROL to another account', grant(user(OTHER))],
     ['only READ to the owner', grant(user(OWNER), 'READ')],
     ['no grant at all', ''],
@@ -137,6 +158,11 @@ describe('readAccessControlPolicy', () => {
       'CanonicalUser/ID',
     ],
     [
+      'a grantee id that is no account id',
+      policy(grant(user(OWNER)) + grant(user('_foo'))),
+      'CanonicalUser/ID',
+    ],
+    [
       'a group that does not exist',
       policy(grant(group('http://acs.amazonaws.com/groups/s3/FakeGroup'))),
       'Group/URI',
@@ -155,7 +181,7 @@ describe('readAccessControlPolicy', () => {
     const everyone =
       '<Grant><Grantee><Canned>Everyone</Canned></Grantee><Permission>READ</Permission></Grant>';
     expect(readAccessControlPolicy(obsPolicy(mine), obs, OWNER, OPTIONS)).toBe('owner-only');
-    expect(readAccessControlPolicy(obsPolicy(mine + everyone), obs, OWNER, OPTIONS)).toBe('grants-others');
+    expect(readAccessControlPolicy(obsPolicy(mine + everyone), obs, OWNER, OPTIONS)).toBe('public');
     expect(s3ErrorOf(() => readAccessControlPolicy(obsPolicy(mine), aws, OWNER, OPTIONS)).code).toBe(
       'MalformedACLError',
     );
@@ -176,9 +202,7 @@ describe('readPutBucketAcl', () => {
   });
 
   it('reads the headers, or else the body', () => {
-    expect(readPutBucketAcl({ 'x-amz-acl': 'public-read' }, NO_BODY, 'x-amz-', aws, OWNER)).toBe(
-      'grants-others',
-    );
+    expect(readPutBucketAcl({ 'x-amz-acl': 'public-read' }, NO_BODY, 'x-amz-', aws, OWNER)).toBe('public');
     expect(readPutBucketAcl({}, policy(grant(user(OWNER))), 'x-amz-', aws, OWNER)).toBe('owner-only');
   });
 });
@@ -209,6 +233,22 @@ describe('acceptOwnerOnlyAcl', () => {
       );
       expect([error.code, error.statusCode]).toEqual(['NotImplemented', 501]);
     }
+  });
+
+  it('refuses a public ACL with 403 AccessDenied when BlockPublicAcls is on, after ownership', () => {
+    const refuse = (verdict: 'public' | 'grants-others', ownership: string | undefined, block: boolean) =>
+      s3ErrorOf(() => acceptOwnerOnlyAcl(verdict, ownership, 'AccessControlListNotSupported', block));
+    expect([refuse('public', undefined, true).code, refuse('public', undefined, true).statusCode]).toEqual([
+      'AccessDenied',
+      403,
+    ]);
+    expect(refuse('public', 'ObjectWriter', true).code).toBe('AccessDenied');
+    expect(refuse('public', 'BucketOwnerEnforced', true).code).toBe('AccessControlListNotSupported');
+    expect(refuse('public', undefined, false).code).toBe('NotImplemented');
+    expect(refuse('grants-others', undefined, true).code).toBe('NotImplemented');
+    expect(() =>
+      acceptOwnerOnlyAcl('owner-only', undefined, 'AccessControlListNotSupported', true),
+    ).not.toThrow();
   });
 });
 
