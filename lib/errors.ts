@@ -35,6 +35,7 @@ export const S3_ERRORS = {
   InvalidDigest: [400, 'The Content-MD5 or checksum value you specified is not valid.'],
   InvalidLocationConstraint: [400, 'The specified location-constraint is not valid'],
   InvalidRequest: [400, 'Invalid Request'],
+  InvalidToken: [400, 'The provided token is malformed or otherwise invalid.'],
   InvalidURI: [400, "Couldn't parse the specified URI."],
   MalformedACLError: [
     400,

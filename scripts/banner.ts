@@ -21,13 +21,14 @@ export function exampleConfiguration(profile: string): string {
 }
 
 /**
- * The commands to paste: the credentials (AWS_DEFAULT_REGION too: AWS CLI v1 reads no AWS_REGION), then
+ * The commands to paste: the credentials (AWS_DEFAULT_REGION too: AWS CLI v1 reads no AWS_REGION; an
+ * empty AWS_SESSION_TOKEN, since a token left in the shell would be sent and refused: InvalidToken), then
  * create a bucket, set its default encryption and read it back with the AWS CLI.
  */
 export function bannerCommands({ port, profile, identity }: BannerSettings): string[] {
   const endpoint = `http://localhost:${port}`;
   return [
-    `export AWS_ACCESS_KEY_ID=${identity.accessKeyId} AWS_SECRET_ACCESS_KEY='${identity.secretAccessKey}' AWS_REGION=${LOCAL_REGION} AWS_DEFAULT_REGION=${LOCAL_REGION}`,
+    `export AWS_ACCESS_KEY_ID=${identity.accessKeyId} AWS_SECRET_ACCESS_KEY='${identity.secretAccessKey}' AWS_REGION=${LOCAL_REGION} AWS_DEFAULT_REGION=${LOCAL_REGION} AWS_SESSION_TOKEN=`,
     `aws --endpoint-url ${endpoint} s3api create-bucket --bucket demo`,
     `aws --endpoint-url ${endpoint} s3api put-bucket-encryption --bucket demo --server-side-encryption-configuration '${exampleConfiguration(profile)}'`,
     `aws --endpoint-url ${endpoint} s3api get-bucket-encryption --bucket demo`,

@@ -43,6 +43,25 @@ const unsupportedAuthorizationType = (authorization: string) =>
     fields: { ArgumentName: 'Authorization', ArgumentValue: authorization },
   });
 
+// Where clients put a temporary credential's session token: SigV4 and V2 headers, presigned URLs (SDKs
+// write `X-Amz-Security-Token`), and Huawei OBS's own header and query parameter.
+const TOKEN_HEADERS = ['x-amz-security-token', 'x-obs-security-token'];
+const TOKEN_PARAMETERS = new Set(['X-Amz-Security-Token', 'x-amz-security-token', 'x-obs-security-token']);
+
+/**
+ * This service issues no temporary credentials (it has no STS), so a session token is never one of
+ * its own, and a signature made with one is not checked against a long-term key as if the token were
+ * not there: AWS answers a token it cannot read 400 InvalidToken.
+ */
+function refuseSessionToken(request: S3Request, pieces: S3Request['queryPieces']): void {
+  const header = TOKEN_HEADERS.find((name) => request.headers[name] !== undefined);
+  const parameter = pieces.find((piece) => TOKEN_PARAMETERS.has(piece.name))?.name;
+  if (header === undefined && parameter === undefined) return;
+  throw new S3Error('InvalidToken', {
+    cause: `a session token (${header ?? parameter}): this service issues no temporary credentials`,
+  });
+}
+
 /**
  * Verifies the request's signature and returns who signed it, or throws the S3Error AWS would answer
  * with (400/403). Never returns for an anonymous request: this service has no public operations.
@@ -51,6 +70,7 @@ export async function verifyRequestSignature(request: S3Request, options: Verify
   const pieces = request.queryPieces;
   const authorization = request.headers.authorization;
   const presigned = pieces.some((piece) => (PRESIGNED_MARKERS as readonly string[]).includes(piece.name));
+  refuseSessionToken(request, pieces);
 
   if (authorization !== undefined && authorization !== '') {
     if (presigned) {

@@ -320,7 +320,7 @@ const AWS_CLI_V2 = '/usr/bin/aws';
  * The banner's `export …` line and `aws …` commands, each run as a user pastes it: in `sh`, with the
  * given AWS CLI (and no AWS configuration or variable of the machine's user: the export line is all
  * it has, so AWS CLI v1, which reads AWS_DEFAULT_REGION and not AWS_REGION, shows the banner exports
- * both). Returns each command's stdout.
+ * both; a stale AWS_SESSION_TOKEN shows that the export line empties it). Returns each command's stdout.
  */
 async function runBannerCommands(output: string, cli: string): Promise<string[]> {
   const lines = output.split('\n').map((line) => line.trim());
@@ -338,6 +338,9 @@ async function runBannerCommands(output: string, cli: string): Promise<string[]>
           ...env,
           AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
           AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
+          // A session token left in the shell from real AWS work: the export line empties it, or the CLI
+          // would send it with the local key and get 400 InvalidToken.
+          AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLE-left-over',
         },
         timeout: 120_000,
       },
@@ -595,7 +598,9 @@ describe.concurrent('npm start (scripts/start.ts)', () => {
       expect(startup).not.toContain('/2015-03-31/functions/');
       expect(startup).not.toContain('Function names exposed for local invocation');
       expect(startup).not.toContain('[http for lambda]');
-      expect(stack.output).toContain(' AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1\n');
+      expect(stack.output).toContain(
+        ' AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_SESSION_TOKEN=\n',
+      );
 
       const [created, put, got] = await runBannerCommands(stack.output, cli);
       expect(created).toContain('/demo');

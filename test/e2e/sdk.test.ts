@@ -95,6 +95,29 @@ describe('bucket lifecycle through the SDK', () => {
     });
     unknown.destroy();
   });
+
+  it('refuses a session token with 400 InvalidToken, and the write it came with changes nothing', async () => {
+    const bucket = uniqueBucket('sdk-token');
+    await owner.send(new CreateBucketCommand({ Bucket: bucket }));
+    const before = await owner.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    const temporary = client({ ...OWNER, sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLETOKEN' });
+    expect(await failure(temporary.send(new ListBucketsCommand({})))).toEqual({
+      name: 'InvalidToken',
+      status: 400,
+    });
+    const put = new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: {
+        Rules: [
+          { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/token' } },
+        ],
+      },
+    });
+    expect(await failure(temporary.send(put))).toEqual({ name: 'InvalidToken', status: 400 });
+    const after = await owner.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+    expect(after.ServerSideEncryptionConfiguration).toEqual(before.ServerSideEncryptionConfiguration);
+    temporary.destroy();
+  });
 });
 
 describe('bucket encryption through the SDK', () => {

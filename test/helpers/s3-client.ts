@@ -10,7 +10,11 @@ export const s3Client = (identity: Credentials = OWNER, endpoint = inject('gatew
     endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
+    credentials: {
+      accessKeyId: identity.accessKeyId,
+      secretAccessKey: identity.secretAccessKey,
+      ...(identity.sessionToken ? { sessionToken: identity.sessionToken } : {}),
+    },
     maxAttempts: 1,
   });
 

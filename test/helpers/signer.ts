@@ -24,6 +24,8 @@ export const SIGNING_DATE = new Date('2025-06-01T12:00:00Z');
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** A temporary credential's session token: the signer sends it as x-amz-security-token. */
+  sessionToken?: string;
 }
 
 /** The unit tests' signer; the integration and e2e tests sign as test/helpers/identities.ts's identities. */
@@ -86,7 +88,11 @@ export const smithySigner = (region = REGION, credentials: Credentials = ALICE, 
   new SignatureV4({
     service: 's3',
     region,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    },
     sha256: Hash.bind(null, 'sha256'),
     uriEscapePath: false,
     applyChecksum,

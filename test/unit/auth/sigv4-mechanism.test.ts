@@ -1,6 +1,6 @@
 // Which mechanism a request uses, and what AWS answers for the ones this service does not take.
 import { describe, expect, it } from 'vitest';
-import { lookup, s3ErrorOf, verifyWire, type WireRequest } from './helpers.ts';
+import { ALICE, lookup, presignV4, s3ErrorOf, signV4, verifyWire, type WireRequest } from './helpers.ts';
 
 const request = (headers: Record<string, string>, rawQueryString = 'encryption'): WireRequest => ({
   method: 'GET',
@@ -103,4 +103,43 @@ describe('verifyRequestSignature, mechanism', () => {
       expect(lookups).toBe(0);
     },
   );
+
+  // This service has no STS: every session token is one it cannot read, which AWS answers 400
+  // InvalidToken — not a signature checked against the long-term key as if the token were not there.
+  const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLETOKEN';
+  const withToken = { ...ALICE, sessionToken: TOKEN };
+  it.each([
+    [
+      'signed with a session token (x-amz-security-token, signed)',
+      () => signV4({ method: 'GET', path: '/b1', query: { encryption: '' }, credentials: withToken }),
+    ],
+    [
+      'presigned with a session token (X-Amz-Security-Token)',
+      () => presignV4({ method: 'GET', path: '/b1', query: { encryption: '' }, credentials: withToken }),
+    ],
+    [
+      'a valid signature with an unsigned x-amz-security-token beside it',
+      async () => {
+        const signed = await signV4({ method: 'GET', path: '/b1', query: { encryption: '' } });
+        return { ...signed, headers: { ...signed.headers, 'x-amz-security-token': TOKEN } };
+      },
+    ],
+    [
+      "Huawei OBS's x-obs-security-token",
+      async () => request({ 'x-obs-security-token': TOKEN, authorization: 'OBS AKID:c2ln' }),
+    ],
+  ])('returns 400 InvalidToken for a request %s', async (_name, make) => {
+    const wire = await make();
+    const error = await s3ErrorOf(verifyWire(wire, { allowV2: true }));
+    expect([error.code, error.statusCode, error.message]).toEqual([
+      'InvalidToken',
+      400,
+      'The provided token is malformed or otherwise invalid.',
+    ]);
+  });
+
+  it('verifies the same request without the token (the refusal is the token, not the signature)', async () => {
+    const signed = await signV4({ method: 'GET', path: '/b1', query: { encryption: '' } });
+    await expect(verifyWire(signed, { lookup })).resolves.toMatchObject({ accessKeyId: ALICE.accessKeyId });
+  });
 });
