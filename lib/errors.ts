@@ -32,6 +32,10 @@ export const S3_ERRORS = {
     "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
   ],
   InvalidBucketName: [400, 'The specified bucket is not valid.'],
+  InvalidBucketOwnerAWSAccountID: [
+    400,
+    'The value of the expected bucket owner parameter must be an AWS Account ID...',
+  ],
   InvalidDigest: [400, 'The Content-MD5 or checksum value you specified is not valid.'],
   InvalidLocationConstraint: [400, 'The specified location-constraint is not valid'],
   InvalidRequest: [400, 'Invalid Request'],

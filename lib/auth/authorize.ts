@@ -3,7 +3,8 @@
 // lib/policy/context.ts as docs/accounts.md › The request context lists), the S3 action and the bucket
 // item, it decides in S3's order:
 //   1. no item                                    → 404 NoSuchBucket
-//   2. x-amz-expected-bucket-owner names another  → 403 AccessDenied (the owner's requests too)
+//   2. x-amz-expected-bucket-owner is no account id → 400 InvalidBucketOwnerAWSAccountID;
+//      names another                              → 403 AccessDenied (the owner's requests too)
 //   3. the owner, on a bucket-policy action       → allowed (AWS exempts the owner from a Deny there)
 //   4. an explicit Deny of the policy matches     → 403 AccessDenied (the owner included)
 //   5. the owner                                  → allowed
@@ -34,6 +35,14 @@ export type { AccessRequest } from './request-facts.ts';
 const expectedBucketOwner = (request: Pick<AccessRequest, 'effectiveHeaders'>): string | undefined =>
   request.effectiveHeaders['x-amz-expected-bucket-owner'];
 
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** AWS's answer to an expected owner that is not an account id (LocalStack's AWS-validated snapshots). */
+const invalidExpectedOwner = (value: string) =>
+  new S3Error('InvalidBucketOwnerAWSAccountID', {
+    message: `The value of the expected bucket owner parameter must be an AWS Account ID... [${value}]`,
+  });
+
 /**
  * Throws the S3 error for a caller who may not take `action` on the bucket as `record` stands; returns
  * it otherwise. Asynchronous because the policy language (policy-verdict.ts and lib/policy/) is
@@ -48,7 +57,9 @@ export async function authorizeAccess(
   const { bucket, caller } = request;
   if (!record) throw noSuchBucket(bucket);
   const expectedOwner = expectedBucketOwner(request);
-  if (expectedOwner !== undefined && record.ownerId !== expectedOwner) throw accessDenied();
+  if (expectedOwner !== undefined && record.ownerId !== expectedOwner) {
+    throw ACCOUNT_ID.test(expectedOwner) ? accessDenied() : invalidExpectedOwner(expectedOwner);
+  }
   const isOwner = record.ownerId === caller.accountId;
   const policyAction = POLICY_ACTIONS.has(action);
   if (isOwner && policyAction) return record;

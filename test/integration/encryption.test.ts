@@ -188,6 +188,43 @@ describe('rejected requests change nothing', () => {
     },
   );
 
+  // LocalStack's AWS-validated snapshots (test_{get,put,delete}_bucket_policy_invalid_account_id):
+  // 400 InvalidBucketOwnerAWSAccountID, the value in the message, and nothing written.
+  it.each([
+    ['PUT', '0000'],
+    ['GET', '0000000000020'],
+    ['DELETE', 'abcd'],
+    ['PUT', 'aa000000000$'],
+    ['GET', ''],
+  ])(
+    'answers %s with 400 InvalidBucketOwnerAWSAccountID when x-amz-expected-bucket-owner is %j',
+    async (method, value) => {
+      const before = await getEncryption(bucket);
+      const headers = { 'x-amz-expected-bucket-owner': value };
+      const result =
+        method === 'PUT'
+          ? await putWithMd5(bucket, KMS_CONFIGURATION, headers)
+          : await send({ method, path: `/${bucket}`, query: 'encryption', headers });
+      expectS3Error(result, 400, 'InvalidBucketOwnerAWSAccountID');
+      expect(result.body).toContain(
+        `<Message>The value of the expected bucket owner parameter must be an AWS Account ID... [${value}]</Message>`,
+      );
+      expect((await getEncryption(bucket)).body).toBe(before.body);
+    },
+  );
+
+  it.each(['policy', 'acl', 'publicAccessBlock'])(
+    'answers GET ?%s with 400 InvalidBucketOwnerAWSAccountID for an expected owner that is no account id',
+    async (query) => {
+      const headers = { 'x-amz-expected-bucket-owner': 'invalid' };
+      expectS3Error(
+        await send({ method: 'GET', path: `/${bucket}`, query, headers }),
+        400,
+        'InvalidBucketOwnerAWSAccountID',
+      );
+    },
+  );
+
   it.each(['PUT', 'GET', 'DELETE'])(
     'answers %s from another account with 403 AccessDenied',
     async (method) => {
