@@ -365,6 +365,19 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
     );
   });
 
+  // LocalStack's AWS-validated snapshots (test_list_ops_encoding_type_validation): an empty value is
+  // refused like any other that is not `url`.
+  it.each(['encoding-type=', 'list-type=2&encoding-type=', 'versions&encoding-type='])(
+    'answers GET ?%s (an empty encoding type) with 400 InvalidArgument, ArgumentValue empty',
+    async (query) => {
+      const result = await list(query);
+      expectS3Error(result, 400, 'InvalidArgument');
+      expect(result.body).toContain(
+        '<Message>Invalid Encoding Method specified in Request</Message><ArgumentName>encoding-type</ArgumentName><ArgumentValue></ArgumentValue>',
+      );
+    },
+  );
+
   // ListObjectVersions, which tools that empty a bucket before deleting it send (ceph s3-tests' fixtures).
   it.each([
     [
