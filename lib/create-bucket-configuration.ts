@@ -4,6 +4,7 @@
 // Pure. The body is read by lib/xml/read.ts, like every XML body (no DOCTYPE, no entities, no
 // processing instructions); this module holds the schema rules only.
 import { malformedXml, S3Error } from './errors.ts';
+import { S3_LOCATION_CONSTRAINTS } from './regions.ts';
 import { childElements, readXml, textContent } from './xml/read.ts';
 
 const MAX_BYTES = 64 * 1024;
@@ -28,12 +29,19 @@ export function parseLocationConstraint(
     constraint = textContent(child);
   }
   if (constraint === undefined || constraint === '') return serviceRegion;
-  // AWS: us-east-1 is never named explicitly (OBS always names it); another region than the endpoint's
-  // is illegal here.
+  const invalid = () =>
+    new S3Error('InvalidLocationConstraint', { fields: { LocationConstraint: constraint } });
+  // AWS: us-east-1 is never named explicitly (OBS always names it).
   if (element === 'LocationConstraint' && constraint === 'us-east-1' && serviceRegion === 'us-east-1') {
-    throw new S3Error('InvalidLocationConstraint', { fields: { LocationConstraint: constraint } });
+    throw invalid();
   }
   if (constraint !== serviceRegion) {
+    // At us-east-1, AWS tells a name that is no location constraint (`foo`, `aws-global`) from another
+    // region; any other endpoint refuses both as incompatible with itself (LocalStack's AWS-validated
+    // snapshots, test_create_bucket_with_invalid_location_constraint, test_bucket_constraint_aws_global).
+    if (serviceRegion === 'us-east-1' && !S3_LOCATION_CONSTRAINTS.has(constraint)) throw invalid();
+    // Another region: AWS would create the bucket there from us-east-1; this deployment serves its own
+    // region only (docs/behaviour.md "CreateBucket").
     throw new S3Error('IllegalLocationConstraintException', {
       message: `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
     });

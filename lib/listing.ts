@@ -4,6 +4,7 @@
 // written down in docs/behaviour.md "Listings".
 import { createHash } from 'node:crypto';
 import { invalidArgument } from './errors.ts';
+import { S3_REGIONS } from './regions.ts';
 
 type Query = ReadonlyArray<readonly [name: string, value: string]>;
 
@@ -46,10 +47,6 @@ function readCount(query: Query, rule: CountRule): number {
   return value;
 }
 
-// An AWS region code's shape (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`), any case: AWS tells
-// "not a valid AWS Region" apart from "another region than this endpoint's".
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/i;
-
 export interface ListBucketsQuery {
   maxBuckets: number;
   /** Present (even empty) when the request sent it: the response echoes it. */
@@ -71,18 +68,17 @@ export function parseListBucketsQuery(query: Query, serviceRegion: string): List
     rangeMessage: 'Argument max-buckets must be an integer between 1 and 10000',
   });
   const bucketRegion = queryParameter(query, 'bucket-region');
-  if (bucketRegion !== undefined) {
-    if (!REGION.test(bucketRegion)) {
+  // Every bucket of a deployment is in its region (CreateBucket refuses any other), so naming that
+  // region filters nothing; AWS refuses another AWS Region at a regional endpoint, and a name that is
+  // none (`eu-east-1`) as no region (LocalStack's AWS-validated snapshot, bad-region).
+  if (bucketRegion !== undefined && bucketRegion.toLowerCase() !== serviceRegion) {
+    if (!S3_REGIONS.has(bucketRegion.toLowerCase())) {
       throw invalidArgument(`Argument value ${bucketRegion} is not a valid AWS Region`, 'bucket-region');
     }
-    // Every bucket of a deployment is in its region (CreateBucket refuses any other), so naming that
-    // region filters nothing; AWS refuses any other region at a regional endpoint.
-    if (bucketRegion.toLowerCase() !== serviceRegion) {
-      throw invalidArgument(
-        'Requests with bucket-region specified must be made to the corresponding regional endpoint',
-        'bucket-region',
-      );
-    }
+    throw invalidArgument(
+      'Requests with bucket-region specified must be made to the corresponding regional endpoint',
+      'bucket-region',
+    );
   }
   const continuationToken = queryParameter(query, 'continuation-token');
   return {

@@ -22,6 +22,8 @@ describe('CreateBucket', () => {
   it.each([
     ['eu-west-1', 'IllegalLocationConstraintException'],
     ['us-east-1', 'InvalidLocationConstraint'],
+    ['foo', 'InvalidLocationConstraint'],
+    ['aws-global', 'InvalidLocationConstraint'],
   ])('refuses LocationConstraint %s with %s', async (region, code) => {
     const bucket = uniqueBucket();
     const body = `<CreateBucketConfiguration><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`;

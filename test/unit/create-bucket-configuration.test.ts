@@ -45,6 +45,38 @@ describe('parseLocationConstraint', () => {
     expect(error.message).toContain('ap-south-1');
   });
 
+  // LocalStack's AWS-validated snapshots: test_create_bucket_with_invalid_location_constraint
+  // ([us-east-1-foo], [eu-west-1-bar]) and test_bucket_constraint_aws_global ([us-east-1], [us-west-1]).
+  it.each(['foo', 'aws-global', 'us-east-7', 'EU-WEST-1'])(
+    'throws InvalidLocationConstraint with the constraint for %s, no location constraint, in us-east-1',
+    (constraint) => {
+      const error = s3ErrorOf(() => parse(configuration(constraint), 'us-east-1'));
+      expect([error.code, error.message, error.fields]).toEqual([
+        'InvalidLocationConstraint',
+        'The specified location-constraint is not valid',
+        { LocationConstraint: constraint },
+      ]);
+    },
+  );
+
+  it.each(['eu-west-1', 'EU', 'ap-southeast-7'])(
+    'throws IllegalLocationConstraintException for %s, another region, in us-east-1',
+    (constraint) => {
+      expect(codeOf(configuration(constraint), 'us-east-1')).toBe('IllegalLocationConstraintException');
+    },
+  );
+
+  it.each(['bar', 'aws-global'])(
+    'throws IllegalLocationConstraintException for %s outside us-east-1',
+    (constraint) => {
+      const error = s3ErrorOf(() => parse(configuration(constraint), 'us-west-1'));
+      expect([error.code, error.message]).toEqual([
+        'IllegalLocationConstraintException',
+        `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+      ]);
+    },
+  );
+
   it.each([
     [
       'another root element',

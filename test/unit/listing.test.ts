@@ -7,6 +7,7 @@ import {
   parseListBucketsQuery,
   readContinuationToken,
 } from '../../lib/listing.ts';
+import { s3ErrorOf } from '../helpers/s3-error.ts';
 
 const bucketName = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
 const refusal = (read: () => unknown) => {
@@ -80,6 +81,33 @@ describe('parseListBucketsQuery', () => {
         'us-east-1',
       ),
     ).toEqual({ maxBuckets: 7, prefix: '', continuationToken: undefined });
+  });
+
+  // LocalStack's AWS-validated snapshot (test_list_buckets_region_validation, bad-region): a name that is
+  // no AWS Region is refused as such, even when it has a region's shape.
+  it.each([
+    ['eu-east-1', 'Argument value eu-east-1 is not a valid AWS Region'],
+    ['us-east-7', 'Argument value us-east-7 is not a valid AWS Region'],
+    ['EU', 'Argument value EU is not a valid AWS Region'],
+    [
+      'eu-west-1',
+      'Requests with bucket-region specified must be made to the corresponding regional endpoint',
+    ],
+    [
+      'AP-SOUTHEAST-7',
+      'Requests with bucket-region specified must be made to the corresponding regional endpoint',
+    ],
+  ])('refuses bucket-region=%s at us-east-1: %s', (region, message) => {
+    const error = s3ErrorOf(() => parseListBucketsQuery([['bucket-region', region]], 'us-east-1'));
+    expect([error.code, error.message, error.fields.ArgumentName]).toEqual([
+      'InvalidArgument',
+      message,
+      'bucket-region',
+    ]);
+  });
+
+  it("accepts a deployment's own region that is no AWS Region (another vendor's)", () => {
+    expect(parseListBucketsQuery([['bucket-region', 'cn-north-4']], 'cn-north-4').maxBuckets).toBe(10_000);
   });
 });
 
