@@ -3,9 +3,9 @@
 // "Creating a Bucket"; esdk-obs-nodejs's obsModel.js sends `Location` after signing OBS-style).
 // Pure. The body is read by lib/xml/read.ts, like every XML body (no DOCTYPE, no entities, no
 // processing instructions); this module holds the schema rules only.
-import { malformedXml, S3Error } from './errors.ts';
+import { malformedXml, notImplemented, S3Error } from './errors.ts';
 import { S3_LOCATION_CONSTRAINTS } from './regions.ts';
-import { childElements, readXml, textContent } from './xml/read.ts';
+import { childElements, readXml, textContent, type XmlElement } from './xml/read.ts';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -22,12 +22,18 @@ export function parseLocationConstraint(
   const root = readXml(body, MAX_BYTES);
   if (root.localName !== 'CreateBucketConfiguration') throw malformedXml('root');
   let constraint: string | undefined;
+  let tags: XmlElement | undefined;
   for (const child of childElements(root)) {
+    if (element === 'LocationConstraint' && child.localName === 'Tags' && tags === undefined) {
+      tags = child;
+      continue;
+    }
     // Other CreateBucketConfiguration elements (S3's Location and Bucket: directory buckets) are not served.
     if (child.localName !== element) throw malformedXml('unknown element');
     if (constraint !== undefined) throw malformedXml(`duplicate ${element}`);
     constraint = textContent(child);
   }
+  if (tags !== undefined) refuseBucketTags(tags);
   if (constraint === undefined || constraint === '') return serviceRegion;
   const invalid = () =>
     new S3Error('InvalidLocationConstraint', { fields: { LocationConstraint: constraint } });
@@ -47,4 +53,23 @@ export function parseLocationConstraint(
     });
   }
   return constraint;
+}
+
+/**
+ * S3's `Tags` (tags given to the bucket as it is created): each `Tag` must hold one `Key` and one
+ * `Value` (MalformedXML otherwise, as AWS answers). No tag at all (`<Tags/>`) creates the bucket as
+ * AWS does; any tag is 501 NotImplemented, as bucket tagging is (LocalStack's AWS-validated snapshots,
+ * test_create_bucket_with_empty_tags and test_create_bucket_with_tags_exc).
+ */
+function refuseBucketTags(tags: XmlElement): void {
+  let count = 0;
+  for (const tag of childElements(tags)) {
+    if (tag.localName !== 'Tag') throw malformedXml('unknown element in Tags');
+    const names = childElements(tag).map((field) => field.localName);
+    if (names.length !== 2 || !names.includes('Key') || !names.includes('Value')) {
+      throw malformedXml('a Tag needs one Key and one Value');
+    }
+    count++;
+  }
+  if (count > 0) throw notImplemented('Bucket tags are not implemented by this service');
 }

@@ -33,6 +33,19 @@ describe('CreateBucket', () => {
     expect((await send({ method: 'HEAD', path: `/${bucket}` })).statusCode).toBe(404);
   });
 
+  it('creates a bucket whose configuration has no tag (<Tags/>), and answers 501 to one with tags, creating nothing', async () => {
+    const empty = uniqueBucket();
+    const emptyTags = '<CreateBucketConfiguration><Tags/></CreateBucketConfiguration>';
+    expect((await send({ method: 'PUT', path: `/${empty}`, body: emptyTags })).statusCode).toBe(200);
+    expect((await send({ method: 'HEAD', path: `/${empty}` })).statusCode).toBe(200);
+    const tagged = uniqueBucket();
+    const withTags =
+      '<CreateBucketConfiguration><Tags><Tag><Key>tag1</Key><Value>value1</Value></Tag></Tags></CreateBucketConfiguration>';
+    const result = await send({ method: 'PUT', path: `/${tagged}`, body: withTags });
+    expect([result.statusCode, errorCode(result)]).toEqual([501, 'NotImplemented']);
+    expect((await send({ method: 'HEAD', path: `/${tagged}` })).statusCode).toBe(404);
+  });
+
   it('refuses a DOCTYPE in the configuration with MalformedXML', async () => {
     const body =
       '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><CreateBucketConfiguration><LocationConstraint>&e;</LocationConstraint></CreateBucketConfiguration>';

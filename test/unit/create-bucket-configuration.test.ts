@@ -100,6 +100,46 @@ describe('parseLocationConstraint', () => {
     expect(codeOf(body)).toBe('MalformedXML');
   });
 
+  // LocalStack's AWS-validated snapshots: test_create_bucket_with_empty_tags, test_create_bucket_with_tags_exc.
+  describe('Tags', () => {
+    const tagged = (tags: string, constraint = '') =>
+      `<CreateBucketConfiguration xmlns="${S3_NAMESPACE}">${constraint}<Tags>${tags}</Tags></CreateBucketConfiguration>`;
+
+    it('creates the bucket for no tag at all', () => {
+      expect(parse(tagged(''))).toBe(REGION);
+      expect(parse(tagged('\n  ', `<LocationConstraint>${REGION}</LocationConstraint>`))).toBe(REGION);
+    });
+
+    it('throws 501 NotImplemented for a tag, as bucket tagging is not served', () => {
+      const error = s3ErrorOf(() => parse(tagged('<Tag><Key>tag1</Key><Value>value1</Value></Tag>')));
+      expect([error.code, error.statusCode]).toEqual(['NotImplemented', 501]);
+    });
+
+    it.each([
+      ['a Tag without Key', '<Tag><Value>v</Value></Tag>'],
+      ['a Tag without Value', '<Tag><Key>k</Key></Tag>'],
+      ['a Tag with two Keys', '<Tag><Key>k</Key><Key>k</Key></Tag>'],
+      ['something else than a Tag', '<Other/>'],
+    ])('throws MalformedXML for %s', (_name, tags) => {
+      expect(codeOf(tagged(tags))).toBe('MalformedXML');
+    });
+
+    it("throws MalformedXML for two Tags, and for Tags in OBS's dialect", () => {
+      expect(codeOf(`<CreateBucketConfiguration><Tags/><Tags/></CreateBucketConfiguration>`)).toBe(
+        'MalformedXML',
+      );
+      expect(
+        s3ErrorOf(() =>
+          parseLocationConstraint(
+            Buffer.from('<CreateBucketConfiguration><Tags/></CreateBucketConfiguration>'),
+            REGION,
+            'Location',
+          ),
+        ).code,
+      ).toBe('MalformedXML');
+    });
+  });
+
   it('throws MaxMessageLengthExceeded over 64 KiB', () => {
     expect(codeOf(configuration(REGION) + ' '.repeat(64 * 1024))).toBe('MaxMessageLengthExceeded');
   });
