@@ -3,6 +3,7 @@
 // defaults of the deployment's profile (Block Public Access on, BucketOwnerEnforced: AWS since April
 // 2023; none with S3_BUCKET_DEFAULTS=legacy) and the x-amz-object-ownership it names.
 import { acceptOwnerOnlyAcl, readAclHeaders } from '../lib/acl/request.ts';
+import { bucketArn } from '../lib/bucket-name.ts';
 import { config, profile } from '../lib/config.ts';
 import { parseLocationConstraint } from '../lib/create-bucket-configuration.ts';
 import { requestDialect } from '../lib/encryption/profiles.ts';
@@ -61,12 +62,18 @@ export const createBucket: S3Operation = {
       const ownedByCaller = created.ownerId === caller.accountId;
       // AWS's legacy us-east-1 behaviour (CreateBucket API reference): re-creating a bucket you own
       // there answers 200 and changes nothing — the conditional put above wrote nothing.
-      if (ownedByCaller && serviceRegion === LEGACY_REGION)
-        return emptyResponse(200, { location: `/${bucket}` });
+      if (ownedByCaller && serviceRegion === LEGACY_REGION) return created200(bucket);
       throw new S3Error(ownedByCaller ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists', {
         fields: { BucketName: bucket },
       });
     }
-    return emptyResponse(200, { location: `/${bucket}` });
+    return created200(bucket);
   },
 };
+
+/** CreateBucket's 200: its Location, and in the aws profile the bucket's ARN (S3's `x-amz-bucket-arn`). */
+const created200 = (bucket: string) =>
+  emptyResponse(200, {
+    location: `/${bucket}`,
+    ...(profile().bucketArn && { 'x-amz-bucket-arn': bucketArn(bucket) }),
+  });

@@ -5,7 +5,8 @@
 // another region) or 403 on a bucket that exists carries x-amz-bucket-region, the header botocore's and
 // SDK v3's region redirects read for a HEAD, which has no body to carry a <Region>.
 import { authorizeAccess } from '../lib/auth/authorize.ts';
-import { isValidBucketName } from '../lib/bucket-name.ts';
+import { bucketArn, isValidBucketName } from '../lib/bucket-name.ts';
+import { profile } from '../lib/config.ts';
 import { S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
@@ -21,7 +22,13 @@ export const headBucket: S3Operation = {
   action: ACTION,
   async handle(request) {
     const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
-    return emptyResponse(200, { 'x-amz-bucket-region': record.region });
+    return emptyResponse(200, {
+      'x-amz-bucket-region': record.region,
+      ...(profile().bucketArn && {
+        'x-amz-bucket-arn': bucketArn(request.bucket),
+        'x-amz-access-point-alias': 'false',
+      }),
+    });
   },
   async refused(request, error) {
     const bucket = request.bucket;

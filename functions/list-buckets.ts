@@ -1,7 +1,7 @@
 // ListBuckets — https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
 // The caller's buckets only, a page at a time: one DynamoDB Query on the owner index per page.
-import { couldPrefixBucketName } from '../lib/bucket-name.ts';
-import { config } from '../lib/config.ts';
+import { bucketArn, couldPrefixBucketName } from '../lib/bucket-name.ts';
+import { config, profile } from '../lib/config.ts';
 import { S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
@@ -29,6 +29,7 @@ export const listBuckets: S3Operation = {
             ...(prefix && { prefix }),
             ...(startAfter !== undefined && { startAfter }),
           });
+    const withArn = profile().bucketArn;
     return xmlResponse(
       xmlDocument(
         'ListAllMyBucketsResult',
@@ -39,6 +40,7 @@ export const listBuckets: S3Operation = {
               Name: name,
               CreationDate: createdAt,
               BucketRegion: region,
+              BucketArn: withArn ? bucketArn(name) : undefined,
             })),
           },
           // AWS's order: the prefix (echoed whenever sent, even empty), then the token.

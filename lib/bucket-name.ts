@@ -44,6 +44,9 @@ const NAME_CHARACTERS = /^[a-z0-9.-]{0,63}$/;
  */
 export const couldPrefixBucketName = (prefix: string): boolean => NAME_CHARACTERS.test(prefix);
 
+/** A general purpose bucket's ARN, as S3 answers it (`BucketArn`, `x-amz-bucket-arn`). */
+export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
+
 /** @throws S3Error InvalidBucketName, with the name in `<BucketName>` as AWS sends it. */
 export function assertValidBucketName(name: string): void {
   if (!isValidBucketName(name)) throw new S3Error('InvalidBucketName', { fields: { BucketName: name } });

@@ -108,6 +108,13 @@ export interface Profile {
    * BucketOwnerEnforced). A deployment with S3_BUCKET_DEFAULTS=legacy gets none (lib/config.ts).
    */
   readonly newBucketDefaults: NewBucketDefaults;
+  /**
+   * Whether a bucket's ARN is answered: CreateBucket's and HeadBucket's `x-amz-bucket-arn` (HeadBucket's
+   * `x-amz-access-point-alias: false` with it) and ListBuckets' `BucketArn`, as AWS answers for a
+   * general purpose bucket (S3's API model; LocalStack's AWS-validated snapshots of 2026-02). The other
+   * vendors document none of them.
+   */
+  readonly bucketArn: boolean;
 }
 
 // Key shapes. Every KMS key id, key ARN and alias of these vendors is printable ASCII, so a
@@ -191,6 +198,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     invalidKeyIdMessage: 'The KMSMasterKeyID is not a valid KMS key id, key ARN, alias name or alias ARN',
     ...S3_DIALECT,
     unimplementedOperations: NONE_UNIMPLEMENTED,
+    bucketArn: true,
   }),
   qstorage: Object.freeze({
     name: 'qstorage',
@@ -212,6 +220,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
         'DeleteBucketOwnershipControls',
       ]),
     ),
+    bucketArn: false,
   }),
   obs: Object.freeze({
     name: 'obs',
@@ -253,6 +262,7 @@ const PROFILES: Readonly<Record<ProfileName, Profile>> = Object.freeze({
     objectOwnership: false,
     aclDocument: 'OBS',
     newBucketDefaults: Object.freeze({ publicAccessBlock: BLOCK_ALL_PUBLIC_ACCESS }),
+    bucketArn: false,
   }),
 });
 

@@ -28,12 +28,19 @@ describe('bucket lifecycle through the SDK', () => {
     const bucket = uniqueBucket('sdk');
     const created = await owner.send(new CreateBucketCommand({ Bucket: bucket }));
     expect(created.Location).toBe(`/${bucket}`);
+    expect(created.BucketArn).toBe(`arn:aws:s3:::${bucket}`);
     const head = await owner.send(new HeadBucketCommand({ Bucket: bucket }));
-    expect(head.BucketRegion).toBe('us-east-1');
+    expect([head.BucketRegion, head.BucketArn, head.AccessPointAlias]).toEqual([
+      'us-east-1',
+      `arn:aws:s3:::${bucket}`,
+      false,
+    ]);
     const listed = await owner.send(new ListBucketsCommand({}));
     expect(listed.Owner?.ID).toBe(OWNER.accountId);
     expect(listed.Buckets?.map((b) => b.Name)).toContain(bucket);
-    expect(listed.Buckets?.find((b) => b.Name === bucket)?.CreationDate).toBeInstanceOf(Date);
+    const entry = listed.Buckets?.find((b) => b.Name === bucket);
+    expect(entry?.CreationDate).toBeInstanceOf(Date);
+    expect(entry?.BucketArn).toBe(`arn:aws:s3:::${bucket}`);
     await owner.send(new DeleteBucketCommand({ Bucket: bucket }));
     expect(await failure(owner.send(new HeadBucketCommand({ Bucket: bucket })))).toEqual({
       name: 'NotFound',

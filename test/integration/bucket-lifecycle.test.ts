@@ -8,6 +8,8 @@ describe('CreateBucket', () => {
     const created = await send({ method: 'PUT', path: `/${bucket}` });
     expect(created.statusCode).toBe(200);
     expect(created.headers.location).toBe(`/${bucket}`);
+    // AWS's BucketArn (x-amz-bucket-arn), in the aws profile.
+    expect(created.headers['x-amz-bucket-arn']).toBe(`arn:aws:s3:::${bucket}`);
     expect(created.headers['x-amz-request-id']).toMatch(/^[0-9A-F]{16}$/);
     expect(created.headers['x-amz-id-2']).toBeTruthy();
   });
@@ -91,6 +93,10 @@ describe('HeadBucket', () => {
     const head = await send({ method: 'HEAD', path: `/${bucket}` });
     expect(head.statusCode).toBe(200);
     expect(head.headers['x-amz-bucket-region']).toBe('us-east-1');
+    // A general purpose bucket's ARN, and that the name is no access point alias (LocalStack's
+    // AWS-validated snapshot, head_bucket_filtered_header).
+    expect(head.headers['x-amz-bucket-arn']).toBe(`arn:aws:s3:::${bucket}`);
+    expect(head.headers['x-amz-access-point-alias']).toBe('false');
     expect(head.body).toBe('');
   });
 

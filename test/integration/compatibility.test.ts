@@ -58,12 +58,14 @@ describe('ListBuckets pagination', () => {
     expect(requests).toEqual([1, 1, 1]);
   });
 
+  // Each bucket: Name, CreationDate, BucketRegion, BucketArn (S3's API model's order; LocalStack's
+  // AWS-validated snapshots have the ARN of every bucket listed).
   it('answers Owner, Buckets, then the Prefix echoed and the ContinuationToken, in AWS’s order', async () => {
     const page = await listBuckets(`max-buckets=1&prefix=${prefix}`);
     expect(page.body).toMatch(
       new RegExp(
         `^<\\?xml version="1.0" encoding="UTF-8"\\?>\\n<ListAllMyBucketsResult xmlns="${S3_NAMESPACE}"><Owner><ID>123456789012</ID></Owner>` +
-          `<Buckets><Bucket><Name>${mine[0]}</Name><CreationDate>[^<]+</CreationDate><BucketRegion>us-east-1</BucketRegion></Bucket></Buckets>` +
+          `<Buckets><Bucket><Name>${mine[0]}</Name><CreationDate>[^<]+</CreationDate><BucketRegion>us-east-1</BucketRegion><BucketArn>arn:aws:s3:::${mine[0]}</BucketArn></Bucket></Buckets>` +
           `<Prefix>${prefix}</Prefix><ContinuationToken>[A-Za-z0-9_-]+</ContinuationToken></ListAllMyBucketsResult>$`,
       ),
     );

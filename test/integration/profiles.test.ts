@@ -169,6 +169,9 @@ describe('obs profile', () => {
     const result = await send({ method: 'HEAD', path: `/${await newBucket()}` });
     expect(result.headers['x-amz-bucket-region']).toBe('us-east-1');
     expect(result.headers['x-obs-bucket-location']).toBeUndefined();
+    // OBS documents no bucket ARN (AWS's x-amz-bucket-arn is the aws profile's).
+    expect(result.headers['x-amz-bucket-arn']).toBeUndefined();
+    expect(result.headers['x-amz-access-point-alias']).toBeUndefined();
   });
 
   it.each([
