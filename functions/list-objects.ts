@@ -56,7 +56,11 @@ const VERSIONS: ListingShape = {
  */
 async function emptyListing(request: BucketRequest, shape: ListingShape): Promise<S3Response> {
   const listing = parseListObjectsQuery(request.query, shape.marker);
-  await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, shape.action);
+  const record = await authorizeAccess(
+    await storage().buckets.getBucket(request.bucket),
+    request,
+    shape.action,
+  );
   const encode: Encode = (name) => (name === undefined ? undefined : listedName(name, listing.encodingType));
   return xmlResponse(
     xmlDocument(
@@ -72,6 +76,9 @@ async function emptyListing(request: BucketRequest, shape: ListingShape): Promis
       },
       S3_NAMESPACE,
     ),
+    200,
+    // As AWS sends it with a listing (LocalStack's AWS-validated test_region_header_exists_outside_us_east_1).
+    { 'x-amz-bucket-region': record.region },
   );
 }
 

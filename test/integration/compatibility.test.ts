@@ -347,6 +347,7 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
     const result = await list(query);
     expect(result.statusCode).toBe(200);
     expect(result.headers['content-type']).toBe('application/xml');
+    expect(result.headers['x-amz-bucket-region']).toBe('us-east-1');
     expect(result.body).toBe(document(content));
   });
 
