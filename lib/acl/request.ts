@@ -136,7 +136,8 @@ export function readAclHeaders(
     throw invalidRequest('Specifying both Canned ACLs and Header Grants is not allowed');
   }
   if (canned !== undefined) {
-    if (!CANNED_ACLS.has(canned)) throw invalidArgument('Invalid canned ACL', `${prefix}acl`, canned);
+    // AWS answers it with an empty Message (LocalStack's AWS-validated snapshot, put-bucket-canned-acl).
+    if (!CANNED_ACLS.has(canned)) throw invalidArgument('', `${prefix}acl`, canned);
     if (OWNER_ONLY_CANNED.has(canned)) return 'owner-only';
     return PUBLIC_CANNED.has(canned) ? 'public' : 'grants-others';
   }

@@ -412,6 +412,19 @@ describe('GetBucketAcl and PutBucketAcl', () => {
     },
   );
 
+  it('answers an unknown canned ACL with an empty Message, as AWS does', async () => {
+    const bucket = await newBucket();
+    const result = await refusedUnchanged(
+      bucket,
+      () => putAcl(bucket, { 'x-amz-acl': 'fake-acl' }),
+      400,
+      'InvalidArgument',
+    );
+    expect(result.body).toContain(
+      '<Message></Message><ArgumentName>x-amz-acl</ArgumentName><ArgumentValue>fake-acl</ArgumentValue>',
+    );
+  });
+
   // LocalStack's AWS-validated snapshot test_s3_bucket_acl_exceptions: validation comes before Object Ownership.
   it.each([
     ['an unknown canned ACL', { 'x-amz-acl': 'fake-acl' }, '', 'InvalidArgument'],
