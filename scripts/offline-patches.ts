@@ -37,6 +37,16 @@ export const PATCHES: Record<string, Patch[]> = {
       replace: '',
     },
     {
+      // API Gateway's payload 2.0 hands the Lambda the query string as the client sent it (`rawQueryString`).
+      // serverless-offline rebuilt it with URLSearchParams.toString(), which writes a space as `+` and
+      // escapes what the client left alone (`*`, `~`…): a `%20` in a signed query (`prefix=my%20dir/`, as
+      // SDK v3, botocore and the AWS CLI send a space) became `+`, a literal plus to S3, and the request's
+      // signature no longer verified (403 SignatureDoesNotMatch for `aws s3 ls "s3://b/my dir/"`).
+      why: 'it re-encodes the query string instead of passing it as sent',
+      find: /rawQueryString: this\.#request\.url\.searchParams\.toString\(\),/,
+      replace: 'rawQueryString: this.#request.url.search.slice(1),',
+    },
+    {
       // LOCAL-ONLY SPEED (issue 13): it runs jose's decodeJwt on every Authorization header and ignores
       // the error; an S3 signature is never a JWT, so every request built and threw a JOSEError (with
       // its stack trace). Decoding only what has a JWT's shape (three base64url parts) gives the same
