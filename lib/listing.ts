@@ -155,6 +155,28 @@ export function parseListObjectsQuery(
   // This service issues no object-listing tokens (it lists no objects): any token is not one of ours.
   const continuationToken = queryParameter(query, 'continuation-token');
   if (continuationToken !== undefined && continuationToken !== '') throw incorrectToken();
+  // Parameters of another listing, which AWS refuses rather than ignores (versitygw's tests run against
+  // AWS itself: ListObjectsV1 start-after, versitygw#2004; ListObjectVersions version-id-marker, #2174).
+  const startAfter = queryParameter(query, 'start-after');
+  if (startAfterName === 'marker' && startAfter !== undefined) {
+    throw invalidArgument(
+      'startAfter only supported in REST.GET.BUCKET with list-type=2',
+      'start-after',
+      startAfter,
+    );
+  }
+  const versionIdMarker = queryParameter(query, 'version-id-marker');
+  if (
+    startAfterName === 'key-marker' &&
+    versionIdMarker !== undefined &&
+    !queryParameter(query, 'key-marker')
+  ) {
+    throw invalidArgument(
+      'A version-id marker cannot be specified without a key marker',
+      'version-id-marker',
+      versionIdMarker,
+    );
+  }
   return {
     prefix: queryParameter(query, 'prefix') ?? '',
     delimiter: queryParameter(query, 'delimiter') || undefined,

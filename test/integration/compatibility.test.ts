@@ -368,6 +368,35 @@ describe('ListObjects and ListObjectsV2 (always empty: this service stores no ob
     );
   });
 
+  // versitygw's tests that run against AWS itself (ListObjectsV1 - start-after - error; ListObjectVersions -
+  // version ID marker w/o key marker).
+  it.each([
+    ['start-after=x', 'startAfter only supported in REST.GET.BUCKET with list-type=2', 'start-after', 'x'],
+    [
+      'versions&max-keys=1&version-id-marker=null',
+      'A version-id marker cannot be specified without a key marker',
+      'version-id-marker',
+      'null',
+    ],
+    [
+      'versions&key-marker=&version-id-marker=abc',
+      'A version-id marker cannot be specified without a key marker',
+      'version-id-marker',
+      'abc',
+    ],
+  ])('answers GET ?%s with 400 InvalidArgument', async (query, message, argumentName, argumentValue) => {
+    const result = await list(query);
+    expectS3Error(result, 400, 'InvalidArgument');
+    expect(result.body).toContain(
+      `<Message>${message}</Message><ArgumentName>${argumentName}</ArgumentName><ArgumentValue>${argumentValue}</ArgumentValue>`,
+    );
+  });
+
+  it('takes start-after in ListObjectsV2, and version-id-marker with a key-marker', async () => {
+    expect((await list('list-type=2&start-after=x')).statusCode).toBe(200);
+    expect((await list('versions&key-marker=k&version-id-marker=v')).statusCode).toBe(200);
+  });
+
   // LocalStack's AWS-validated snapshots (test_list_ops_encoding_type_validation): an empty value is
   // refused like any other that is not `url`.
   it.each(['encoding-type=', 'list-type=2&encoding-type=', 'versions&encoding-type='])(
