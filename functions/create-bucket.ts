@@ -36,12 +36,17 @@ export const createBucket: S3Operation = {
       // A vendor without Object Ownership (Huawei OBS) has no such header: S3's own answer.
       throw notImplemented();
     }
+    // Object Lock (with the versioning it turns on) is not served: a bucket created without it would not
+    // be the bucket the client asked for, so nothing is created (docs/behaviour.md "Buckets").
+    const prefix = answering.headerPrefix[dialect];
+    if (effectiveHeaders[`${prefix}bucket-object-lock-enabled`]?.trim().toLowerCase() === 'true') {
+      throw notImplemented('Object Lock is not implemented by this service');
+    }
     const defaults = answering.newBucketDefaults;
     const objectOwnership =
       named === undefined ? defaults.objectOwnership : parseObjectOwnershipHeader(named);
     // An ACL other than the owner's full control cannot go with ACLs disabled (AWS:
     // InvalidBucketAclWithObjectOwnership), and is not kept here otherwise.
-    const prefix = answering.headerPrefix[dialect];
     acceptOwnerOnlyAcl(
       readAclHeaders(effectiveHeaders, prefix, caller.accountId),
       objectOwnership,

@@ -48,6 +48,32 @@ describe('CreateBucket', () => {
     expect((await send({ method: 'HEAD', path: `/${tagged}` })).statusCode).toBe(404);
   });
 
+  // versitygw's CreateBucket_default_object_lock: AWS creates the bucket with Object Lock (and versioning)
+  // on; this service serves neither, so it creates nothing rather than a bucket without them.
+  it.each(['true', 'TRUE'])(
+    'answers 501 NotImplemented to x-amz-bucket-object-lock-enabled: %s, creating nothing',
+    async (value) => {
+      const bucket = uniqueBucket();
+      const result = await send({
+        method: 'PUT',
+        path: `/${bucket}`,
+        headers: { 'x-amz-bucket-object-lock-enabled': value },
+      });
+      expect([result.statusCode, errorCode(result)]).toEqual([501, 'NotImplemented']);
+      expect((await send({ method: 'HEAD', path: `/${bucket}` })).statusCode).toBe(404);
+    },
+  );
+
+  it('creates the bucket with x-amz-bucket-object-lock-enabled: false', async () => {
+    const bucket = uniqueBucket();
+    const result = await send({
+      method: 'PUT',
+      path: `/${bucket}`,
+      headers: { 'x-amz-bucket-object-lock-enabled': 'false' },
+    });
+    expect(result.statusCode).toBe(200);
+  });
+
   it('refuses a DOCTYPE in the configuration with MalformedXML', async () => {
     const body =
       '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><CreateBucketConfiguration><LocationConstraint>&e;</LocationConstraint></CreateBucketConfiguration>';
