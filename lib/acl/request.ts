@@ -184,7 +184,7 @@ function readGrantee(element: XmlElement, profile: Profile): Grantee {
     case 'CanonicalUser': {
       const id = text('ID');
       if (id === undefined) throw malformedAcl('CanonicalUser without ID');
-      if (!ACCOUNT_ID.test(id)) throw invalidArgument('Invalid id', 'CanonicalUser/ID', id);
+      // Whether the id names anyone is checked once the whole document has passed the schema.
       return { type, id };
     }
     case 'Group': {
@@ -228,7 +228,6 @@ export function readAccessControlPolicy(
   const ownerIdElement = singles(owner, ['ID', 'DisplayName']).get('ID');
   if (ownerIdElement === undefined) throw malformedAcl('Owner without ID');
   const namedOwner = textContent(ownerIdElement);
-  if (namedOwner !== ownerId) throw invalidArgument('Invalid id', 'CanonicalUser/ID', namedOwner);
   let ownerOnly = true;
   const grantees: Grantee[] = [];
   for (const grant of schemaChildren(list)) {
@@ -248,6 +247,15 @@ export function readAccessControlPolicy(
     grantees.push(grantee);
     if (grantee.type !== 'CanonicalUser' || grantee.id !== ownerId || permission !== 'FULL_CONTROL') {
       ownerOnly = false;
+    }
+  }
+  // The schema first, then the ids: a document that breaks the schema is MalformedACLError whatever ids
+  // it names (LocalStack's AWS-validated test_s3_bucket_acl_exceptions; versitygw's
+  // PutBucketAcl_invalid_permission_in_body).
+  if (namedOwner !== ownerId) throw invalidArgument('Invalid id', 'CanonicalUser/ID', namedOwner);
+  for (const grantee of grantees) {
+    if (grantee.type === 'CanonicalUser' && !ACCOUNT_ID.test(grantee.id)) {
+      throw invalidArgument('Invalid id', 'CanonicalUser/ID', grantee.id);
     }
   }
   return ownerOnly && grantees.length === 1 ? 'owner-only' : othersVerdict(grantees);

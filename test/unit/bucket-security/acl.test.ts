@@ -147,6 +147,18 @@ describe('readAccessControlPolicy', () => {
     ['a Grant without Permission', policy(`<Grant>${user(OWNER)}</Grant>`)],
     ['another root', Buffer.from('<AccessControlList/>')],
     ['an empty policy', Buffer.from('<AccessControlPolicy/>')],
+    // The schema before the ids: an unknown permission beside an id that names nobody, another Owner.
+    [
+      'an unknown permission granted to an id that is no account id',
+      policy(grant(user('grt1'), 'invalid_permission')),
+    ],
+    [
+      'an unknown grantee type, with another Owner',
+      policy(
+        grant(`<Grantee ${XSI} xsi:type="BadType"><ID>wrong-id</ID></Grantee>`),
+        '<Owner><ID>wrong-id</ID></Owner>',
+      ),
+    ],
   ])('throws MalformedACLError for %s', (_name, body) => {
     expect(s3ErrorOf(() => readAccessControlPolicy(body, aws, OWNER, OPTIONS)).code).toBe(
       'MalformedACLError',
