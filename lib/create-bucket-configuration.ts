@@ -34,7 +34,11 @@ export function parseLocationConstraint(
     constraint = textContent(child);
   }
   if (tags !== undefined) refuseBucketTags(tags);
-  if (constraint === undefined || constraint === '') return serviceRegion;
+  if (constraint === undefined) return serviceRegion;
+  // An empty LocationConstraint names no region, which AWS refuses (InvalidLocationConstraint with the
+  // empty value, versitygw's "empty location constraint" test, which runs against AWS too); OBS's empty
+  // Location is its default region.
+  if (constraint === '' && element === 'Location') return serviceRegion;
   const invalid = () =>
     new S3Error('InvalidLocationConstraint', { fields: { LocationConstraint: constraint } });
   // AWS: us-east-1 is never named explicitly (OBS always names it).

@@ -14,10 +14,10 @@ describe('CreateBucket', () => {
     expect(created.headers['x-amz-id-2']).toBeTruthy();
   });
 
-  it('accepts a CreateBucketConfiguration naming the service region', async () => {
+  it('accepts a CreateBucketConfiguration naming no region', async () => {
     const bucket = uniqueBucket();
     const body =
-      '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint></LocationConstraint></CreateBucketConfiguration>';
+      '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></CreateBucketConfiguration>';
     expect((await send({ method: 'PUT', path: `/${bucket}`, body })).statusCode).toBe(200);
   });
 
@@ -26,6 +26,7 @@ describe('CreateBucket', () => {
     ['us-east-1', 'InvalidLocationConstraint'],
     ['foo', 'InvalidLocationConstraint'],
     ['aws-global', 'InvalidLocationConstraint'],
+    ['', 'InvalidLocationConstraint'],
   ])('refuses LocationConstraint %s with %s', async (region, code) => {
     const bucket = uniqueBucket();
     const body = `<CreateBucketConfiguration><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`;

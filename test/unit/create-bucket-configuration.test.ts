@@ -13,7 +13,6 @@ describe('parseLocationConstraint', () => {
   it.each([
     ['no body', ''],
     ['an empty configuration', '<CreateBucketConfiguration/>'],
-    ['an empty constraint', configuration('')],
     ['white space only in the configuration', '<CreateBucketConfiguration>\n  </CreateBucketConfiguration>'],
   ])('returns the service region for %s', (_, body) => {
     expect(parse(body)).toBe(REGION);
@@ -33,6 +32,16 @@ describe('parseLocationConstraint', () => {
     ],
   ])('returns the constraint naming the service region, written %s', (_, body) => {
     expect(parse(body)).toBe(REGION);
+  });
+
+  it('throws InvalidLocationConstraint with the empty value for an empty LocationConstraint in us-east-1', () => {
+    for (const body of [
+      configuration(''),
+      `<CreateBucketConfiguration><LocationConstraint/></CreateBucketConfiguration>`,
+    ]) {
+      const error = s3ErrorOf(() => parse(body, 'us-east-1'));
+      expect([error.code, error.fields]).toEqual(['InvalidLocationConstraint', { LocationConstraint: '' }]);
+    }
   });
 
   it('throws InvalidLocationConstraint when us-east-1 is named in us-east-1', () => {
