@@ -37,6 +37,13 @@ export const PATCHES: Record<string, Patch[]> = {
       replace: '',
     },
     {
+      // The path of a request routed with its undecodable `%` escaped (the HttpServer.js patch below):
+      // the Lambda gets the path as the client sent it, as API Gateway hands it over.
+      why: 'it builds rawPath from the routed URL',
+      find: /rawPath: this\.#request\.url\.pathname,/,
+      replace: 'rawPath: this.#request.app.rawPathAsSent ?? this.#request.url.pathname,',
+    },
+    {
       // API Gateway's payload 2.0 hands the Lambda the query string as the client sent it (`rawQueryString`).
       // serverless-offline rebuilt it with URLSearchParams.toString(), which writes a space as `+` and
       // escapes what the client left alone (`*`, `~`…): a `%20` in a signed query (`prefix=my%20dir/`, as
@@ -88,11 +95,33 @@ export const PATCHES: Record<string, Patch[]> = {
       // for 'checkExpectation'. API Gateway and S3 ignore such an Expect and serve the request (ceph
       // s3-tests test_bucket_create_bad_expect_*), so the request goes to hapi like any other.
       // 100-continue keeps Node's own handling (a 100 Continue, then the request).
-      why: 'Node answers 417 to an unknown Expect before serverless-offline sees the request',
+      //
+      // hapi decodes each path segment to route the request; one that does not decode (`/%FF`, a bare
+      // `%`) got hapi's own 400 in JSON. API Gateway hands such a path to the Lambda as sent, and the
+      // service answers S3's 400 InvalidURI (docs/behaviour.md "Through API Gateway"). So such a request
+      // is routed with its `%` escaped, and the event's rawPath is the path as sent (the
+      // LambdaProxyIntegrationEventV2.js patch above).
+      why: 'Node (417 to an unknown Expect) or hapi (400 JSON to an undecodable path) answer before the route',
       find: /this\.#server = new Server\(serverOptions\)(\s*try \{)/,
       replace: `this.#server = new Server(serverOptions)
     this.#server.listener.on("checkExpectation", (req, res) => {
       this.#server.listener.emit("request", req, res)
+    })
+    this.#server.ext("onRequest", (request, h) => {
+      const { pathname, search } = request.url
+      const undecodable = pathname.split("/").some((segment) => {
+        try {
+          decodeURIComponent(segment)
+          return false
+        } catch {
+          return true
+        }
+      })
+      if (undecodable) {
+        request.app.rawPathAsSent = pathname
+        request.setUrl(pathname.replaceAll("%", "%25") + search)
+      }
+      return h.continue
     })$1`,
     },
     {

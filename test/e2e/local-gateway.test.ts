@@ -264,6 +264,19 @@ describe('the local gateway hands the Lambda the request as API Gateway does', (
     },
   );
 
+  // hapi answered a path segment that does not decode with its own 400 in JSON; API Gateway hands the
+  // path to the Lambda as sent, and the service answers S3's InvalidURI.
+  it.each(['/%FF', '/%', '/b%', '/b/%FF', '/%FF/%C3'])(
+    'answers %s, a path that does not decode, with 400 InvalidURI in S3 XML (signed and anonymous)',
+    async (path) => {
+      for (const anonymous of [false, true]) {
+        const answer = await send({ method: 'GET', path, query: 'encryption', anonymous });
+        expectS3Error(answer, 400, 'InvalidURI');
+        expect(answer.headers['content-type']).toBe('application/xml');
+      }
+    },
+  );
+
   // API Gateway passes the query string as sent; serverless-offline rebuilt it and wrote a space (`%20`,
   // as SDK v3 sends it) as `+`, which S3 reads as a plus: the signature failed.
   it('serves signed queries with spaces and other escaped characters as sent (SDK v3)', async () => {
