@@ -5,6 +5,12 @@
 // (docs/architecture.md "Layers").
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/**
+ * Whether a value is an account id as this service issues them (and owners, grantees, expected owners and
+ * policy principals name them): twelve digits, as AWS account ids are.
+ */
+export const isAccountId = (value: string): boolean => /^\d{12}$/.test(value);
+
 /** Who signed the request: set by authentication. The one caller type of the service. */
 export interface Caller {
   accountId: string;

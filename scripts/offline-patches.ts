@@ -109,6 +109,7 @@ export const PATCHES: Record<string, Patch[]> = {
     })
     this.#server.ext("onRequest", (request, h) => {
       const { pathname, search } = request.url
+      if (!pathname.includes("%")) return h.continue
       const undecodable = pathname.split("/").some((segment) => {
         try {
           decodeURIComponent(segment)

@@ -8,6 +8,7 @@
 
 import { isAcceptedNamespace, type NamespaceOptions, type Profile } from '../encryption/profiles.ts';
 import { invalidArgument, invalidRequest, notImplemented, S3Error } from '../errors.ts';
+import { isAccountId } from '../request.ts';
 import { textContent, type XmlElement } from '../xml/read.ts';
 import { readDocument, schemaChildren } from '../xml/schema.ts';
 
@@ -69,10 +70,6 @@ const PUBLIC_GROUPS = new Set([
   'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
 ]);
 
-// A grantee's canonical ID here is an account's id (docs/behaviour.md "Object Ownership and ACLs"):
-// anything else names nobody, which AWS answers InvalidArgument "Invalid id".
-const ACCOUNT_ID = /^\d{12}$/;
-
 const PERMISSIONS = new Set(['FULL_CONTROL', 'WRITE', 'WRITE_ACP', 'READ', 'READ_ACP']);
 
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -102,7 +99,9 @@ function granteesOf(header: string, value: string): Grantee[] {
     const [, key, quoted, bare] = match;
     const text = quoted ?? bare ?? '';
     if (key === 'uri' && !GROUPS.has(text)) throw invalidArgument('Invalid group uri', 'uri', text);
-    if (key === 'id' && !ACCOUNT_ID.test(text)) throw invalidArgument('Invalid id', 'id', text);
+    // A grantee's canonical ID here is an account's id (docs/behaviour.md "Object Ownership and ACLs"):
+    // anything else names nobody, which AWS answers InvalidArgument "Invalid id".
+    if (key === 'id' && !isAccountId(text)) throw invalidArgument('Invalid id', 'id', text);
     grantees.push(
       key === 'id'
         ? { type: 'CanonicalUser', id: text }
@@ -254,7 +253,7 @@ export function readAccessControlPolicy(
   // PutBucketAcl_invalid_permission_in_body).
   if (namedOwner !== ownerId) throw invalidArgument('Invalid id', 'CanonicalUser/ID', namedOwner);
   for (const grantee of grantees) {
-    if (grantee.type === 'CanonicalUser' && !ACCOUNT_ID.test(grantee.id)) {
+    if (grantee.type === 'CanonicalUser' && !isAccountId(grantee.id)) {
       throw invalidArgument('Invalid id', 'CanonicalUser/ID', grantee.id);
     }
   }

@@ -27,6 +27,7 @@ import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
 // Not index.ts: what a cold start loads takes only the action names (lib/policy/served-actions.ts).
 import { OWNER_DENY_SCOPE, POLICY_ACTIONS, type S3Action } from '../policy/served-actions.ts';
 import { flagOn, RESTRICT_PUBLIC_BUCKETS } from '../public-access-block/attribute.ts';
+import { isAccountId } from '../request.ts';
 import type { BucketRecord, WriteGuard, WriteResult } from '../storage/buckets.ts';
 import type { AccessRequest } from './request-facts.ts';
 
@@ -34,8 +35,6 @@ export type { AccessRequest } from './request-facts.ts';
 
 const expectedBucketOwner = (request: Pick<AccessRequest, 'effectiveHeaders'>): string | undefined =>
   request.effectiveHeaders['x-amz-expected-bucket-owner'];
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 /** AWS's answer to an expected owner that is not an account id (LocalStack's AWS-validated snapshots). */
 const invalidExpectedOwner = (value: string) =>
@@ -58,7 +57,7 @@ export async function authorizeAccess(
   if (!record) throw noSuchBucket(bucket);
   const expectedOwner = expectedBucketOwner(request);
   if (expectedOwner !== undefined && record.ownerId !== expectedOwner) {
-    throw ACCOUNT_ID.test(expectedOwner) ? accessDenied() : invalidExpectedOwner(expectedOwner);
+    throw isAccountId(expectedOwner) ? accessDenied() : invalidExpectedOwner(expectedOwner);
   }
   const isOwner = record.ownerId === caller.accountId;
   const policyAction = POLICY_ACTIONS.has(action);

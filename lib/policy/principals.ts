@@ -10,6 +10,8 @@
 // names that identity, not the root, so the root does not match it (IAM: "When you specify users in
 // a Principal element … you grant permission to that user only"); nor do service, canonical-user or
 // federated principals. NotPrincipal matches everyone it does not name (docs/accounts.md › Principals).
+
+import { isAccountId } from '../request.ts';
 import { type Budget, valueList } from './limits.ts';
 import { MESSAGES, malformed } from './messages.ts';
 
@@ -27,7 +29,6 @@ export interface PrincipalSet {
   readonly rootAccounts: ReadonlySet<string>;
 }
 
-const ACCOUNT = /^\d{12}$/;
 const ROOT = /^arn:aws:iam::(\d{12}):root$/;
 // `user/Name` or `user/path/…/Name` (IAM: names of [\w+=,.@-], paths of printable ASCII), no wildcards.
 const IAM_ARN = /^arn:aws:iam::\d{12}:(?:user|role)\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]+$/;
@@ -41,7 +42,7 @@ const HOST = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
 
 const validAwsName = (name: string): boolean =>
   name === '*' ||
-  ACCOUNT.test(name) ||
+  isAccountId(name) ||
   ROOT.test(name) ||
   (IAM_ARN.test(name) && !name.includes('*') && !name.includes('?')) ||
   STS_ARN.test(name) ||
@@ -90,7 +91,7 @@ export function parsePrincipal(value: unknown, negated: boolean, budget: Budget)
   }
   const rootAccounts = new Set<string>();
   for (const name of names.AWS) {
-    const account = ACCOUNT.test(name) ? name : ROOT.exec(name)?.[1];
+    const account = isAccountId(name) ? name : ROOT.exec(name)?.[1];
     if (account) rootAccounts.add(account);
   }
   return {
