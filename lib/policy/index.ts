@@ -9,7 +9,9 @@
 // path every request takes).
 export type { Condition, Qualifier } from './conditions.ts';
 export {
+  ACL_CONDITION_HEADERS,
   CONTEXT_KEY_NAMES,
+  LISTING_ACTIONS,
   type PolicyRequest,
   type RequestContext,
   type RequestFacts,

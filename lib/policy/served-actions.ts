@@ -6,6 +6,7 @@
 // An operation row (functions/operations.ts) names one of these; a new subresource adds its rows here
 // (docs/architecture.md "Adding a configuration subresource"). Every name must be one of S3's actions
 // (test/unit/s3-table.test.ts checks them against the generated table).
+import { CONTEXT_KEY_TABLE } from './context.ts';
 
 export const SERVED_ACTIONS = {
   's3:ListBucket': 'owner-deniable',
@@ -40,16 +41,20 @@ export const POLICY_ACTIONS: ReadonlySet<S3Action> = new Set(servedActions('owne
 export const OWNER_DENIABLE_ACTIONS: readonly S3Action[] = servedActions('owner-deniable');
 
 /**
- * Names the list OWNER_DENIABLE_ACTIONS was when a policy's `ownerDenyActions` was computed (an FNV-1a
- * hash of it), stored with the policy. The owner's one-request write holds only while the stored scope
- * is the current one: a policy put before an action was added to this service has no say in its
- * `ownerDenyActions` yet, so such writes are evaluated against the policy instead (lib/auth/authorize.ts).
+ * Names what a policy's `ownerDenyActions` was computed over (an FNV-1a hash): the list
+ * OWNER_DENIABLE_ACTIONS, and the request context's key table (lib/policy/context.ts: which keys each
+ * action's requests carry), stored with the policy. The owner's one-request write holds only while the
+ * stored scope is the current one: a policy put before an action was added to this service, or before
+ * an action's requests carried a key its Deny names, has no say in its `ownerDenyActions` yet, so such
+ * writes are evaluated against the policy instead (lib/auth/authorize.ts).
  */
-export const OWNER_DENY_SCOPE: string = (() => {
+export function ownerDenyScope(actions: readonly string[], keyTable: string): string {
   let hash = 0x811c9dc5;
-  for (const character of OWNER_DENIABLE_ACTIONS.join(',')) {
+  for (const character of `${actions.join(',')}|${keyTable}`) {
     hash ^= character.charCodeAt(0);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return `v1-${hash.toString(16).padStart(8, '0')}`;
-})();
+  return `v2-${hash.toString(16).padStart(8, '0')}`;
+}
+
+export const OWNER_DENY_SCOPE: string = ownerDenyScope(OWNER_DENIABLE_ACTIONS, CONTEXT_KEY_TABLE);

@@ -5,7 +5,7 @@
 // facts to evaluate them against. Shared by the property tests and the oracle (iam-simulate).
 import fc from 'fast-check';
 import type { RequestFacts } from '../../lib/policy/index.ts';
-import { OWNER_DENIABLE_ACTIONS, POLICY_ACTIONS } from '../../lib/policy/index.ts';
+import { LISTING_ACTIONS, OWNER_DENIABLE_ACTIONS, POLICY_ACTIONS } from '../../lib/policy/index.ts';
 import { CONDITION_OPERATORS } from '../../lib/policy/operators.ts';
 import { BUCKET_ARN, OTHER_ACCOUNT, OWNER_ACCOUNT, requestFactsOf } from './policy-request.ts';
 
@@ -111,6 +111,7 @@ const STRING_KEYS = [
   's3:delimiter',
   's3:x-amz-server-side-encryption',
   's3:x-amz-acl',
+  's3:x-amz-grant-read',
   'aws:PrincipalTag/team',
 ] as const;
 const ARN_KEYS = [
@@ -145,6 +146,9 @@ const stringValue = fc.oneof(
     'home/',
     'o-abc',
     'vpce-1a2b3c4d',
+    'private',
+    'public-read',
+    'uri="http://acs.amazonaws.com/groups/global/AllUsers"',
   ),
   fc.constantFrom('aws-cli/*', '*', '?*', 'home/*', 'REST-*', 'us-*-1', 'US-EAST-1', 'account'),
   fc.constantFrom(
@@ -298,13 +302,22 @@ export const requestFacts = (
       ),
       prefix: fc.constantFrom(undefined, 'home/', `home/${OTHER_ACCOUNT}/x`, 'secret/'),
       maxKeys: fc.constantFrom(undefined, '5', '1000'),
+      acl: fc.constantFrom(undefined, 'private', 'public-read'),
+      grantRead: fc.constantFrom(undefined, 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'),
     })
-    .map(({ signature, prefix, maxKeys, now, action, listing, ...rest }) =>
+    .map(({ signature, prefix, maxKeys, acl, grantRead, now, action, listing, ...rest }) =>
       requestFactsOf({
         ...rest,
         now,
         action,
-        listing: listing && action === 's3:ListBucket',
+        listing: listing && LISTING_ACTIONS.includes(action),
+        aclHeaders:
+          action === 's3:PutBucketAcl'
+            ? {
+                ...(acl === undefined ? {} : { acl }),
+                ...(grantRead === undefined ? {} : { 'grant-read': grantRead }),
+              }
+            : undefined,
         signature: {
           version: signature.version,
           authType: signature.authType,

@@ -26,6 +26,7 @@ export async function racedEncryptionWrite(
     headers: {},
     effectiveHeaders: {},
     query: [],
+    rawQueryString: '',
     sourceIp: '127.0.0.1',
     bucket,
     caller: { accountId: SECOND_IDENTITY.accountId, accessKeyId: SECOND_IDENTITY.accessKeyId },

@@ -15,6 +15,7 @@ import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { expectS3Error, putEncryption, type Result, send } from '../helpers/invoke.ts';
 import { policyOf, statement } from '../helpers/policies.ts';
 import { errorDocument } from '../helpers/s3-error.ts';
+import { md5 } from '../helpers/signed-event.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/policies');
 const PLACEHOLDER = 'amzn-s3-demo-bucket';
@@ -201,6 +202,82 @@ describe("the issue's policies on this service's operations", () => {
       {
         method: 'HEAD',
       },
+    );
+  });
+
+  // AWS's Service Authorization Reference lists s3:prefix, s3:delimiter and s3:max-keys for
+  // s3:ListBucketVersions as for s3:ListBucket: a Deny on them closes ListObjectVersions too.
+  it('applies s3:prefix and s3:max-keys to ListObjectVersions as to ListObjects', async () => {
+    const bucket = await newBucket();
+    const listings = ['s3:ListBucket', 's3:ListBucketVersions'];
+    const second = { AWS: SECOND_IDENTITY.accountId };
+    const policy = policyOf(
+      statement('Allow', second, listings, bucket),
+      {
+        ...statement('Deny', second, listings, bucket),
+        Condition: { StringLike: { 's3:prefix': 'secret/*' } },
+      },
+      {
+        ...statement('Deny', second, listings, bucket),
+        Condition: { NumericGreaterThan: { 's3:max-keys': '10' } },
+      },
+    );
+    expect((await putPolicy(bucket, policy)).statusCode).toBe(204);
+    const list = (query: string) =>
+      send({ method: 'GET', path: `/${bucket}`, query, identity: SECOND_IDENTITY });
+    expect(code(await list('versions&max-keys=5'))).toBe('200');
+    expect(code(await list('versions&prefix=public/&max-keys=10'))).toBe('200');
+    expectS3Error(await list('versions&prefix=secret/x&max-keys=5'), 403, 'AccessDenied');
+    // max-keys is 1000 when the query leaves it out.
+    expectS3Error(await list('versions&prefix=public/'), 403, 'AccessDenied');
+    expectS3Error(await list('versions&max-keys=1000'), 403, 'AccessDenied');
+    expectS3Error(await list('list-type=2&prefix=secret/x&max-keys=5'), 403, 'AccessDenied');
+    expect(code(await list('list-type=2&max-keys=5'))).toBe('200');
+  });
+
+  // AWS's Service Authorization Reference lists s3:x-amz-acl and s3:x-amz-grant-* for s3:PutBucketAcl.
+  it("applies s3:x-amz-acl and s3:x-amz-grant-* to PutBucketAcl, the owner's requests included", async () => {
+    const bucket = await newBucket();
+    const putAcl = (headers: Record<string, string>, identity = OWNER, body = '') =>
+      send({
+        method: 'PUT',
+        path: `/${bucket}`,
+        query: 'acl',
+        body,
+        headers: { 'content-md5': md5(body), ...headers },
+        identity,
+      });
+    const second = { AWS: SECOND_IDENTITY.accountId };
+    const policy = policyOf(
+      {
+        ...statement('Allow', second, 's3:PutBucketAcl', bucket),
+        Condition: { StringEquals: { 's3:x-amz-acl': 'private' } },
+      },
+      {
+        ...statement('Deny', { AWS: OWNER.accountId }, 's3:PutBucketAcl', bucket),
+        Condition: { StringEquals: { 's3:x-amz-acl': 'private' } },
+      },
+      {
+        ...statement('Deny', '*', 's3:PutBucketAcl', bucket),
+        Condition: { StringLike: { 's3:x-amz-grant-full-control': `*${SECOND_IDENTITY.accountId}*` } },
+      },
+    );
+    expect((await putPolicy(bucket, policy)).statusCode).toBe(204);
+    // The owner's canned `private` meets its Deny; the same ACL as a grant header does not.
+    expectS3Error(await putAcl({ 'x-amz-acl': 'private' }), 403, 'AccessDenied');
+    expect(code(await putAcl({ 'x-amz-grant-full-control': `id="${OWNER.accountId}"` }))).toBe('200');
+    // The second account is granted PutBucketAcl only with `x-amz-acl: private`.
+    expect(code(await putAcl({ 'x-amz-acl': 'private' }, SECOND_IDENTITY))).toBe('200');
+    expectS3Error(
+      await putAcl({ 'x-amz-grant-full-control': `id="${OWNER.accountId}"` }, SECOND_IDENTITY),
+      403,
+      'AccessDenied',
+    );
+    // A grant naming the second account meets the Deny to everyone (before the ACL itself is read).
+    expectS3Error(
+      await putAcl({ 'x-amz-grant-full-control': `id="${SECOND_IDENTITY.accountId}"` }),
+      403,
+      'AccessDenied',
     );
   });
 

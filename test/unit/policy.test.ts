@@ -4,6 +4,7 @@
 // message (docs/accounts.md › Refusals says where each came from).
 import { describe, expect, it } from 'vitest';
 import { S3Error } from '../../lib/errors.ts';
+import { CONTEXT_KEY_TABLE } from '../../lib/policy/context.ts';
 import {
   actionsDeniableToOwner,
   evaluateBucketPolicy,
@@ -11,6 +12,7 @@ import {
   parseStoredPolicy,
   type RequestFacts,
 } from '../../lib/policy/index.ts';
+import { OWNER_DENY_SCOPE, ownerDenyScope } from '../../lib/policy/served-actions.ts';
 import { parseBucketPolicy } from '../../lib/policy/validate.ts';
 import {
   BUCKET_ARN,
@@ -751,6 +753,50 @@ describe('evaluateBucketPolicy', () => {
     );
   });
 
+  // AWS's Service Authorization Reference lists s3:prefix, s3:delimiter and s3:max-keys for
+  // s3:ListBucketVersions as for s3:ListBucket.
+  it('reads ListBucketVersions keys from the listing query, as ListBucket', () => {
+    const text = policy(
+      allow('*', 's3:ListBucketVersions'),
+      deny('*', 's3:ListBucketVersions', { Condition: { StringLike: { 's3:prefix': 'secret/*' } } }),
+      deny('*', 's3:ListBucketVersions', { Condition: { NumericGreaterThan: { 's3:max-keys': '10' } } }),
+    );
+    const versions = (query: Array<[string, string]>) =>
+      evaluate(text, { action: 's3:ListBucketVersions', listing: true, query });
+    expect(versions([['max-keys', '5']])).toBe('allow');
+    expect(
+      versions([
+        ['prefix', 'secret/x'],
+        ['max-keys', '5'],
+      ]),
+    ).toBe('deny');
+    // max-keys defaults to 1000, past the limit.
+    expect(versions([['prefix', 'public/']])).toBe('deny');
+    expect(
+      versions([
+        ['delimiter', '/'],
+        ['max-keys', '10'],
+      ]),
+    ).toBe('allow');
+  });
+
+  // AWS's Service Authorization Reference lists s3:x-amz-acl and s3:x-amz-grant-* for s3:PutBucketAcl.
+  it('reads PutBucketAcl keys from its ACL headers', () => {
+    const text = policy(
+      allow('*', 's3:PutBucketAcl', { Condition: { StringEquals: { 's3:x-amz-acl': 'private' } } }),
+      deny('*', 's3:PutBucketAcl', {
+        Condition: { StringLike: { 's3:x-amz-grant-read': '*acs.amazonaws.com/groups/global/AllUsers*' } },
+      }),
+    );
+    const acl = (aclHeaders: Record<string, string> | undefined, action = 's3:PutBucketAcl') =>
+      evaluate(text, { action, aclHeaders });
+    expect(acl({ acl: 'private' })).toBe('allow');
+    expect(acl({ acl: 'public-read' })).toBe('none');
+    expect(acl({})).toBe('none');
+    expect(acl({ 'grant-read': 'uri="http://acs.amazonaws.com/groups/global/AllUsers"' })).toBe('deny');
+    expect(acl({ 'grant-read': `id="${OTHER}"` })).toBe('none');
+  });
+
   it('fills s3:max-keys of a listing with its default', () => {
     const text = policy(
       allow('*', 's3:ListBucket', { Condition: { NumericLessThanEquals: { 's3:max-keys': '10' } } }),
@@ -759,6 +805,18 @@ describe('evaluateBucketPolicy', () => {
       'allow',
     );
     expect(evaluate(text, { action: 's3:ListBucket', listing: true, query: [] })).toBe('none');
+  });
+});
+
+describe('OWNER_DENY_SCOPE', () => {
+  it("names the owner-deniable actions and the context's key table, so a change to either distrusts stored lists", () => {
+    expect(OWNER_DENY_SCOPE).toBe(ownerDenyScope(OWNER_DENIABLE_ACTIONS, CONTEXT_KEY_TABLE));
+    expect(OWNER_DENY_SCOPE).toMatch(/^v2-[0-9a-f]{8}$/);
+    // The table before ListObjectVersions carried s3:prefix: another scope.
+    const before = CONTEXT_KEY_TABLE.replaceAll('[s3:ListBucket s3:ListBucketVersions]', '[s3:ListBucket]');
+    expect(before).not.toBe(CONTEXT_KEY_TABLE);
+    expect(ownerDenyScope(OWNER_DENIABLE_ACTIONS, before)).not.toBe(OWNER_DENY_SCOPE);
+    expect(ownerDenyScope(OWNER_DENIABLE_ACTIONS.slice(1), CONTEXT_KEY_TABLE)).not.toBe(OWNER_DENY_SCOPE);
   });
 });
 
@@ -856,9 +914,19 @@ describe('actionsDeniableToOwner', () => {
       [],
     ],
     [
-      'a listing key: only ListBucket carries it',
+      'a listing key: only ListBucket and ListBucketVersions carry it',
       policy(deny('*', 's3:*', { Condition: { StringLike: { 's3:prefix': 'secret/*' } } })),
-      ['s3:ListBucket'],
+      ['s3:ListBucket', 's3:ListBucketVersions'],
+    ],
+    [
+      'an ACL header key: only PutBucketAcl carries it',
+      policy(deny('*', 's3:*', { Condition: { StringEquals: { 's3:x-amz-acl': 'private' } } })),
+      ['s3:PutBucketAcl'],
+    ],
+    [
+      'an ACL grant key: only PutBucketAcl carries it',
+      policy(deny('*', 's3:*', { Condition: { StringLike: { 's3:x-amz-grant-read': '*AllUsers*' } } })),
+      ['s3:PutBucketAcl'],
     ],
     [
       'a resource variable of a varying key',
