@@ -101,14 +101,30 @@ export const PATCHES: Record<string, Patch[]> = {
       // service answers S3's 400 InvalidURI (docs/behaviour.md "Through API Gateway"). So such a request
       // is routed with its `%` escaped, and the event's rawPath is the path as sent (the
       // LambdaProxyIntegrationEventV2.js patch above).
-      why: 'Node (417 to an unknown Expect) or hapi (400 JSON to an undecodable path) answer before the route',
+      //
+      // A request whose target and Host make no URL (`OPTIONS *`, `Host: localhost:abc`) has no URL in
+      // hapi (reading request.url throws or is null), so it cannot become an event; reading it here
+      // made it hapi's 500 in JSON, with a stack trace of this whole module in the log. API Gateway never
+      // passes such a request to a Lambda; it is answered here as S3 answers a URI it cannot read, 400
+      // InvalidURI in S3's XML (scripts/offline-answers.ts, put on globalThis by scripts/offline-preload.ts).
+      why: 'Node (417 to an unknown Expect) or hapi (400 JSON to an undecodable path, 500 to a request with no URL) answer before the route',
       find: /this\.#server = new Server\(serverOptions\)(\s*try \{)/,
       replace: `this.#server = new Server(serverOptions)
     this.#server.listener.on("checkExpectation", (req, res) => {
       this.#server.listener.emit("request", req, res)
     })
     this.#server.ext("onRequest", (request, h) => {
-      const { pathname, search } = request.url
+      let url = null
+      try {
+        url = request.url
+      } catch {}
+      if (!url) {
+        const answer = globalThis.__localGatewayAnswers.unreadableUri(request.raw.req.url ?? "")
+        const response = h.response(answer.body).code(answer.status)
+        for (const [name, value] of Object.entries(answer.headers)) response.header(name, value)
+        return response.takeover()
+      }
+      const { pathname, search } = url
       if (!pathname.includes("%")) return h.continue
       const undecodable = pathname.split("/").some((segment) => {
         try {

@@ -20,7 +20,11 @@
 import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { InvokeStore } from '@aws/lambda-invoke-store';
+import { unreadableUri } from './offline-answers.ts';
 import { PATCHES, patchSource, SRC } from './offline-patches.ts';
+
+// What the patched HttpServer.js answers itself (scripts/offline-patches.ts).
+Object.assign(globalThis, { __localGatewayAnswers: { unreadableUri } });
 
 /** What the local gateway's Lambdas are told they may serve at once; serverless-offline sets no limit,
  * and the code that reads the variable only asks whether it is more than one. */

@@ -277,6 +277,22 @@ describe('the local gateway hands the Lambda the request as API Gateway does', (
     },
   );
 
+  // A request whose target and Host make no URL got hapi's 500 in JSON, with a stack trace of the
+  // patched module in the log. API Gateway passes no such request on; the local gateway answers S3's
+  // 400 InvalidURI itself, and goes on serving.
+  it.each([
+    ['OPTIONS *', 'OPTIONS', '*', gateway.host],
+    ['a Host whose port is not a number', 'GET', '/', `${gateway.hostname}:abc`],
+    ['a Host whose port is out of range', 'GET', '/?encryption', `b.${gateway.hostname}:99999`],
+  ])('answers %s with 400 InvalidURI in S3 XML', async (_what, method, target, host) => {
+    const answer = await send({ method, path: target, anonymous: true, unsigned: { host } });
+    const document = expectS3Error(answer, 400, 'InvalidURI');
+    expect(document?.resource).toBe(target);
+    const bucket = uniqueBucket('after-uri');
+    expect((await send({ method: 'PUT', path: `/${bucket}` })).status).toBe(200);
+    expect((await send({ method: 'DELETE', path: `/${bucket}` })).status).toBe(204);
+  });
+
   // API Gateway passes the query string as sent; serverless-offline rebuilt it and wrote a space (`%20`,
   // as SDK v3 sends it) as `+`, which S3 reads as a plus: the signature failed.
   it('serves signed queries with spaces and other escaped characters as sent (SDK v3)', async () => {
