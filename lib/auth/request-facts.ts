@@ -5,6 +5,7 @@ import { config, profile } from '../config.ts';
 import { requestDialect } from '../encryption/profiles.ts';
 import { ACL_CONDITION_HEADERS, LISTING_ACTIONS, type RequestFacts } from '../policy/index.ts';
 import type { Caller, S3Request } from '../request.ts';
+import { parseAmzDate, parseHttpDate } from './signature-common.ts';
 
 export type AccessRequest = Pick<
   S3Request,
@@ -14,14 +15,21 @@ export type AccessRequest = Pick<
   caller: Caller;
 };
 
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-
 /** SigV4's `20250101T000000Z`. */
 function amzDate(value: string | undefined): Date | undefined {
-  const parts = value === undefined ? null : AMZ_DATE.exec(value);
-  if (!parts) return undefined;
-  const [, year, month, day, hour, minute, second] = parts.map(Number);
-  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second));
+  const epochMs = value === undefined ? undefined : parseAmzDate(value);
+  return epochMs === undefined ? undefined : new Date(epochMs);
+}
+
+/**
+ * When a header-signed SigV4 request was signed: its x-amz-date, else its Date header, as the verifier
+ * took it (lib/auth/sigv4-verify.ts: AWS accepts either).
+ */
+function headerSignedAt(request: AccessRequest): Date | undefined {
+  const sent = request.headers['x-amz-date'];
+  if (sent !== undefined) return amzDate(sent);
+  const epochMs = request.headers.date === undefined ? undefined : parseHttpDate(request.headers.date);
+  return epochMs === undefined ? undefined : new Date(epochMs);
 }
 
 const queryValue = (request: AccessRequest, name: string): string | undefined =>
@@ -38,7 +46,7 @@ function signatureOf(request: AccessRequest): RequestFacts['signature'] {
     return {
       version: 'AWS4-HMAC-SHA256',
       authType: 'REST-HEADER',
-      signedAt: amzDate(request.headers['x-amz-date']),
+      signedAt: headerSignedAt(request),
     };
   }
   if (authorization.startsWith('AWS ') || authorization.startsWith('OBS ')) {

@@ -118,10 +118,13 @@ const CONTEXT_KEYS: readonly ContextKeySource[] = [
   { name: 's3:authType', value: (facts) => facts.signature?.authType },
   {
     name: 's3:signatureAge',
+    // "In Signature Version 2, this value is always set to 0" (the S3 SigV4 policy keys page above).
     value: (facts) =>
-      facts.signature?.signedAt === undefined
-        ? undefined
-        : String(Math.max(0, facts.now.getTime() - facts.signature.signedAt.getTime())),
+      facts.signature?.version === 'AWS'
+        ? '0'
+        : facts.signature?.signedAt === undefined
+          ? undefined
+          : String(Math.max(0, facts.now.getTime() - facts.signature.signedAt.getTime())),
   },
   { name: 's3:x-amz-content-sha256', value: (facts) => facts.contentSha256 },
   { name: 's3:TlsVersion', value: (facts) => facts.tlsVersion },
