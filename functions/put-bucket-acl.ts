@@ -6,7 +6,7 @@
 import { acceptOwnerOnlyAcl, readPutBucketAcl } from '../lib/acl/request.ts';
 import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
-import { requestDialect } from '../lib/encryption/profiles.ts';
+import { requestHeaderPrefix } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
 import { verifyIntegrity } from '../lib/integrity.ts';
@@ -29,8 +29,7 @@ export const putBucketAcl: S3Operation = {
     const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
     await verifyIntegrity(request.effectiveHeaders, request.body, { required: answering.integrityRequired });
     // Huawei's SDK names the ACL headers x-obs-* when it signs OBS-style.
-    const prefix =
-      answering.headerPrefix[requestDialect(request.headers.authorization ?? '', request.rawQueryString)];
+    const prefix = requestHeaderPrefix(answering, request);
     const verdict = readPutBucketAcl(
       request.effectiveHeaders,
       request.body,

@@ -2,10 +2,10 @@
 // keys from it; docs/accounts.md › The request context says where each comes from). The request was
 // authenticated before this runs, so its signature's form is read from the headers and query as sent.
 import { config, profile } from '../config.ts';
-import { requestDialect } from '../encryption/profiles.ts';
+import { requestHeaderPrefix } from '../encryption/profiles.ts';
 import { ACL_CONDITION_HEADERS, LISTING_ACTIONS, type RequestFacts } from '../policy/index.ts';
 import type { Caller, S3Request } from '../request.ts';
-import { parseAmzDate, parseHttpDate } from './signature-common.ts';
+import { headerRequestDate, parseAmzDate } from './signature-common.ts';
 
 export type AccessRequest = Pick<
   S3Request,
@@ -15,22 +15,12 @@ export type AccessRequest = Pick<
   caller: Caller;
 };
 
-/** SigV4's `20250101T000000Z`. */
-function amzDate(value: string | undefined): Date | undefined {
-  const epochMs = value === undefined ? undefined : parseAmzDate(value);
-  return epochMs === undefined ? undefined : new Date(epochMs);
-}
+const dateOf = (epochMs: number | undefined): Date | undefined =>
+  epochMs === undefined ? undefined : new Date(epochMs);
 
-/**
- * When a header-signed SigV4 request was signed: its x-amz-date, else its Date header, as the verifier
- * took it (lib/auth/sigv4-verify.ts: AWS accepts either).
- */
-function headerSignedAt(request: AccessRequest): Date | undefined {
-  const sent = request.headers['x-amz-date'];
-  if (sent !== undefined) return amzDate(sent);
-  const epochMs = request.headers.date === undefined ? undefined : parseHttpDate(request.headers.date);
-  return epochMs === undefined ? undefined : new Date(epochMs);
-}
+/** SigV4's `20250101T000000Z`. */
+const amzDate = (value: string | undefined): Date | undefined =>
+  dateOf(value === undefined ? undefined : parseAmzDate(value));
 
 const queryValue = (request: AccessRequest, name: string): string | undefined =>
   request.query.find(([key]) => key === name)?.[1];
@@ -46,7 +36,8 @@ function signatureOf(request: AccessRequest): RequestFacts['signature'] {
     return {
       version: 'AWS4-HMAC-SHA256',
       authType: 'REST-HEADER',
-      signedAt: headerSignedAt(request),
+      // The time the signature check took: x-amz-date, else the Date header.
+      signedAt: dateOf(headerRequestDate(request.headers)?.epochMs),
     };
   }
   if (authorization.startsWith('AWS ') || authorization.startsWith('OBS ')) {
@@ -66,8 +57,7 @@ function signatureOf(request: AccessRequest): RequestFacts['signature'] {
 
 /** PutBucketAcl's ACL headers as sent, under the prefix its signature's vendor uses (functions/put-bucket-acl.ts). */
 function aclHeaders(request: AccessRequest): Record<string, string> {
-  const prefix =
-    profile().headerPrefix[requestDialect(request.headers.authorization ?? '', request.rawQueryString)];
+  const prefix = requestHeaderPrefix(profile(), request);
   const found: Record<string, string> = {};
   for (const header of ACL_CONDITION_HEADERS) {
     const value = request.effectiveHeaders[`${prefix}${header}`];

@@ -63,6 +63,21 @@ export function parseAmzDate(value: string): number | undefined {
   return epochMs;
 }
 
+/**
+ * The time a header-signed SigV4 request names, as sent and read: its x-amz-date, else its Date header
+ * (AWS accepts either); `epochMs` is undefined when the header it names does not parse, and the whole
+ * answer undefined when it has neither. The signature check (sigv4-verify.ts) and the policy's
+ * s3:signatureAge (request-facts.ts) both read the request's time here.
+ */
+export function headerRequestDate(
+  headers: Readonly<Record<string, string | undefined>>,
+): { asSent: string; epochMs: number | undefined; fromAmzDate: boolean } | undefined {
+  const amzDate = headers['x-amz-date'];
+  if (amzDate !== undefined) return { asSent: amzDate, epochMs: parseAmzDate(amzDate), fromAmzDate: true };
+  const date = headers.date;
+  return date === undefined ? undefined : { asSent: date, epochMs: parseHttpDate(date), fromAmzDate: false };
+}
+
 /** An HTTP date (`Fri, 20 Nov 2026 22:33:06 GMT`) or ISO 8601 basic → epoch ms, or undefined. */
 export function parseHttpDate(value: string): number | undefined {
   const amz = parseAmzDate(value);

@@ -15,8 +15,7 @@ import {
   checkClockSkew,
   checkPayloadHash,
   checkPayloadHashValue,
-  parseAmzDate,
-  parseHttpDate,
+  headerRequestDate,
   type QueryPiece,
   type SigningSecret,
   secretFor,
@@ -134,16 +133,10 @@ function parseAuthorizationHeader(authorization: string): AuthorizationHeader {
 
 /** The request time of the header form: x-amz-date, else the Date header (AWS accepts either). */
 function headerRequestTime(request: S3Request): { epochMs: number; amzDate: string; asSent: string } {
-  const amzDate = request.headers['x-amz-date'];
-  if (amzDate !== undefined) {
-    const epochMs = parseAmzDate(amzDate);
-    if (epochMs !== undefined) return { epochMs, amzDate, asSent: amzDate };
-  } else {
-    const date = request.headers.date;
-    const epochMs = date === undefined ? undefined : parseHttpDate(date);
-    if (date !== undefined && epochMs !== undefined) {
-      return { epochMs, amzDate: toAmzDate(epochMs), asSent: date };
-    }
+  const sent = headerRequestDate(request.headers);
+  if (sent?.epochMs !== undefined) {
+    const { asSent, epochMs } = sent;
+    return { epochMs, amzDate: sent.fromAmzDate ? asSent : toAmzDate(epochMs), asSent };
   }
   throw new S3Error('AccessDenied', {
     message: 'AWS authentication requires a valid Date or x-amz-date header',

@@ -31,6 +31,13 @@ export function requestDialect(authorization: string, rawQueryString: string): R
 }
 export type HeaderPrefix = 'x-amz-' | 'x-obs-';
 
+/** The vendor-header prefix `profile` reads a request's own headers under (its ACL headers), by its dialect. */
+export const requestHeaderPrefix = (
+  profile: Pick<Profile, 'headerPrefix'>,
+  request: { headers: Readonly<Record<string, string | undefined>>; rawQueryString: string },
+): HeaderPrefix =>
+  profile.headerPrefix[requestDialect(request.headers.authorization ?? '', request.rawQueryString)];
+
 /** The configurations a new bucket is created with (CreateBucket), each stored on its item. */
 export interface NewBucketDefaults {
   readonly publicAccessBlock?: Readonly<PublicAccessBlockConfiguration>;
