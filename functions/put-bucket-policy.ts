@@ -5,7 +5,9 @@
 // public policies — checked by the write itself, so a concurrent PutPublicAccessBlock cannot let one in.
 // The validator, the S3 table it reads and the owner's Deny precomputation are imported here, on demand: no other operation needs them,
 // so they stay out of what a cold start loads (docs/architecture.md › The policy package).
+
 import { authorizeAccess, authorizedWrite } from '../lib/auth/authorize.ts';
+import { bucketArn } from '../lib/bucket-name.ts';
 import { accessDenied, S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
@@ -22,7 +24,7 @@ const ACTION: S3Action = 's3:PutBucketPolicy';
 // callers are accounts' root users.
 const publicPolicyBlocked = (account: string, bucket: string) =>
   accessDenied(
-    `User: arn:aws:iam::${account}:root is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::${bucket}" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
+    `User: arn:aws:iam::${account}:root is not authorized to perform: s3:PutBucketPolicy on resource: "${bucketArn(bucket)}" because public policies are blocked by the BlockPublicPolicy block public access setting.`,
   );
 
 export const putBucketPolicy: S3Operation = {

@@ -6,6 +6,7 @@
 // Whether the stored policy is public (Block Public Access's definition, lib/policy/public.ts) is read
 // from the same parsed policy, once per container and policy: RestrictPublicBuckets and
 // GetBucketPolicyStatus ask it.
+import { bucketArn } from '../bucket-name.ts';
 import { logger } from '../log.ts';
 import {
   type BucketPolicy,
@@ -64,7 +65,7 @@ export function policyVerdict(
   try {
     return evaluateBucketPolicy(policy, {
       action,
-      resource: `arn:aws:s3:::${request.bucket}`,
+      resource: bucketArn(request.bucket),
       principalAccount: request.caller.accountId,
       context: requestContext(facts),
     });

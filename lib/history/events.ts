@@ -5,6 +5,7 @@
 // The EventBridge client is imported on the first publish, not at cold start: a stack without an
 // event bus never loads it, and with code splitting it is a chunk of its own (as the KMS client is).
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { bucketArn } from '../bucket-name.ts';
 import type { HistoryEntry } from '../storage/history.ts';
 
 export const EVENT_SOURCE = 'bucket-encryption-api';
@@ -47,7 +48,7 @@ export function eventBridgePublisher(eventBusName: string, client?: EventBridgeC
             EventBusName: eventBusName,
             Source: EVENT_SOURCE,
             DetailType: EVENT_DETAIL_TYPE,
-            Resources: [`arn:aws:s3:::${entry.bucket}`],
+            Resources: [bucketArn(entry.bucket)],
             Time: new Date(entry.time),
             Detail: JSON.stringify(eventDetail(entry)),
           },

@@ -12,6 +12,7 @@
 // condition's operator, qualifier, key and values — as well as compiled for evaluation.
 // Names are looked up as Map and Set entries, never as object properties, so `constructor` or
 // `__proto__` are unknown names like any other; duplicate JSON keys are refused (json.ts).
+import { bucketArn } from '../bucket-name.ts';
 import { type Condition, parseConditions } from './conditions.ts';
 import type { RequestContext } from './context.ts';
 import { type Glob, globOf, type Meter, matchesSomeExtension, matchGlob } from './glob.ts';
@@ -112,7 +113,7 @@ function parseResources(
   withVariables: boolean,
 ): ResourceSet {
   const patterns = valueList(value, budget, MESSAGES.resource);
-  const bucketArn = `${S3_ARN_PREFIX}${bucket}`;
+  const ofBucket = bucketArn(bucket);
   const globs: Glob[] = [];
   const templates: Template[] = [];
   let namesBucket = false;
@@ -121,8 +122,8 @@ function parseResources(
     const template = withVariables ? parseTemplate(pattern) : undefined;
     const shape = template ? templateShape(template) : globOf(pattern);
     // AWS: "Policy has invalid resource" for anything but this bucket or objects in it.
-    const bucketOnly = matchGlob(shape, bucketArn, false);
-    const objects = matchesSomeExtension(shape, `${bucketArn}/`);
+    const bucketOnly = matchGlob(shape, ofBucket, false);
+    const objects = matchesSomeExtension(shape, `${ofBucket}/`);
     if (!pattern.startsWith(S3_ARN_PREFIX) || !(bucketOnly || objects)) throw malformed(MESSAGES.resource);
     namesBucket ||= bucketOnly;
     namesObjects ||= objects;

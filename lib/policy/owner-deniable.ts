@@ -7,6 +7,7 @@
 // user agent, query, a policy variable of a varying key — is assumed to make the Deny apply.
 // test/unit/policy-properties.test.ts checks, over generated policies and requests, that every Deny the
 // evaluator applies to the owner is in the list.
+import { bucketArn } from '../bucket-name.ts';
 import { ownerContext } from './context.ts';
 import type { Meter } from './glob.ts';
 import type { BucketPolicy, PolicyStatement } from './grammar.ts';
@@ -43,7 +44,7 @@ function couldApplyToOwner(
  * bucket's owner on the bucket. Stored with the policy (lib/storage/buckets.ts `ownerDenyActions`).
  */
 export function actionsDeniableToOwner(policy: BucketPolicy, ownerId: string, bucket: string): S3Action[] {
-  const resource = `arn:aws:s3:::${bucket}`;
+  const resource = bucketArn(bucket);
   return OWNER_DENIABLE_ACTIONS.filter((action) =>
     policy.statements.some((statement) => couldApplyToOwner(statement, ownerId, action, resource)),
   );
