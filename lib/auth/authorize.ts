@@ -24,7 +24,9 @@
 // the owner's one-request write needs no condition on it (docs/behaviour.md › Block Public Access).
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
 import { accessDenied, noSuchBucket, S3Error } from '../errors.ts';
-// Not index.ts: what a cold start loads takes only the action names (lib/policy/served-actions.ts).
+// Not index.ts: every request that authorizes loads this module, and it needs only the action names
+// and the owner's Deny scope (lib/policy/served-actions.ts, with the context's key table), not the
+// evaluator.
 import { OWNER_DENY_SCOPE, POLICY_ACTIONS, type S3Action } from '../policy/served-actions.ts';
 import { flagOn, RESTRICT_PUBLIC_BUCKETS } from '../public-access-block/attribute.ts';
 import { isAccountId } from '../request.ts';
