@@ -3,7 +3,7 @@
 
 import { hash, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../errors.ts';
-import type { Caller, QueryPiece } from '../request.ts';
+import type { Caller, QueryPiece, S3Request } from '../request.ts';
 import type { BodyBindingRecord } from '../storage/signatures.ts';
 
 export interface SigningSecret {
@@ -192,3 +192,17 @@ export type { QueryPiece };
 /** The first value of a (decoded, case-sensitive) query parameter. */
 export const queryValue = (pieces: readonly QueryPiece[], name: string): string | undefined =>
   pieces.find((piece) => piece.name === name)?.value;
+
+/**
+ * The paths a signature may cover (SigV4's canonical URI, V2's and OBS's resource): the path as
+ * received and, for a path-style bucket address without its trailing slash, the same path with it.
+ * `/b1` and `/b1/` name the same bucket in S3, and serverless-offline (hapi's stripTrailingSlash)
+ * drops the slash that SDK v3 (`/b1/?encryption=`) and botocore's V2 signer (`/b1/`) sign, so both
+ * are accepted. Object paths are never rewritten.
+ */
+export function canonicalUris(request: Pick<S3Request, 'rawPath' | 'bucket' | 'objectKey'>): string[] {
+  const uri = request.rawPath === '' ? '/' : request.rawPath;
+  const bucketOnly =
+    request.bucket !== undefined && request.objectKey === undefined && uri === `/${request.bucket}`;
+  return bucketOnly ? [uri, `${uri}/`] : [uri];
+}

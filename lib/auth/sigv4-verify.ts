@@ -12,6 +12,7 @@ import { S3Error } from '../errors.ts';
 import type { S3Request } from '../request.ts';
 import {
   CONTENT_SHA256,
+  canonicalUris,
   checkClockSkew,
   checkPayloadHash,
   checkPayloadHashValue,
@@ -205,19 +206,6 @@ function canonicalHeaders(request: S3Request, signedHeaders: readonly string[]):
     block += `${name}:${NEEDS_COLLAPSE.test(value) ? value.replace(WHITESPACE_RUN, ' ') : value}\n`;
   }
   return block;
-}
-
-/**
- * The canonical URIs a signature may cover: the path as received and, for a path-style bucket
- * address without its trailing slash, the same path with it. `/b1` and `/b1/` name the same bucket
- * in S3, and serverless-offline (hapi's stripTrailingSlash) drops the slash that SDK v3 signs
- * (`/b1/?encryption=`), so both are accepted. Object paths are never rewritten.
- */
-export function canonicalUris(request: Pick<S3Request, 'rawPath' | 'bucket' | 'objectKey'>): string[] {
-  const uri = request.rawPath === '' ? '/' : request.rawPath;
-  const bucketOnly =
-    request.bucket !== undefined && request.objectKey === undefined && uri === `/${request.bucket}`;
-  return bucketOnly ? [uri, `${uri}/`] : [uri];
 }
 
 export function canonicalRequest(

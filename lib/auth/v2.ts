@@ -8,6 +8,8 @@
 //   every header starting with the prefix (x-amz- / x-obs-), lower-case, sorted, `name:value\n`
 //   the resource: the path as sent (virtual-hosted: `/bucket` + path) + the sub-resources it lists,
 //   sorted, `?name` or `?name=value` (decoded), joined with `&`.
+// A V2 signature is also accepted over the sub-resources botocore lists (BOTOCORE_V2_SUBRESOURCES), and
+// a path-style bucket's path with or without its trailing slash (canonicalUris).
 // The Date line is empty when x-amz-date / x-obs-date is present (AWS's rule; the OBS SDK never sends
 // those, so it always signs the Date header it sends).
 //
@@ -28,6 +30,7 @@ import { S3Error } from '../errors.ts';
 import type { S3Request } from '../request.ts';
 import {
   CONTENT_SHA256,
+  canonicalUris,
   checkClockSkew,
   checkPayloadHash,
   checkPayloadHashValue,
@@ -148,22 +151,81 @@ export const SIGNED_SUBRESOURCES: ReadonlySet<string> = new Set([
   'length',
 ]);
 
+/**
+ * The sub-resources botocore's V2 signer (`signature_version='s3'`: boto3, AWS CLI v1) puts in the
+ * resource: its `HmacV1Auth.QSAOfInterest` (botocore 1.43.11, botocore/auth.py, read 2026-12-07),
+ * lower-cased. It is AWS's documented list (RESTAuthentication.html) and more, but not the newer
+ * bucket settings: `?encryption`, `?publicAccessBlock`, `?policyStatus` and `?ownershipControls` are
+ * not signed by it, where Huawei's SDK signs them. A V2 (`AWS`) signature is accepted over either list;
+ * an OBS signature only over Huawei's, the only client that makes one.
+ */
+export const BOTOCORE_V2_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'accelerate',
+  'acl',
+  'analytics',
+  'cors',
+  'defaultobjectacl',
+  'delete',
+  'inventory',
+  'lifecycle',
+  'location',
+  'logging',
+  'metrics',
+  'notification',
+  'object-lock',
+  'partnumber',
+  'policy',
+  'replication',
+  'requestpayment',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-content-type',
+  'response-expires',
+  'restore',
+  'select',
+  'select-type',
+  'storageclass',
+  'tagging',
+  'torrent',
+  'uploadid',
+  'uploads',
+  'versionid',
+  'versioning',
+  'versions',
+  'website',
+]);
+
+/** What a string to sign is built over, when not the request as received with Huawei's list. */
+export interface ResourceVariant {
+  /** The path as received, or another that the signature may cover (`canonicalUris`). */
+  path?: string;
+  /** The sub-resources that are part of the resource. */
+  subresources?: ReadonlySet<string>;
+}
+
 /** `/bucket/key?acl&versionId=1`: the resource part of the string to sign. */
-export function canonicalResource(request: S3Request): string {
-  const path = request.rawPath === '' ? '/' : request.rawPath;
+export function canonicalResource(
+  request: S3Request,
+  {
+    path = request.rawPath === '' ? '/' : request.rawPath,
+    subresources = SIGNED_SUBRESOURCES,
+  }: ResourceVariant = {},
+): string {
   let resource = request.addressing === 'path' ? path : `/${request.bucket}${path}`;
   // The signer sorts the raw `name=value` pieces, then keeps those it lists (value decoded, omitted if empty).
   const pieces = [...request.queryPieces].sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
   let separator = '?';
   for (const piece of pieces) {
-    if (!SIGNED_SUBRESOURCES.has(piece.name.toLowerCase())) continue;
+    if (!subresources.has(piece.name.toLowerCase())) continue;
     resource += `${separator}${piece.name}${piece.value === '' ? '' : `=${piece.value}`}`;
     separator = '&';
   }
   return resource;
 }
 
-export function stringToSign(request: S3Request, flavour: V2Flavour): string {
+export function stringToSign(request: S3Request, flavour: V2Flavour, variant: ResourceVariant = {}): string {
   const { headers } = request;
   const date = headers[flavour.dateHeader] === undefined ? (headers.date ?? '') : '';
   let text = `${request.method}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${date}\n`;
@@ -171,7 +233,7 @@ export function stringToSign(request: S3Request, flavour: V2Flavour): string {
     .filter((name) => name.startsWith(flavour.headerPrefix))
     .sort();
   for (const name of prefixed) text += `${name}:${(headers[name] ?? '').trim()}\n`;
-  return text + canonicalResource(request);
+  return text + canonicalResource(request, variant);
 }
 
 /** Headers of the other dialect, which this scheme does not sign: 403, as SigV4 answers unsigned x-amz-*. */
@@ -279,9 +341,19 @@ export async function verifyV2(
   if (declaredHash !== undefined) checkPayloadHashValue(declaredHash, flavour.contentSha256);
 
   const secret = await secretFor(options.lookup, accessKeyId);
-  const toSign = stringToSign(request, flavour);
-  const expected = createHmac('sha1', secret.secretAccessKey).update(toSign).digest('base64');
-  if (!signaturesMatch(expected, signature)) {
+  const lists = flavour === AWS_V2 ? [SIGNED_SUBRESOURCES, BOTOCORE_V2_SUBRESOURCES] : [SIGNED_SUBRESOURCES];
+  const variants = canonicalUris(request).flatMap((path) =>
+    lists.map((subresources) => ({ path, subresources })),
+  );
+  const signs = (variant: ResourceVariant) =>
+    signaturesMatch(
+      createHmac('sha1', secret.secretAccessKey)
+        .update(stringToSign(request, flavour, variant))
+        .digest('base64'),
+      signature,
+    );
+  if (!variants.some(signs)) {
+    const toSign = stringToSign(request, flavour);
     throw new S3Error('SignatureDoesNotMatch', {
       fields: {
         AWSAccessKeyId: accessKeyId,
