@@ -108,7 +108,13 @@ export interface Profile {
   readonly unimplementedOperations: ReadonlySet<string>;
   /** Whether the vendor has S3 Object Ownership: ownership controls and CreateBucket's x-amz-object-ownership. */
   readonly objectOwnership: boolean;
-  /** GetBucketAcl's document and the AccessControlPolicy form PutBucketAcl reads: S3's, or Huawei OBS's. */
+  /**
+   * The vendor's ACL document: S3's, or Huawei OBS's (no xsi:type; `Canned`, `Delivered`), which
+   * PutBucketAcl reads besides S3's and GetBucketAcl answers to OBS's dialect. A V2- or SigV4-signed
+   * request gets S3's, as GetBucketLocation's document follows the dialect: in its V2 mode Huawei's SDK
+   * writes the grantee's xsi:type (esdk-obs-nodejs lib/v2Model.js), and boto3 and the AWS CLI read it
+   * as the grantee's Type.
+   */
   readonly aclDocument: 'S3' | 'OBS';
   /**
    * What a new bucket gets: AWS's defaults since April 2023 (Block Public Access on; ACLs disabled,

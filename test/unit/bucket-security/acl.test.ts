@@ -268,7 +268,7 @@ describe('acceptOwnerOnlyAcl', () => {
 
 describe('serializeBucketAcl', () => {
   it("answers the owner's FULL_CONTROL in S3's document", () => {
-    expect(serializeBucketAcl(OWNER, aws, OPTIONS)).toBe(
+    expect(serializeBucketAcl(OWNER, aws, OPTIONS, 'aws')).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n' +
         `<AccessControlPolicy xmlns="${S3_NAMESPACE}"><Owner><ID>${OWNER}</ID></Owner><AccessControlList>` +
         `<Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${OWNER}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>` +
@@ -276,21 +276,37 @@ describe('serializeBucketAcl', () => {
     );
   });
 
-  it("answers Huawei OBS's document in the obs profile (API reference, Obtaining Bucket ACL Information)", () => {
-    expect(serializeBucketAcl(OWNER, obs, { region: 'cn-north-4', obsDomain: 'myhuaweicloud.com' })).toBe(
+  it.each(['obs', 'none'] as const)(
+    "answers Huawei OBS's document in the obs profile to OBS's dialect (%s) (API reference, Obtaining Bucket ACL Information)",
+    (dialect) => {
+      expect(
+        serializeBucketAcl(OWNER, obs, { region: 'cn-north-4', obsDomain: 'myhuaweicloud.com' }, dialect),
+      ).toBe(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+          '<AccessControlPolicy xmlns="http://obs.cn-north-4.myhuaweicloud.com/doc/2015-06-30/">' +
+          `<Owner><ID>${OWNER}</ID></Owner><AccessControlList><Grant><Grantee><ID>${OWNER}</ID></Grantee>` +
+          '<Permission>FULL_CONTROL</Permission><Delivered>false</Delivered></Grant></AccessControlList></AccessControlPolicy>',
+      );
+    },
+  );
+
+  it("answers S3's grantee (xsi:type, no Delivered) in the obs profile to a V2 or SigV4 request, whose grantee Type boto3 and the CLI read", () => {
+    expect(
+      serializeBucketAcl(OWNER, obs, { region: 'cn-north-4', obsDomain: 'myhuaweicloud.com' }, 'aws'),
+    ).toBe(
       '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
         '<AccessControlPolicy xmlns="http://obs.cn-north-4.myhuaweicloud.com/doc/2015-06-30/">' +
-        `<Owner><ID>${OWNER}</ID></Owner><AccessControlList><Grant><Grantee><ID>${OWNER}</ID></Grantee>` +
-        '<Permission>FULL_CONTROL</Permission><Delivered>false</Delivered></Grant></AccessControlList></AccessControlPolicy>',
+        `<Owner><ID>${OWNER}</ID></Owner><AccessControlList><Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${OWNER}</ID></Grantee>` +
+        '<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>',
     );
   });
 
   it('answers a document its own reader takes as owner-only (round trip)', () => {
-    expect(readAccessControlPolicy(Buffer.from(serializeBucketAcl(OWNER, aws, OPTIONS)), aws, OWNER)).toBe(
-      'owner-only',
-    );
-    expect(readAccessControlPolicy(Buffer.from(serializeBucketAcl(OWNER, obs, OPTIONS)), obs, OWNER)).toBe(
-      'owner-only',
-    );
+    expect(
+      readAccessControlPolicy(Buffer.from(serializeBucketAcl(OWNER, aws, OPTIONS, 'aws')), aws, OWNER),
+    ).toBe('owner-only');
+    expect(
+      readAccessControlPolicy(Buffer.from(serializeBucketAcl(OWNER, obs, OPTIONS, 'obs')), obs, OWNER),
+    ).toBe('owner-only');
   });
 });
