@@ -15,9 +15,10 @@ import { readDocument, schemaChildren } from '../xml/schema.ts';
 /**
  * What an ACL grants: the owner's full control only; something to others; or something to everyone —
  * a public ACL, as Block Public Access defines it (User Guide, "Blocking public access to your Amazon S3
- * storage": "any permissions to members of the predefined AllUsers or AuthenticatedUsers groups").
+ * storage": "any permissions to members of the predefined AllUsers or AuthenticatedUsers groups");
+ * or a grant to someone named by e-mail address, which S3 no longer takes.
  */
-export type AclVerdict = 'owner-only' | 'grants-others' | 'public';
+export type AclVerdict = 'owner-only' | 'grants-others' | 'public' | 'by-email';
 
 /** `x-amz-` or, for a request in Huawei OBS's dialect, `x-obs-` (OBS names its ACL headers so). */
 export type AclHeaderPrefix = 'x-amz-' | 'x-obs-';
@@ -83,7 +84,11 @@ const isPublic = (grantee: Grantee) => grantee.type === 'Group' && grantee.publi
 
 /** The verdict on an ACL that does not give the owner alone full control. */
 const othersVerdict = (grantees: readonly Grantee[]): AclVerdict =>
-  grantees.some(isPublic) ? 'public' : 'grants-others';
+  grantees.some((grantee) => grantee.type === 'AmazonCustomerByEmail')
+    ? 'by-email'
+    : grantees.some(isPublic)
+      ? 'public'
+      : 'grants-others';
 
 // `id="123", uri="http://…"`: one grantee, then a comma or the end.
 const GRANTEE = /\s*(id|uri|emailAddress)\s*=\s*(?:"([^"]*)"|([^\s,"]+))\s*(?:,|$)/y;
@@ -290,7 +295,10 @@ export function readPutBucketAcl(
  * InvalidBucketAclWithObjectOwnership to CreateBucket); a public ACL on a bucket whose BlockPublicAcls
  * is on by 403 AccessDenied, as AWS refuses it ("PUT Bucket acl … calls fail if the specified ACL is
  * public"); otherwise by 501 NotImplemented: AWS would keep the ACL, and this service keeps none (a
- * bucket policy grants access instead).
+ * bucket policy grants access instead). A grant to an e-mail address is refused by 405
+ * MethodNotAllowed, as S3 has refused it since 1 October 2025 ("If you attempt to use an Email Grantee
+ * ACL in a request after October 1, 2025, the request will receive an HTTP 405 (Method Not Allowed)
+ * error", PutBucketAcl, S3 API Reference, read 2026-12-07).
  */
 export function acceptOwnerOnlyAcl(
   verdict: AclVerdict | 'none',
@@ -300,6 +308,7 @@ export function acceptOwnerOnlyAcl(
 ): void {
   if (verdict === 'owner-only' || verdict === 'none') return;
   if (objectOwnership === 'BucketOwnerEnforced') throw new S3Error(disabledCode);
+  if (verdict === 'by-email') throw new S3Error('MethodNotAllowed');
   if (verdict === 'public' && blockPublicAcls) {
     throw new S3Error('AccessDenied', { cause: 'BlockPublicAcls refuses a public ACL' });
   }

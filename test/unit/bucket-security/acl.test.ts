@@ -60,7 +60,12 @@ describe('readAclHeaders', () => {
       'public',
     ],
     ['read to the owner (not full control)', { 'x-amz-grant-read': `id="${OWNER}"` }, 'grants-others'],
-    ['read by e-mail', { 'x-amz-grant-read': 'emailAddress="a@example.com"' }, 'grants-others'],
+    ['read by e-mail', { 'x-amz-grant-read': 'emailAddress="a@example.com"' }, 'by-email'],
+    [
+      'read to everyone and by e-mail',
+      { 'x-amz-grant-read': `uri="${ALL_USERS}", emailAddress="a@example.com"` },
+      'by-email',
+    ],
   ] as const)('returns %s as %s', (_name, headers, verdict) => {
     expect(readAclHeaders(headers, 'x-amz-', OWNER)).toBe(verdict);
   });
@@ -130,6 +135,19 @@ describe('readAccessControlPolicy', () => {
     ['no grant at all', ''],
   ])('returns grants-others for %s', (_name, grants) => {
     expect(readAccessControlPolicy(policy(grants), aws, OWNER, OPTIONS)).toBe('grants-others');
+  });
+
+  it('returns by-email for a grant to an e-mail address, with or without a public one', () => {
+    const byEmail = grant(
+      `<Grantee ${XSI} xsi:type="AmazonCustomerByEmail"><EmailAddress>a@example.com</EmailAddress></Grantee>`,
+      'READ',
+    );
+    expect(readAccessControlPolicy(policy(grant(user(OWNER)) + byEmail), aws, OWNER, OPTIONS)).toBe(
+      'by-email',
+    );
+    expect(
+      readAccessControlPolicy(policy(byEmail + grant(group(ALL_USERS), 'READ')), aws, OWNER, OPTIONS),
+    ).toBe('by-email');
   });
 
   it.each([
@@ -263,6 +281,19 @@ describe('acceptOwnerOnlyAcl', () => {
     expect(() =>
       acceptOwnerOnlyAcl('owner-only', undefined, 'AccessControlListNotSupported', true),
     ).not.toThrow();
+  });
+
+  it('refuses a grant by e-mail address with 405 MethodNotAllowed, as S3 since 1 October 2025, after ownership', () => {
+    for (const ownership of ['ObjectWriter', 'BucketOwnerPreferred', undefined]) {
+      const error = s3ErrorOf(() =>
+        acceptOwnerOnlyAcl('by-email', ownership, 'AccessControlListNotSupported', true),
+      );
+      expect([error.code, error.statusCode]).toEqual(['MethodNotAllowed', 405]);
+    }
+    expect(
+      s3ErrorOf(() => acceptOwnerOnlyAcl('by-email', 'BucketOwnerEnforced', 'AccessControlListNotSupported'))
+        .code,
+    ).toBe('AccessControlListNotSupported');
   });
 });
 
