@@ -70,10 +70,11 @@ export async function verifyRequestSignature(request: S3Request, options: Verify
   const pieces = request.queryPieces;
   const authorization = request.headers.authorization;
   const presigned = pieces.some((piece) => (PRESIGNED_MARKERS as readonly string[]).includes(piece.name));
+  const presignedV2 = pieces.some((piece) => piece.name === 'Signature');
   refuseSessionToken(request, pieces);
 
   if (authorization !== undefined && authorization !== '') {
-    if (presigned) {
+    if (presigned || presignedV2) {
       throw new S3Error('InvalidArgument', {
         message:
           'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
@@ -96,6 +97,9 @@ export async function verifyRequestSignature(request: S3Request, options: Verify
   }
   if (presigned) return (await import('./sigv4-presigned.ts')).verifySigV4Query(request, pieces, options);
   // V2 query-string authentication (AWS `AWSAccessKeyId=…&Signature=…`, OBS `AccessKeyId=…&Signature=…`).
-  if (pieces.some((piece) => piece.name === 'Signature')) throw sigV4Only();
+  if (presignedV2) {
+    if (!options.allowV2) throw sigV4Only();
+    return (await import('./v2.ts')).verifyV2Query(request, pieces, options);
+  }
   throw new S3Error('AccessDenied');
 }

@@ -34,9 +34,12 @@ import {
   checkClockSkew,
   checkPayloadHash,
   checkPayloadHashValue,
+  isoSeconds,
   isSha256Hex,
   MAX_SKEW_MS,
   parseHttpDate,
+  type QueryPiece,
+  queryValue,
   secretFor,
   sha256Hex,
   signaturesMatch,
@@ -197,12 +200,17 @@ export const BOTOCORE_V2_SUBRESOURCES: ReadonlySet<string> = new Set([
   'website',
 ]);
 
+/** Query parameter names, compared in lower case. */
+type NameSet = Pick<ReadonlySet<string>, 'has'>;
+
 /** What a string to sign is built over, when not the request as received with Huawei's list. */
 export interface ResourceVariant {
   /** The path as received, or another that the signature may cover (`canonicalUris`). */
   path?: string;
-  /** The sub-resources that are part of the resource. */
-  subresources?: ReadonlySet<string>;
+  /** The query parameters that are part of the resource. */
+  subresources?: NameSet;
+  /** The Date line: a presigned URL's `Expires` instead of the Date header. */
+  date?: string;
 }
 
 /** `/bucket/key?acl&versionId=1`: the resource part of the string to sign. */
@@ -225,9 +233,10 @@ export function canonicalResource(
   return resource;
 }
 
+/** The string to sign, over the headers as S3 reads them (a V2 presigned URL's signed headers are in its query). */
 export function stringToSign(request: S3Request, flavour: V2Flavour, variant: ResourceVariant = {}): string {
-  const { headers } = request;
-  const date = headers[flavour.dateHeader] === undefined ? (headers.date ?? '') : '';
+  const headers = request.effectiveHeaders;
+  const date = variant.date ?? (headers[flavour.dateHeader] === undefined ? (headers.date ?? '') : '');
   let text = `${request.method}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${date}\n`;
   const prefixed = Object.keys(headers)
     .filter((name) => name.startsWith(flavour.headerPrefix))
@@ -258,7 +267,7 @@ const BODY_METHODS: ReadonlySet<string> = new Set(['PUT', 'POST']);
  * CRC checksums are verified too but bind nothing: another body with the same CRC is easy to make.
  */
 function bodyIsSigned(request: S3Request, flavour: V2Flavour): boolean {
-  const { headers } = request;
+  const headers = request.effectiveHeaders;
   if (headers['content-md5'] !== undefined) return true;
   const contentSha256 = headers[flavour.contentSha256];
   if (contentSha256 !== undefined && isSha256Hex(contentSha256)) return true;
@@ -284,7 +293,7 @@ async function bindUnsignedBody(
   request: S3Request,
   flavour: V2Flavour,
   credentials: { accessKeyId: string; signature: string },
-  requestMs: number,
+  lastUseMs: number,
   options: VerifyOptions,
 ): Promise<void> {
   if (!BODY_METHODS.has(request.method) || bodyIsSigned(request, flavour)) return;
@@ -299,8 +308,8 @@ async function bindUnsignedBody(
     seenAt,
     otherBodiesSince: seenAt - SAME_SECOND_BURST_MS,
     maxBodies: MAX_BODIES_PER_SIGNATURE,
-    // No request can carry this signature once its time is more than 15 minutes past.
-    expiresAt: Math.ceil((requestMs + MAX_SKEW_MS) / 1000),
+    // No request can carry this signature after that.
+    expiresAt: Math.ceil(lastUseMs / 1000),
   });
   if (!bound) {
     throw new S3Error('AccessDenied', {
@@ -336,14 +345,77 @@ export async function verifyV2(
     });
   }
   checkClockSkew(requestMs, dateAsSent, options.now);
+  // No request can carry the signature once its time is more than 15 minutes past.
+  return checkV2Signature(request, flavour, { accessKeyId, signature }, requestMs + MAX_SKEW_MS, options, {});
+}
+
+const V2_QUERY_PARAMETERS =
+  'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters';
+
+/**
+ * A presigned URL signed V2 (`?AWSAccessKeyId=…&Expires=…&Signature=…`) or OBS
+ * (`?AccessKeyId=…&Expires=…&Signature=…`): the string to sign has `Expires` (seconds since the epoch)
+ * for its Date line, and the URL can be used until then, as AWS documents ("Query string request
+ * authentication alternative", RESTAuthentication.html) and Huawei's SDK signs (createSignedUrlSync).
+ * Its resource: the sub-resources as for a header signature, and, as Huawei's SDK signs, the URL's own
+ * `x-amz-`/`x-obs-` parameters; or, for V2, botocore's list with its `x-amz-*`, Content-MD5 and
+ * Content-Type parameters as headers (lib/http/addressing.ts reads them so).
+ */
+export async function verifyV2Query(
+  request: S3Request,
+  pieces: readonly QueryPiece[],
+  options: VerifyOptions,
+): Promise<VerifiedCaller> {
+  const awsKey = queryValue(pieces, 'AWSAccessKeyId');
+  const obsKey = queryValue(pieces, 'AccessKeyId');
+  const accessKeyId = awsKey ?? obsKey;
+  const signature = queryValue(pieces, 'Signature');
+  const expires = queryValue(pieces, 'Expires');
+  if (!accessKeyId || !signature || expires === undefined || (awsKey !== undefined && obsKey !== undefined)) {
+    throw new S3Error('AccessDenied', { message: V2_QUERY_PARAMETERS });
+  }
+  if (!/^\d{1,12}$/.test(expires)) {
+    throw new S3Error('AccessDenied', {
+      message: `Invalid date (should be seconds since epoch): ${expires}`,
+    });
+  }
+  const expiresMs = Number(expires) * 1000;
+  const nowMs = options.now.getTime();
+  if (nowMs > expiresMs) {
+    throw new S3Error('AccessDenied', {
+      message: 'Request has expired',
+      fields: { Expires: isoSeconds(expiresMs), ServerTime: isoSeconds(nowMs) },
+    });
+  }
+  const flavour = awsKey === undefined ? OBS_V2 : AWS_V2;
+  return checkV2Signature(request, flavour, { accessKeyId, signature }, expiresMs, options, {
+    date: expires,
+  });
+}
+
+/** Huawei's list, and the query parameters named with the scheme's prefix (its presigned URLs sign them). */
+const withPrefixed = (prefix: string): NameSet => ({
+  has: (name) => SIGNED_SUBRESOURCES.has(name) || name.startsWith(prefix),
+});
+
+async function checkV2Signature(
+  request: S3Request,
+  flavour: V2Flavour,
+  credentials: { accessKeyId: string; signature: string },
+  lastUseMs: number,
+  options: VerifyOptions,
+  shape: { date?: string },
+): Promise<VerifiedCaller> {
+  const { accessKeyId, signature } = credentials;
   refuseUnsignedHeaders(request, flavour);
-  const declaredHash = request.headers[flavour.contentSha256];
+  const declaredHash = request.effectiveHeaders[flavour.contentSha256];
   if (declaredHash !== undefined) checkPayloadHashValue(declaredHash, flavour.contentSha256);
 
   const secret = await secretFor(options.lookup, accessKeyId);
-  const lists = flavour === AWS_V2 ? [SIGNED_SUBRESOURCES, BOTOCORE_V2_SUBRESOURCES] : [SIGNED_SUBRESOURCES];
+  const huawei = shape.date === undefined ? SIGNED_SUBRESOURCES : withPrefixed(flavour.headerPrefix);
+  const lists = flavour === AWS_V2 ? [huawei, BOTOCORE_V2_SUBRESOURCES] : [huawei];
   const variants = canonicalUris(request).flatMap((path) =>
-    lists.map((subresources) => ({ path, subresources })),
+    lists.map((subresources): ResourceVariant => ({ path, subresources, ...shape })),
   );
   const signs = (variant: ResourceVariant) =>
     signaturesMatch(
@@ -353,7 +425,7 @@ export async function verifyV2(
       signature,
     );
   if (!variants.some(signs)) {
-    const toSign = stringToSign(request, flavour);
+    const toSign = stringToSign(request, flavour, { subresources: huawei, ...shape });
     throw new S3Error('SignatureDoesNotMatch', {
       fields: {
         AWSAccessKeyId: accessKeyId,
@@ -364,6 +436,6 @@ export async function verifyV2(
     });
   }
   if (declaredHash !== undefined) checkPayloadHash(declaredHash, request.body);
-  await bindUnsignedBody(request, flavour, { accessKeyId, signature }, requestMs, options);
+  await bindUnsignedBody(request, flavour, credentials, lastUseMs, options);
   return { accountId: secret.accountId, accessKeyId: secret.accessKeyId };
 }

@@ -147,18 +147,23 @@ function subresourcesOf(query: readonly QueryPiece[]): string[] {
 
 /**
  * The headers as S3 reads them: for a presigned URL, its `x-amz-*` query parameters count as headers
- * (the SDK's presigner puts `x-amz-checksum-crc32` and `x-amz-sdk-checksum-algorithm` there). Headers
- * sent for real win.
+ * (the SDK's presigner puts `x-amz-checksum-crc32` and `x-amz-sdk-checksum-algorithm` there), and for
+ * a V2 one (`AWSAccessKeyId`) its Content-Type too (botocore's presigner moves the headers it signs
+ * there). Headers sent for real win.
  */
 function effectiveHeaders(
   headers: Readonly<Record<string, string>>,
   query: readonly QueryPiece[],
 ): Readonly<Record<string, string>> {
-  if (!query.some(({ name }) => name === 'X-Amz-Signature')) return headers;
+  const v2 =
+    query.some(({ name }) => name === 'AWSAccessKeyId') && query.some(({ name }) => name === 'Signature');
+  if (!v2 && !query.some(({ name }) => name === 'X-Amz-Signature')) return headers;
   const merged: Record<string, string> = {};
   for (const { name, value } of query) {
     const lower = name.toLowerCase();
-    if (lower.startsWith('x-amz-') || lower === 'content-md5') merged[lower] ??= value;
+    if (lower.startsWith('x-amz-') || lower === 'content-md5' || (v2 && lower === 'content-type')) {
+      merged[lower] ??= value;
+    }
   }
   return { ...merged, ...headers };
 }

@@ -9,7 +9,7 @@
 // obs profile answers each call in its own dialect.
 import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
-import type { IncomingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import ObsClient, { type ObsResult, type OperationParams } from 'esdk-obs-nodejs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OWNER, uniqueBucket } from '../helpers/identities.ts';
@@ -255,6 +255,43 @@ describe.each([
       expect(parsedDefaults(result)).toEqual({ SSEAlgorithm: 'kms', KMSMasterKeyID: KMS_KEY });
       expect(exchange.headers['content-type']).toBe('application/xml');
       expect(exchange.body).toContain(`<ServerSideEncryptionConfiguration xmlns="${OBS_NAMESPACE}">`);
+    });
+
+    it('answers a presigned URL from createSignedUrlSync with the same configuration, until it expires', async () => {
+      const { SignedUrl, ActualSignedRequestHeaders } = client.createSignedUrlSync({
+        Method: 'GET',
+        Bucket: bucket,
+        SpecialParam: 'encryption',
+        Expires: 5,
+      });
+      expect(SignedUrl).toContain(scheme === 'AWS' ? '?AWSAccessKeyId=' : '?AccessKeyId=');
+      // Sent as a browser would: the URL, with the headers the SDK says it signed (its Host). fetch()
+      // cannot set Host, so node:http, to the gateway's address.
+      const get = () =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const url = new URL(SignedUrl);
+          const request = http.get(
+            `${gateway}${url.pathname === '' ? '/' : url.pathname}${url.search}`,
+            { headers: ActualSignedRequestHeaders },
+            (response) => {
+              const chunks: Buffer[] = [];
+              response.on('data', (chunk: Buffer) => chunks.push(chunk));
+              response.on('end', () =>
+                resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+              );
+            },
+          );
+          request.on('error', reject);
+        });
+      const answer = await get();
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain(`<KMSMasterKeyID>${KMS_KEY}</KMSMasterKeyID>`);
+      // Valid until its Expires (whole seconds), refused after.
+      const expiresMs = Number(new URL(SignedUrl).searchParams.get('Expires')) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresMs - Date.now()) + 1_100));
+      const expired = await get();
+      expect(expired.status).toBe(403);
+      expect(expired.body).toContain('<Message>Request has expired</Message>');
     });
 
     it("answers getBucketEncryption as Huawei's documented sample, apart from ids, dates, whitespace and namespace host", async () => {

@@ -47,6 +47,11 @@ declare module 'esdk-obs-nodejs' {
     getBucketPolicyPublicStatus: Operation;
     putObject: Operation;
     getObject: Operation;
+    /** A presigned URL (`Method`, `Bucket`, `SpecialParam`, `Expires` in seconds from now, `Headers`). */
+    createSignedUrlSync(param: Record<string, unknown>): {
+      SignedUrl: string;
+      ActualSignedRequestHeaders: Record<string, string>;
+    };
     close(): void;
   }
   const ObsClient: new (options: Record<string, unknown>) => ObsClientInstance;

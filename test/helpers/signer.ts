@@ -305,6 +305,36 @@ export async function captureObsRequests(
 }
 
 /** A V2 (or OBS) signature computed as AWS and OBS document it: base64 HMAC-SHA1 of the string to sign. */
+/**
+ * A presigned URL as Huawei's SDK makes it (`createSignedUrlSync`: V2 `AWSAccessKeyId=` path-style, or
+ * OBS `AccessKeyId=` virtual-hosted), as the request a browser or curl then sends: the URL and the
+ * headers the SDK says were signed (`ActualSignedRequestHeaders`).
+ */
+export async function presignObsUrl(
+  clientOptions: Record<string, unknown>,
+  param: Record<string, unknown>,
+): Promise<WireRequest> {
+  const client = new ObsClient({
+    access_key_id: ALICE.accessKeyId,
+    secret_access_key: ALICE.secretAccessKey,
+    server: 'http://localhost:3000',
+    ...clientOptions,
+  });
+  // The client finishes configuring itself (its signature dialect) a microtask after construction.
+  await new Promise((resolve) => setImmediate(resolve));
+  const { SignedUrl, ActualSignedRequestHeaders } = client.createSignedUrlSync(param);
+  const url = new URL(SignedUrl);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ActualSignedRequestHeaders)) headers[name.toLowerCase()] = value;
+  return {
+    method: String(param.Method ?? 'GET'),
+    path: url.pathname === '' ? '/' : url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    body: Buffer.alloc(0),
+  };
+}
+
 export const signV2ByHand = (secretAccessKey: string, stringToSign: string) =>
   createHmac('sha1', secretAccessKey).update(stringToSign).digest('base64');
 

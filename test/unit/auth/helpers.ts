@@ -17,6 +17,7 @@ import { ALICE as ALICE_KEYS, REGION, SIGNING_DATE, type WireRequest } from '../
 export {
   captureObsRequests,
   captureSdkRequest,
+  presignObsUrl,
   presignSdkUrl,
   presignV4,
   REGION,

@@ -49,13 +49,39 @@ describe('verifyRequestSignature, mechanism', () => {
     ]);
   });
 
-  it('returns 400 InvalidRequest for V2 query-string authentication in the obs profile too', async () => {
+  it.each([
+    ['V2', 'AWSAccessKeyId'],
+    ['OBS', 'AccessKeyId'],
+  ])(
+    'verifies %s query-string authentication in the obs profile (an unknown key: 403 InvalidAccessKeyId)',
+    async (_scheme, parameter) => {
+      const error = await s3ErrorOf(
+        // No x-amz-date: an OBS signature refuses any x-amz-* header, as it signs none.
+        verifyWire(
+          {
+            ...request({}, `encryption&${parameter}=AKID&Expires=4102444800&Signature=c2ln`),
+            headers: { host: 'localhost:3000' },
+          },
+          { allowV2: true },
+        ),
+      );
+      expect([error.code, error.statusCode]).toEqual(['InvalidAccessKeyId', 403]);
+    },
+  );
+
+  it('returns 400 InvalidArgument when both an Authorization header and a V2 query signature are sent', async () => {
     const error = await s3ErrorOf(
-      verifyWire(request({}, 'encryption&AWSAccessKeyId=AKID&Expires=1748779200&Signature=c2ln'), {
-        allowV2: true,
-      }),
+      verifyWire(
+        request(
+          { authorization: 'AWS AKID:c2ln' },
+          'encryption&AWSAccessKeyId=AKID&Expires=4102444800&Signature=c2ln',
+        ),
+        {
+          allowV2: true,
+        },
+      ),
     );
-    expect(error.code).toBe('InvalidRequest');
+    expect([error.code, error.statusCode]).toEqual(['InvalidArgument', 400]);
   });
 
   it.each(['X-Amz-Algorithm=AWS4-HMAC-SHA256', 'X-Amz-Credential=AKID%2F20250601', 'X-Amz-Signature=00'])(

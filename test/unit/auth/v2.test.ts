@@ -9,6 +9,7 @@ import {
   captureObsRequests,
   md5Base64,
   memoryBodyBinder,
+  presignObsUrl,
   s3ErrorOf,
   sha256Hex,
   toS3Request,
@@ -557,5 +558,151 @@ describe('verifyRequestSignature, V2 and OBS', () => {
         verifyWire(handSigned('OBS', {}), { allowV2: true, now, bindBody: undefined }),
       ).rejects.toThrow('V2/OBS writes need a body binder');
     });
+  });
+});
+
+describe('presigned URLs signed V2 or OBS (obs profile)', () => {
+  const shapes = [
+    ['V2, path-style', { path_style: true, signature: 'v2' }],
+    ['OBS, virtual-hosted', { signature: 'obs' }],
+  ] as const;
+  const expiresOf = (wire: WireRequest) =>
+    Number(new URLSearchParams(wire.rawQueryString).get('Expires')) * 1000;
+
+  it.each(
+    shapes.flatMap(([shape, options]) =>
+      ['encryption', 'location', 'acl', 'policy', 'publicAccessBlock'].map((special) => ({
+        shape,
+        options,
+        special,
+      })),
+    ),
+  )(
+    "returns the caller for Huawei's createSignedUrlSync GET ?$special ($shape), until it expires",
+    async ({ options, special }) => {
+      const wire = await presignObsUrl(options, {
+        Method: 'GET',
+        Bucket: 'b1',
+        SpecialParam: special,
+        Expires: 300,
+      });
+      const expires = expiresOf(wire);
+      expect(await verifyWire(wire, obsOptions({ now: new Date(expires) }))).toEqual(caller);
+      const error = await s3ErrorOf(verifyWire(wire, obsOptions({ now: new Date(expires + 1000) })));
+      expect([error.code, error.statusCode, error.message]).toEqual([
+        'AccessDenied',
+        403,
+        'Request has expired',
+      ]);
+      expect(error.fields).toEqual({
+        Expires: new Date(expires).toISOString().replace('.000Z', 'Z'),
+        ServerTime: new Date(expires + 1000).toISOString().replace('.000Z', 'Z'),
+      });
+    },
+  );
+
+  it.each(shapes)(
+    'returns 403 SignatureDoesNotMatch for a presigned URL tampered with (%s)',
+    async (_shape, options) => {
+      const wire = await presignObsUrl(options, {
+        Method: 'GET',
+        Bucket: 'b1',
+        SpecialParam: 'encryption',
+        Expires: 300,
+      });
+      const now = new Date(expiresOf(wire) - 1000);
+      for (const tampered of [
+        { ...wire, rawQueryString: wire.rawQueryString.replace('encryption', 'policy') },
+        { ...wire, method: 'DELETE' },
+        {
+          ...wire,
+          rawQueryString: wire.rawQueryString.replace(
+            /Expires=(\d+)/,
+            (_all, n) => `Expires=${Number(n) + 60}`,
+          ),
+        },
+      ]) {
+        expect((await s3ErrorOf(verifyWire(tampered, obsOptions({ now })))).code).toBe(
+          'SignatureDoesNotMatch',
+        );
+      }
+    },
+  );
+
+  it('returns the caller for a presigned PUT and binds its body to the URL, as a header signature’s', async () => {
+    const wire = await presignObsUrl(
+      { path_style: true, signature: 'v2' },
+      { Method: 'PUT', Bucket: 'b1', SpecialParam: 'policy', Expires: 3600 },
+    );
+    const bindings: BodyBinding[] = [];
+    const memory = memoryBodyBinder();
+    const bindBody = async (binding: BodyBinding) => {
+      bindings.push(binding);
+      return memory(binding);
+    };
+    const start = expiresOf(wire) - 3_600_000;
+    const at = (seconds: number) => ({ ...obsOptions({ now: new Date(start + seconds * 1000) }), bindBody });
+    expect(await verifyWire({ ...wire, body: Buffer.from(POLICY) }, at(0))).toEqual(caller);
+    // The binding lasts as long as the URL can be used.
+    expect(bindings[0]?.expiresAt).toBe(expiresOf(wire) / 1000);
+    const other = { ...wire, body: Buffer.from(`${POLICY} `) };
+    expect((await s3ErrorOf(verifyWire(other, at(60)))).code).toBe('AccessDenied');
+  });
+
+  it('returns the caller for a V2 URL shaped as botocore presigns it (its list of sub-resources, a trailing slash)', async () => {
+    // boto3's generate_presigned_url without signature_version='s3v4': ?encryption is not in its list.
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const signature = signV2ByHand(ALICE.secretAccessKey, `GET\n\n\n${expires}\n/b1/`);
+    const wire: WireRequest = {
+      method: 'GET',
+      path: '/b1',
+      rawQueryString: `encryption&AWSAccessKeyId=${ALICE.accessKeyId}&Signature=${encodeURIComponent(signature)}&Expires=${expires}`,
+      headers: { host: 'localhost:3000' },
+      body: Buffer.alloc(0),
+    };
+    expect(await verifyWire(wire, obsOptions())).toEqual(caller);
+    // Its signed headers travel in the query: x-amz-* and Content-Type count as headers there.
+    const typed = signV2ByHand(
+      ALICE.secretAccessKey,
+      `GET\n\ntext/plain\n${expires}\nx-amz-expected-bucket-owner:${ALICE.accountId}\n/b1/`,
+    );
+    const withHeaders: WireRequest = {
+      ...wire,
+      rawQueryString: `encryption&AWSAccessKeyId=${ALICE.accessKeyId}&Signature=${encodeURIComponent(typed)}&Expires=${expires}&content-type=text%2Fplain&x-amz-expected-bucket-owner=${ALICE.accountId}`,
+    };
+    expect(await verifyWire(withHeaders, obsOptions())).toEqual(caller);
+  });
+
+  it.each([
+    [
+      'no Expires',
+      'AWSAccessKeyId=AKID&Signature=c2ln',
+      'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
+    ],
+    [
+      'both key parameters',
+      'AWSAccessKeyId=AKID&AccessKeyId=AKID&Expires=4102444800&Signature=c2ln',
+      'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
+    ],
+    [
+      'an empty Signature',
+      'AWSAccessKeyId=AKID&Expires=4102444800&Signature=',
+      'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
+    ],
+    [
+      'an Expires that is not a number',
+      'AccessKeyId=AKID&Expires=tomorrow&Signature=c2ln',
+      'Invalid date (should be seconds since epoch): tomorrow',
+    ],
+  ])('returns 403 AccessDenied for %s', async (_name, query, message) => {
+    const wire: WireRequest = {
+      method: 'GET',
+      path: '/b1',
+      rawQueryString: `encryption&${query}`,
+      headers: { host: 'localhost:3000' },
+      body: Buffer.alloc(0),
+    };
+    const error = await s3ErrorOf(verifyWire(wire, obsOptions()));
+    expect([error.code, error.statusCode, error.message]).toEqual(['AccessDenied', 403, message]);
   });
 });
