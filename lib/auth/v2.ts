@@ -8,8 +8,12 @@
 //   every header starting with the prefix (x-amz- / x-obs-), lower-case, sorted, `name:value\n`
 //   the resource: the path as sent (virtual-hosted: `/bucket` + path) + the sub-resources it lists,
 //   sorted, `?name` or `?name=value` (decoded), joined with `&`.
-// A V2 signature is also accepted over the sub-resources botocore lists (BOTOCORE_V2_SUBRESOURCES), and
-// a path-style bucket's path with or without its trailing slash (canonicalUris).
+// A path-style bucket's path is accepted with or without its trailing slash (canonicalUris). A
+// signature whose resource leaves out a sub-resource the request names is refused, whoever made it:
+// botocore's V2 signer leaves out `?encryption`, `?publicAccessBlock` and `?policyStatus` (its
+// HmacV1Auth.QSAOfInterest, botocore 1.43.11), and a signature over `/b1/` alone is also what a
+// ListObjects or DeleteBucket of the bucket carries: accepting it for those would let a captured
+// DeleteBucket delete the bucket's encryption or Block Public Access.
 // The Date line is empty when x-amz-date / x-obs-date is present (AWS's rule; the OBS SDK never sends
 // those, so it always signs the Date header it sends).
 //
@@ -152,52 +156,6 @@ export const SIGNED_SUBRESOURCES: ReadonlySet<string> = new Set([
   'mirrorbacktosource',
   'obscompresspolicy',
   'length',
-]);
-
-/**
- * The sub-resources botocore's V2 signer (`signature_version='s3'`: boto3, AWS CLI v1) puts in the
- * resource: its `HmacV1Auth.QSAOfInterest` (botocore 1.43.11, botocore/auth.py, read 2026-12-07),
- * lower-cased. It is AWS's documented list (RESTAuthentication.html) and more, but not the newer
- * bucket settings: `?encryption`, `?publicAccessBlock`, `?policyStatus` and `?ownershipControls` are
- * not signed by it, where Huawei's SDK signs them. A V2 (`AWS`) signature is accepted over either list;
- * an OBS signature only over Huawei's, the only client that makes one.
- */
-export const BOTOCORE_V2_SUBRESOURCES: ReadonlySet<string> = new Set([
-  'accelerate',
-  'acl',
-  'analytics',
-  'cors',
-  'defaultobjectacl',
-  'delete',
-  'inventory',
-  'lifecycle',
-  'location',
-  'logging',
-  'metrics',
-  'notification',
-  'object-lock',
-  'partnumber',
-  'policy',
-  'replication',
-  'requestpayment',
-  'response-cache-control',
-  'response-content-disposition',
-  'response-content-encoding',
-  'response-content-language',
-  'response-content-type',
-  'response-expires',
-  'restore',
-  'select',
-  'select-type',
-  'storageclass',
-  'tagging',
-  'torrent',
-  'uploadid',
-  'uploads',
-  'versionid',
-  'versioning',
-  'versions',
-  'website',
 ]);
 
 /** Query parameter names, compared in lower case. */
@@ -358,8 +316,8 @@ const V2_QUERY_PARAMETERS =
  * for its Date line, and the URL can be used until then, as AWS documents ("Query string request
  * authentication alternative", RESTAuthentication.html) and Huawei's SDK signs (createSignedUrlSync).
  * Its resource: the sub-resources as for a header signature, and, as Huawei's SDK signs, the URL's own
- * `x-amz-`/`x-obs-` parameters; or, for V2, botocore's list with its `x-amz-*`, Content-MD5 and
- * Content-Type parameters as headers (lib/http/addressing.ts reads them so).
+ * `x-amz-`/`x-obs-` parameters. A V2 URL's `x-amz-*`, Content-MD5 and Content-Type parameters count
+ * as headers (lib/http/addressing.ts), where botocore's presigner puts the headers it signs.
  */
 export async function verifyV2Query(
   request: S3Request,
@@ -413,7 +371,9 @@ async function checkV2Signature(
 
   const secret = await secretFor(options.lookup, accessKeyId);
   const huawei = shape.date === undefined ? SIGNED_SUBRESOURCES : withPrefixed(flavour.headerPrefix);
-  const lists = flavour === AWS_V2 ? [huawei, BOTOCORE_V2_SUBRESOURCES] : [huawei];
+  // A V2 URL's x-amz-* parameters are signed either way: in the resource (Huawei's SDK) or as the
+  // header lines they count as (botocore). Both lists name every sub-resource.
+  const lists = shape.date !== undefined && flavour === AWS_V2 ? [huawei, SIGNED_SUBRESOURCES] : [huawei];
   const variants = canonicalUris(request).flatMap((path) =>
     lists.map((subresources): ResourceVariant => ({ path, subresources, ...shape })),
   );

@@ -25,9 +25,25 @@ export type RequestDialect = 'aws' | 'obs' | 'none';
 export function requestDialect(authorization: string, rawQueryString: string): RequestDialect {
   if (authorization.startsWith('OBS ')) return 'obs';
   if (authorization !== '') return 'aws';
-  if (/(?:^|&)(?:X-Amz-Algorithm|AWSAccessKeyId)=/.test(rawQueryString)) return 'aws';
-  if (/(?:^|&)AccessKeyId=/.test(rawQueryString)) return 'obs';
+  if (rawQueryString === '') return 'none';
+  // Names decoded as the signature check reads them: `AWSAccessKey%49d` is the V2 key parameter there,
+  // so it is here too (read raw, a re-encoded name made a V2 URL's unsigned x-obs-* headers count).
+  const names = rawQueryString.split('&').map(decodedName);
+  if (names.includes('X-Amz-Algorithm') || names.includes('AWSAccessKeyId')) return 'aws';
+  if (names.includes('AccessKeyId')) return 'obs';
   return 'none';
+}
+
+/** A query piece's name, percent-decoded; one that does not decode as sent (the request fails later). */
+function decodedName(piece: string): string {
+  const equals = piece.indexOf('=');
+  const name = equals < 0 ? piece : piece.slice(0, equals);
+  if (!name.includes('%')) return name;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 export type HeaderPrefix = 'x-amz-' | 'x-obs-';
 

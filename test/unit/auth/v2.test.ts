@@ -296,27 +296,33 @@ describe('verifyRequestSignature, V2 and OBS', () => {
     },
   );
 
-  it.each([
-    ['AWS', 'encryption', true],
-    ['AWS', 'publicAccessBlock', true],
-    ['AWS', 'policy', false],
-    ['OBS', 'encryption', false],
-  ])(
-    'under %s, a resource without ?%s: accepted only where botocore’s V2 signer leaves it out (%s)',
-    async (scheme, subresource, accepted) => {
-      // botocore (signature_version='s3') signs `/b1/` for GET /b1?encryption: ?encryption is not in its
-      // list. ?policy is, so leaving it out is a forgery; and botocore never signs OBS.
-      const wire = signV2({
-        scheme: scheme as 'AWS' | 'OBS',
-        method: 'GET',
-        host: 'localhost:3000',
-        path: '/b1',
-        rawQueryString: subresource,
-        resource: '/b1/',
-      });
-      const verified = verifyWire(wire, obsOptions({ now: dateOf(wire) }));
-      if (accepted) expect(await verified).toEqual(caller);
-      else expect((await s3ErrorOf(verified)).code).toBe('SignatureDoesNotMatch');
+  it.each(
+    (['AWS', 'OBS'] as const).flatMap((scheme) =>
+      ['GET', 'DELETE', 'PUT'].flatMap((method) =>
+        ['encryption', 'publicAccessBlock', 'policyStatus', 'policy'].map((subresource) => ({
+          scheme,
+          method,
+          subresource,
+        })),
+      ),
+    ),
+  )(
+    'refuses under $scheme a $method of ?$subresource signed over the bucket alone (what a ListObjects or DeleteBucket carries)',
+    async ({ scheme, method, subresource }) => {
+      // botocore's V2 signer signs `/b1/` for GET /b1?encryption: ?encryption is not in its list. Taking
+      // it would let a captured DeleteBucket delete the encryption or the Block Public Access.
+      for (const resource of ['/b1', '/b1/']) {
+        const wire = signV2({
+          scheme,
+          method,
+          host: 'localhost:3000',
+          path: '/b1',
+          rawQueryString: subresource,
+          resource,
+        });
+        const error = await s3ErrorOf(verifyWire(wire, obsOptions({ now: dateOf(wire) })));
+        expect(error.code).toBe('SignatureDoesNotMatch');
+      }
     },
   );
 
@@ -649,14 +655,15 @@ describe('presigned URLs signed V2 or OBS (obs profile)', () => {
     expect((await s3ErrorOf(verifyWire(other, at(60)))).code).toBe('AccessDenied');
   });
 
-  it('returns the caller for a V2 URL shaped as botocore presigns it (its list of sub-resources, a trailing slash)', async () => {
-    // boto3's generate_presigned_url without signature_version='s3v4': ?encryption is not in its list.
+  it('returns the caller for a V2 URL shaped as botocore presigns it (signed headers in the query, a trailing slash)', async () => {
+    // boto3's generate_presigned_url without signature_version='s3v4', for GetBucketAcl.
     const expires = Math.floor(Date.now() / 1000) + 3600;
-    const signature = signV2ByHand(ALICE.secretAccessKey, `GET\n\n\n${expires}\n/b1/`);
+    const url = (signature: string, more = '') =>
+      `acl&AWSAccessKeyId=${ALICE.accessKeyId}&Signature=${encodeURIComponent(signature)}&Expires=${expires}${more}`;
     const wire: WireRequest = {
       method: 'GET',
       path: '/b1',
-      rawQueryString: `encryption&AWSAccessKeyId=${ALICE.accessKeyId}&Signature=${encodeURIComponent(signature)}&Expires=${expires}`,
+      rawQueryString: url(signV2ByHand(ALICE.secretAccessKey, `GET\n\n\n${expires}\n/b1/?acl`)),
       headers: { host: 'localhost:3000' },
       body: Buffer.alloc(0),
     };
@@ -664,13 +671,19 @@ describe('presigned URLs signed V2 or OBS (obs profile)', () => {
     // Its signed headers travel in the query: x-amz-* and Content-Type count as headers there.
     const typed = signV2ByHand(
       ALICE.secretAccessKey,
-      `GET\n\ntext/plain\n${expires}\nx-amz-expected-bucket-owner:${ALICE.accountId}\n/b1/`,
+      `GET\n\ntext/plain\n${expires}\nx-amz-expected-bucket-owner:${ALICE.accountId}\n/b1/?acl`,
     );
-    const withHeaders: WireRequest = {
+    const more = `&content-type=text%2Fplain&x-amz-expected-bucket-owner=${ALICE.accountId}`;
+    expect(await verifyWire({ ...wire, rawQueryString: url(typed, more) }, obsOptions())).toEqual(caller);
+    // The same for ?encryption signs `/b1/` alone, which a ListObjects URL of the bucket also signs.
+    const encryption = {
       ...wire,
-      rawQueryString: `encryption&AWSAccessKeyId=${ALICE.accessKeyId}&Signature=${encodeURIComponent(typed)}&Expires=${expires}&content-type=text%2Fplain&x-amz-expected-bucket-owner=${ALICE.accountId}`,
+      rawQueryString: url(signV2ByHand(ALICE.secretAccessKey, `GET\n\n\n${expires}\n/b1/`)).replace(
+        'acl&',
+        'encryption&',
+      ),
     };
-    expect(await verifyWire(withHeaders, obsOptions())).toEqual(caller);
+    expect((await s3ErrorOf(verifyWire(encryption, obsOptions()))).code).toBe('SignatureDoesNotMatch');
   });
 
   it.each([

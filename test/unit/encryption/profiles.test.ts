@@ -6,7 +6,7 @@ import {
   S3_NAMESPACE,
   type SseAlgorithm,
 } from '../../../lib/encryption/index.ts';
-import { responseHeaderName } from '../../../lib/encryption/profiles.ts';
+import { requestDialect, responseHeaderName } from '../../../lib/encryption/profiles.ts';
 import { s3ErrorOf } from './fixtures.ts';
 
 const body = (algorithm: string, keyId?: string, projectId?: string) =>
@@ -231,5 +231,25 @@ describe('obs profile', () => {
       `<ServerSideEncryptionConfiguration xmlns="${namespace}">`,
     );
     expect(parseEncryptionConfiguration(xml, obs).sseAlgorithm).toBe('kms');
+  });
+});
+
+describe('requestDialect', () => {
+  it.each([
+    ['AWS4-HMAC-SHA256 Credential=…', '', 'aws'],
+    ['AWS AKID:c2ln', '', 'aws'],
+    ['OBS AKID:c2ln', '', 'obs'],
+    ['', 'encryption&X-Amz-Algorithm=AWS4-HMAC-SHA256', 'aws'],
+    ['', 'encryption&AWSAccessKeyId=AKID&Expires=1&Signature=c2ln', 'aws'],
+    ['', 'encryption&AccessKeyId=AKID&Expires=1&Signature=c2ln', 'obs'],
+    // Decoded as the signature check decodes them: a re-encoded name is the same parameter.
+    ['', 'encryption&AWSAccessKey%49d=AKID&Expires=1&Signature=c2ln', 'aws'],
+    ['', 'encryption&Access%4BeyId=AKID&Expires=1&Signature=c2ln', 'obs'],
+    ['', 'X-Amz-Algorith%6D=AWS4-HMAC-SHA256', 'aws'],
+    ['', 'apiversion', 'none'],
+    ['', '%ZZ=1', 'none'],
+    ['', '', 'none'],
+  ])('reads %j with query %j as %s', (authorization, query, dialect) => {
+    expect(requestDialect(authorization, query)).toBe(dialect);
   });
 });
