@@ -100,6 +100,13 @@ export function checkClockSkew(requestTimeMs: number, requestTimeAsSent: string,
   }
 }
 
+/** A presigned URL used after it expired: 403, with when it expired and the server's time, as S3 answers. */
+export const requestHasExpired = (expiresMs: number, nowMs: number, fields: Record<string, string> = {}) =>
+  new S3Error('AccessDenied', {
+    message: 'Request has expired',
+    fields: { ...fields, Expires: isoSeconds(expiresMs), ServerTime: isoSeconds(nowMs) },
+  });
+
 export const requestTimeTooSkewed = (requestTimeAsSent: string, now: Date) =>
   new S3Error('RequestTimeTooSkewed', {
     fields: {

@@ -9,11 +9,11 @@ import {
   CONTENT_SHA256,
   checkPayloadHash,
   checkPayloadHashValue,
-  isoSeconds,
   MAX_SKEW_MS,
   parseAmzDate,
   type QueryPiece,
   queryValue,
+  requestHasExpired,
   requestTimeTooSkewed,
   secretFor,
   UNSIGNED_PAYLOAD,
@@ -93,16 +93,7 @@ export async function verifySigV4Query(
   // A URL may be used any time until it expires, but not signed far in the future.
   if (requestMs - nowMs > MAX_SKEW_MS) throw requestTimeTooSkewed(amzDate, options.now);
   const expiresMs = requestMs + expiresSeconds * 1000;
-  if (nowMs > expiresMs) {
-    throw new S3Error('AccessDenied', {
-      message: 'Request has expired',
-      fields: {
-        'X-Amz-Expires': expiresValue,
-        Expires: isoSeconds(expiresMs),
-        ServerTime: isoSeconds(nowMs),
-      },
-    });
-  }
+  if (nowMs > expiresMs) throw requestHasExpired(expiresMs, nowMs, { 'X-Amz-Expires': expiresValue });
   // The content hash header is not part of a presigned URL's contract (LocalStack's AWS-validated
   // tests ignore it too); any other x-amz-* header must have been signed.
   checkAmzHeadersSigned(request, signedHeaders, 'x-amz-content-sha256');

@@ -38,12 +38,12 @@ import {
   checkClockSkew,
   checkPayloadHash,
   checkPayloadHashValue,
-  isoSeconds,
   isSha256Hex,
   MAX_SKEW_MS,
   parseHttpDate,
   type QueryPiece,
   queryValue,
+  requestHasExpired,
   secretFor,
   sha256Hex,
   signaturesMatch,
@@ -339,12 +339,7 @@ export async function verifyV2Query(
   }
   const expiresMs = Number(expires) * 1000;
   const nowMs = options.now.getTime();
-  if (nowMs > expiresMs) {
-    throw new S3Error('AccessDenied', {
-      message: 'Request has expired',
-      fields: { Expires: isoSeconds(expiresMs), ServerTime: isoSeconds(nowMs) },
-    });
-  }
+  if (nowMs > expiresMs) throw requestHasExpired(expiresMs, nowMs);
   const flavour = awsKey === undefined ? OBS_V2 : AWS_V2;
   return checkV2Signature(request, flavour, { accessKeyId, signature }, expiresMs, options, {
     date: expires,
