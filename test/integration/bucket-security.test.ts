@@ -4,14 +4,18 @@
 // each, CreateBucket's x-amz-object-ownership and ACL headers, PutBucketAcl's answers, what each
 // vendor profile serves, and the DynamoDB requests each call costs. Refusals change nothing.
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { handler as bucketRoute } from '../../functions/route-bucket.ts';
 import { config } from '../../lib/config.ts';
 import { computeChecksum } from '../../lib/integrity.ts';
 import { storage } from '../../lib/storage/index.ts';
 import { withEnvironment } from '../helpers/environment.ts';
+import { gatewayEvent } from '../helpers/gateway-event.ts';
 import { OWNER, SECOND_IDENTITY, uniqueBucket } from '../helpers/identities.ts';
 import { countDynamoRequests, expectS3Error, type Result, send } from '../helpers/invoke.ts';
-import { md5, type RequestShape } from '../helpers/signed-event.ts';
+import { lambdaContext, md5, type RequestShape } from '../helpers/signed-event.ts';
+import { signV2 } from '../helpers/signer.ts';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const OBS_NAMESPACE = 'http://obs.us-east-1.myhuaweicloud.com/doc/2015-06-30/';
@@ -662,10 +666,27 @@ describe('obs profile: what Huawei OBS documents', () => {
     expect(await itemOf(named)).toBeUndefined();
   });
 
-  it("answers GetBucketAcl in OBS's documented form, and 501 to an ACL granting others", async () => {
+  it("answers GetBucketAcl in OBS's documented form to an OBS signature, S3's grantee to SigV4, and 501 to an ACL granting others", async () => {
     const bucket = await newBucket();
-    expect((await get(bucket, 'acl')).body).toBe(
+    const obsSigned = signV2({
+      scheme: 'OBS',
+      method: 'GET',
+      host: `${bucket}.localhost`,
+      path: '/',
+      rawQueryString: 'acl',
+      resource: `/${bucket}/?acl`,
+      credentials: OWNER,
+    });
+    const obsAnswer = (await bucketRoute(
+      gatewayEvent(obsSigned) as APIGatewayProxyEventV2,
+      lambdaContext(),
+    )) as Result;
+    expect(obsAnswer.body).toBe(
       `${OBS_DECLARATION}<AccessControlPolicy xmlns="${OBS_NAMESPACE}"><Owner><ID>${OWNER.accountId}</ID></Owner><AccessControlList><Grant><Grantee><ID>${OWNER.accountId}</ID></Grantee><Permission>FULL_CONTROL</Permission><Delivered>false</Delivered></Grant></AccessControlList></AccessControlPolicy>`,
+    );
+    // A SigV4 (or V2) client reads the grantee's xsi:type: boto3 and the AWS CLI name it Type.
+    expect((await get(bucket, 'acl')).body).toBe(
+      `${OBS_DECLARATION}<AccessControlPolicy xmlns="${OBS_NAMESPACE}"><Owner><ID>${OWNER.accountId}</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${OWNER.accountId}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`,
     );
     expect((await putAcl(bucket, { 'x-amz-acl': 'private' })).statusCode).toBe(200);
     await refusedUnchanged(
