@@ -6,7 +6,7 @@ import { acceptOwnerOnlyAcl, readAclHeaders } from '../lib/acl/request.ts';
 import { bucketArn } from '../lib/bucket-name.ts';
 import { config, profile } from '../lib/config.ts';
 import { parseLocationConstraint } from '../lib/create-bucket-configuration.ts';
-import { requestDialect } from '../lib/encryption/profiles.ts';
+import { dialectOf } from '../lib/encryption/profiles.ts';
 import { notImplemented, S3Error } from '../lib/errors.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { emptyResponse } from '../lib/http/response.ts';
@@ -23,13 +23,14 @@ export const createBucket: S3Operation = {
   name: 'CreateBucket',
   method: 'PUT',
   target: 'bucket',
-  async handle({ bucket, caller, body, headers, effectiveHeaders, rawQueryString }) {
+  async handle(request) {
+    const { bucket, caller, body, effectiveHeaders } = request;
     const serviceRegion = config().region;
     const answering = profile();
     // A digest sent with the body is verified, as for every body an operation reads: under V2 and OBS a
     // signed Content-MD5 is what binds the body to the signature (docs/security.md "Replay").
     await verifyIntegrity(effectiveHeaders, body, { required: false });
-    const dialect = requestDialect(headers.authorization ?? '', rawQueryString);
+    const dialect = dialectOf(request);
     const region = parseLocationConstraint(body, serviceRegion, answering.locationDocument[dialect]);
     const named = effectiveHeaders['x-amz-object-ownership'];
     if (named !== undefined && !answering.objectOwnership) {

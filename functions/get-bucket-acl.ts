@@ -3,7 +3,7 @@
 import { serializeBucketAcl } from '../lib/acl/serialize.ts';
 import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
-import { requestDialect } from '../lib/encryption/profiles.ts';
+import { dialectOf } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
 import type { S3Action } from '../lib/policy/index.ts';
@@ -19,7 +19,7 @@ export const getBucketAcl: S3Operation = {
   action: ACTION,
   async handle(request) {
     const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
-    const dialect = requestDialect(request.headers.authorization ?? '', request.rawQueryString);
+    const dialect = dialectOf(request);
     return xmlResponse(serializeBucketAcl(record.ownerId, profile(), config(), dialect));
   },
 };

@@ -4,7 +4,7 @@
 // https://support.huaweicloud.com/intl/en-us/api-obs/obs_04_0024.html
 import { authorizeAccess } from '../lib/auth/authorize.ts';
 import { config, profile } from '../lib/config.ts';
-import { requestDialect, S3_NAMESPACE } from '../lib/encryption/profiles.ts';
+import { dialectOf, S3_NAMESPACE } from '../lib/encryption/profiles.ts';
 import type { S3Operation } from '../lib/http/dispatch.ts';
 import { xmlResponse } from '../lib/http/response.ts';
 import type { S3Action } from '../lib/policy/index.ts';
@@ -22,7 +22,7 @@ export const getBucketLocation: S3Operation = {
   async handle(request) {
     const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
     const answering = profile();
-    const dialect = requestDialect(request.headers.authorization ?? '', request.rawQueryString);
+    const dialect = dialectOf(request);
     if (answering.locationDocument[dialect] === 'Location') {
       const { region, obsDomain } = config();
       const namespace = escapeXml(answering.namespace(region, obsDomain));

@@ -47,12 +47,18 @@ function decodedName(piece: string): string {
 }
 export type HeaderPrefix = 'x-amz-' | 'x-obs-';
 
+/** What the dialect of a decoded request is read from: its Authorization header and its query as sent. */
+type DialectSource = { headers: Readonly<Record<string, string | undefined>>; rawQueryString: string };
+
+/** A decoded request's dialect (requestDialect). */
+export const dialectOf = (request: DialectSource): RequestDialect =>
+  requestDialect(request.headers.authorization ?? '', request.rawQueryString);
+
 /** The vendor-header prefix `profile` reads a request's own headers under (its ACL headers), by its dialect. */
 export const requestHeaderPrefix = (
   profile: Pick<Profile, 'headerPrefix'>,
-  request: { headers: Readonly<Record<string, string | undefined>>; rawQueryString: string },
-): HeaderPrefix =>
-  profile.headerPrefix[requestDialect(request.headers.authorization ?? '', request.rawQueryString)];
+  request: DialectSource,
+): HeaderPrefix => profile.headerPrefix[dialectOf(request)];
 
 /** The configurations a new bucket is created with (CreateBucket), each stored on its item. */
 export interface NewBucketDefaults {
