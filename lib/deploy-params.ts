@@ -34,6 +34,23 @@ export interface DeployParam {
 const ARN = 'arn:aws(?:-cn|-us-gov)?';
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d';
 
+/**
+ * The longest DynamoDB attempt a deploy may set: one call's 3 attempts (the SDK's default, `dynamodbMaxAttempts`)
+ * and their backoff (50 + 100 ms) end 250 ms (lib/http/stack.ts RESPONSE_MARGIN_MS) before the routes' 6 s
+ * timeout (serverless.yml). Longer ones cost the third attempt, and from ≈ 5.75 s the request deadline lets
+ * no attempt start at all, so every request would be answered 503 (test/integration/faults.test.ts checks
+ * the same sum for the default).
+ */
+export const DYNAMODB_REQUEST_TIMEOUT_MAX_MS = Math.floor((6_000 - 250 - (50 + 100)) / 3);
+
+const integerUpTo = (max: number): Rule<number> => ({
+  allowed: `a positive integer up to ${max}`,
+  read: (text) => {
+    const value = positiveInteger.read(text);
+    return value !== undefined && value <= max ? value : undefined;
+  },
+});
+
 /** CloudWatch Logs' retention periods (days): PutRetentionPolicy accepts these only. */
 export const LOG_RETENTION_DAYS = [
   '1',
@@ -111,8 +128,8 @@ export const DEPLOY_PARAMS = {
   },
   dynamodbRequestTimeoutMs: {
     default: '1000',
-    rule: positiveInteger,
-    doc: "the Lambdas' time per DynamoDB attempt, in ms (3 attempts fit the 6 s timeout; `npm start` uses 2500 against DynamoDB Local)",
+    rule: integerUpTo(DYNAMODB_REQUEST_TIMEOUT_MAX_MS),
+    doc: `the Lambdas' time per DynamoDB attempt, in ms, at most ${DYNAMODB_REQUEST_TIMEOUT_MAX_MS} (3 attempts and their backoff fit the 6 s timeout; \`npm start\` uses 2500 against DynamoDB Local)`,
   },
   logLevel: {
     default: 'INFO',

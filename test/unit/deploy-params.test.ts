@@ -4,7 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEPLOY_PARAMS, defaultsProblems, paramProblems } from '../../lib/deploy-params.ts';
+import {
+  DEPLOY_PARAMS,
+  DYNAMODB_REQUEST_TIMEOUT_MAX_MS,
+  defaultsProblems,
+  paramProblems,
+} from '../../lib/deploy-params.ts';
 import { ROOT } from '../../scripts/local-stack.ts';
 import { cliParams } from '../../scripts/validate-params.ts';
 
@@ -80,6 +85,16 @@ describe('the deploy param table', () => {
   });
 });
 
+describe('dynamodbRequestTimeoutMs', () => {
+  it("bounds an attempt so that a call's 3 attempts and backoff end 250 ms before the routes' shortest timeout", () => {
+    const serverless = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+    const shortest = Math.min(...[...serverless.matchAll(/^\s+timeout: (\d+)$/gm)].map((match) => Number(match[1])));
+    expect(shortest).toBe(6);
+    expect(3 * DYNAMODB_REQUEST_TIMEOUT_MAX_MS + 50 + 100).toBeLessThanOrEqual(shortest * 1000 - 250);
+    expect(3 * (DYNAMODB_REQUEST_TIMEOUT_MAX_MS + 1) + 50 + 100).toBeGreaterThan(shortest * 1000 - 250);
+  });
+});
+
 describe('paramProblems', () => {
   it.each([
     ['the defaults', {}],
@@ -105,6 +120,7 @@ describe('paramProblems', () => {
     ['a log level in lower case', { logLevel: 'debug' }],
     ['a fractional rate', { throttlingRateLimit: '2.5', throttlingBurstLimit: '5' }],
     ['an event bus', { eventBus: 'audit' }],
+    ['the longest DynamoDB attempt', { dynamodbRequestTimeoutMs: '1866' }],
   ])('returns no problem for %s', (_case, given) => {
     expect(paramProblems(given, TARGET)).toEqual([]);
   });
@@ -118,6 +134,14 @@ describe('paramProblems', () => {
     [{ deletionProtection: 'yes' }, '--param deletionProtection must be true or false (got "yes")'],
     [{ tracing: '1' }, '--param tracing must be true or false (got "1")'],
     [{ throttlingRateLimit: '-1' }, '--param throttlingRateLimit must be a positive number (got "-1")'],
+    [
+      { dynamodbRequestTimeoutMs: '1867' },
+      '--param dynamodbRequestTimeoutMs must be a positive integer up to 1866 (got "1867")',
+    ],
+    [
+      { dynamodbRequestTimeoutMs: '100000' },
+      '--param dynamodbRequestTimeoutMs must be a positive integer up to 1866 (got "100000")',
+    ],
     [
       { logLevel: 'LOUD' },
       '--param logLevel must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (got "LOUD")',
