@@ -902,13 +902,19 @@ describe('alarms', () => {
         'history-iterator-age',
         'history-entries-failed',
         'history-failed-messages',
+        'history-destination-failures',
       ]
         .map((name) => `bucket-encryption-api-prod-${name}`)
         .sort(),
     );
     const runbook = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
-    for (const name of names)
-      expect(runbook, name).toContain(name.replace('bucket-encryption-api-prod-', ''));
+    const headings = [...runbook.matchAll(/^### (.+)$/gm)].map((match) => match[1]?.split(', ') ?? []).flat();
+    for (const [, alarm] of alarmsOf(prod)) {
+      const name = String(alarm.Properties.AlarmName).replace('bucket-encryption-api-prod-', '');
+      // Each alarm has its runbook section, and its description names that section.
+      expect(headings, name).toContain(name);
+      expect(alarm.Properties.AlarmDescription, name).toMatch(new RegExp(`\\(docs/operations\\.md "${name}"\\)$`));
+    }
   });
 
   it.each([
@@ -931,13 +937,14 @@ describe('alarms', () => {
   });
 
   it('reads only metrics the code emits (name, namespace, dimensions, service) or AWS’s own', () => {
-    // AWS's metrics and their dimensions, as documented: Lambda "Viewing metrics for Lambda functions",
+    // AWS's metrics and their dimensions, as documented: Lambda "Viewing metrics for Lambda functions"
+    // (DestinationDeliveryFailures: "Types of metrics for Lambda functions"),
     // DynamoDB "DynamoDB metrics and dimensions" (ThrottledRequests, SystemErrors: TableName,
     // Operation), SQS "Available CloudWatch metrics for Amazon SQS".
     const functions = resourcesOfType(dev.template, 'AWS::Lambda::Function').map(([name]) => ({ Ref: name }));
     const aws: Record<string, Record<string, { dimensions: string[]; values: Record<string, Json[]> }>> = {
       'AWS/Lambda': Object.fromEntries(
-        ['Errors', 'Throttles', 'IteratorAge'].map((metric) => [
+        ['Errors', 'Throttles', 'IteratorAge', 'DestinationDeliveryFailures'].map((metric) => [
           metric,
           { dimensions: ['FunctionName'], values: { FunctionName: functions } },
         ]),
