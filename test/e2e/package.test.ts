@@ -450,7 +450,7 @@ describe('serverless package without AWS credentials', () => {
   });
 
   it.each(['ServiceRouteRole', 'BucketRouteRole'])(
-    'returns %s reading only access keys and buckets, and writing only buckets and signature bindings (dynamodb:LeadingKeys)',
+    'returns %s reading only access keys and buckets, creating only buckets, and updating only buckets and signature bindings (dynamodb:LeadingKeys)',
     (role) => {
       const onTable = (dynamoStatements(dev.template).get(role) ?? []).filter(
         (statement) => !asArray(statement.Action).includes('dynamodb:Query'),
@@ -461,7 +461,11 @@ describe('serverless package without AWS credentials', () => {
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUCKET#*', 'KEY#*'] } },
         },
         {
-          Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Action: ['dynamodb:PutItem'],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUCKET#*'] } },
+        },
+        {
+          Action: ['dynamodb:UpdateItem'],
           Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BUCKET#*', 'SIGNATURE#*'] } },
         },
       ]);
