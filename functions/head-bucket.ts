@@ -23,6 +23,9 @@ export const headBucket: S3Operation = {
   async handle(request) {
     const record = await authorizeAccess(await storage().buckets.getBucket(request.bucket), request, ACTION);
     return emptyResponse(200, {
+      // S3 sends it on HeadBucket's empty 200 (LocalStack's test_s3.snapshot.json, recorded against AWS:
+      // head_bucket_filtered_header).
+      'content-type': 'application/xml',
       'x-amz-bucket-region': record.region,
       ...(profile().bucketArn && {
         'x-amz-bucket-arn': bucketArn(request.bucket),

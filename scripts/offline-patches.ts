@@ -174,6 +174,19 @@ export const PATCHES: Record<string, Patch[]> = {
           (typeof result === "string" || !result.statusCode)
         ) {`,
     },
+    {
+      // A response the function gives no Content-Type (the service's empty 200s and 204s: S3 sends none)
+      // leaves an HTTP API with `text/plain; charset=utf-8` ("api gateway v2 defaults to this content
+      // type if none is provided": AWS's own Lambda Test Tool v2, aws/aws-lambda-dotnet
+      // Tools/LambdaTestTool-v2 ApiGatewayResponseExtensions.cs SetContentTypeAndStatusCodeV2, read
+      // 2026-12-07). serverless-offline gave it `application/json`, which no deployed stage sends.
+      why: 'it gives a response without a Content-Type application/json',
+      find: /response\.header\("Content-Type", "application\/json", \{\s*duplicate: false,\s*override: false,\s*\}\)/,
+      replace: `response.header("Content-Type", "text/plain; charset=utf-8", {
+          duplicate: false,
+          override: false,
+        })`,
+    },
   ],
   'utils/index.js': [
     {

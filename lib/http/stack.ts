@@ -110,7 +110,9 @@ export function errorResponse(
   request: Pick<S3Request, 'resource' | 'method'>,
   ids: Ids,
 ): S3Response {
-  if (request.method === 'HEAD') return { statusCode: error.statusCode, headers: { ...error.headers } };
+  // No body, and the Content-Type the GET's XML would have, as S3 answers a HEAD.
+  if (request.method === 'HEAD')
+    return { statusCode: error.statusCode, headers: { 'content-type': 'application/xml', ...error.headers } };
   // The error document echoes the request (bucket name, key id, canonical request): the writer
   // replaces characters XML forbids, so the document always parses.
   const body = xmlDocument('Error', {

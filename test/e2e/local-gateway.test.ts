@@ -128,6 +128,21 @@ describe('the local gateway, as API Gateway and S3 answer', () => {
     expect((await send({ method: 'HEAD', path: `/${bucket}` })).status).toBe(200);
   });
 
+  // S3 answers a HEAD with the Content-Type its GET's XML would have (LocalStack's
+  // test_s3.snapshot.json head_bucket_filtered_header, recorded against AWS); an empty PUT or DELETE
+  // answer has none of the function's, and an HTTP API gives it text/plain (scripts/offline-patches.ts).
+  it('returns application/xml to HEAD, answered or refused, and text/plain where the function sets none', async () => {
+    const bucket = uniqueBucket('ctype');
+    const created = await send({ method: 'PUT', path: `/${bucket}` });
+    expect([created.status, created.headers['content-type']]).toEqual([200, 'text/plain; charset=utf-8']);
+    const head = await send({ method: 'HEAD', path: `/${bucket}` });
+    expect([head.status, head.headers['content-type']]).toEqual([200, 'application/xml']);
+    const missing = await send({ method: 'HEAD', path: `/${uniqueBucket('ctype-missing')}` });
+    expect([missing.status, missing.headers['content-type'], missing.body]).toEqual([404, 'application/xml', '']);
+    const deleted = await send({ method: 'DELETE', path: `/${bucket}` });
+    expect([deleted.status, deleted.headers['content-type']]).toEqual([204, 'text/plain; charset=utf-8']);
+  });
+
   // A signed header sent twice is signed as its values joined with commas (SigV4's canonical headers),
   // and API Gateway hands the Lambda the same join; a gateway keeping one value fails the signature.
   it('returns 200 to a request whose signed header is repeated, its values joined with commas as signed', async () => {

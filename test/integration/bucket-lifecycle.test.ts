@@ -124,12 +124,15 @@ describe('HeadBucket', () => {
     // AWS-validated snapshot, head_bucket_filtered_header).
     expect(head.headers['x-amz-bucket-arn']).toBe(`arn:aws:s3:::${bucket}`);
     expect(head.headers['x-amz-access-point-alias']).toBe('false');
+    // The same snapshot: S3's HEAD carries the Content-Type of the XML its GET would answer.
+    expect(head.headers['content-type']).toBe('application/xml');
     expect(head.body).toBe('');
   });
 
   it('answers 404 without a body when the bucket does not exist', async () => {
     const head = await send({ method: 'HEAD', path: `/${uniqueBucket()}` });
     expect(head.statusCode).toBe(404);
+    expect(head.headers['content-type']).toBe('application/xml');
     expect(head.body).toBe('');
   });
 
@@ -138,6 +141,7 @@ describe('HeadBucket', () => {
     await send({ method: 'PUT', path: `/${bucket}` });
     const head = await send({ method: 'HEAD', path: `/${bucket}`, identity: SECOND_IDENTITY });
     expect(head.statusCode).toBe(403);
+    expect(head.headers['content-type']).toBe('application/xml');
     expect(head.body).toBe('');
   });
 });
