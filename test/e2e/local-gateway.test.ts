@@ -138,7 +138,11 @@ describe('the local gateway, as API Gateway and S3 answer', () => {
     const head = await send({ method: 'HEAD', path: `/${bucket}` });
     expect([head.status, head.headers['content-type']]).toEqual([200, 'application/xml']);
     const missing = await send({ method: 'HEAD', path: `/${uniqueBucket('ctype-missing')}` });
-    expect([missing.status, missing.headers['content-type'], missing.body]).toEqual([404, 'application/xml', '']);
+    expect([missing.status, missing.headers['content-type'], missing.body]).toEqual([
+      404,
+      'application/xml',
+      '',
+    ]);
     const deleted = await send({ method: 'DELETE', path: `/${bucket}` });
     expect([deleted.status, deleted.headers['content-type']]).toEqual([204, 'text/plain; charset=utf-8']);
   });

@@ -912,12 +912,14 @@ describe('alarms', () => {
         .sort(),
     );
     const runbook = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
-    const headings = [...runbook.matchAll(/^### (.+)$/gm)].map((match) => match[1]?.split(', ') ?? []).flat();
+    const headings = [...runbook.matchAll(/^### (.+)$/gm)].flatMap((match) => match[1]?.split(', ') ?? []);
     for (const [, alarm] of alarmsOf(prod)) {
       const name = String(alarm.Properties.AlarmName).replace('bucket-encryption-api-prod-', '');
       // Each alarm has its runbook section, and its description names that section.
       expect(headings, name).toContain(name);
-      expect(alarm.Properties.AlarmDescription, name).toMatch(new RegExp(`\\(docs/operations\\.md "${name}"\\)$`));
+      expect(alarm.Properties.AlarmDescription, name).toMatch(
+        new RegExp(`\\(docs/operations\\.md "${name}"\\)$`),
+      );
     }
   });
 

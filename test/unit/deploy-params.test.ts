@@ -88,7 +88,9 @@ describe('the deploy param table', () => {
 describe('dynamodbRequestTimeoutMs', () => {
   it("bounds an attempt so that a call's 3 attempts and backoff end 250 ms before the routes' shortest timeout", () => {
     const serverless = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
-    const shortest = Math.min(...[...serverless.matchAll(/^\s+timeout: (\d+)$/gm)].map((match) => Number(match[1])));
+    const shortest = Math.min(
+      ...[...serverless.matchAll(/^\s+timeout: (\d+)$/gm)].map((match) => Number(match[1])),
+    );
     expect(shortest).toBe(6);
     expect(3 * DYNAMODB_REQUEST_TIMEOUT_MAX_MS + 50 + 100).toBeLessThanOrEqual(shortest * 1000 - 250);
     expect(3 * (DYNAMODB_REQUEST_TIMEOUT_MAX_MS + 1) + 50 + 100).toBeGreaterThan(shortest * 1000 - 250);
