@@ -8,7 +8,7 @@
 // (UNSIGNED-PAYLOAD for presigned URLs).
 
 import { createHmac } from 'node:crypto';
-import { S3Error } from '../errors.ts';
+import { invalidRequest, S3Error } from '../errors.ts';
 import type { S3Request } from '../request.ts';
 import {
   CONTENT_SHA256,
@@ -303,12 +303,18 @@ export async function verifySigV4Header(
   if (!signedHeaders.includes('host')) {
     throw HEADER_ERRORS.malformed('the SignedHeaders component must include host.');
   }
+  // S3 refuses a header-signed request without its body hash: "The x-amz-content-sha256 header is required
+  // for all AWS Signature Version 4 requests" (S3 API reference, "Signature Calculations for the
+  // Authorization Header"), answered 400 InvalidRequest "Missing required header for this request:
+  // x-amz-content-sha256" (versitygw's tests/test_rest_list_buckets.sh expects AWS's words). Every SDK and
+  // CLI sends it; a presigned URL (verifyPresigned) signs UNSIGNED-PAYLOAD instead.
+  const declaredHash = request.headers['x-amz-content-sha256'];
+  if (declaredHash === undefined)
+    throw invalidRequest('Missing required header for this request: x-amz-content-sha256');
   checkClockSkew(time.epochMs, time.asSent, options.now);
   checkAmzHeadersSigned(request, signedHeaders);
-  const declaredHash = request.headers['x-amz-content-sha256'];
-  if (declaredHash !== undefined) checkPayloadHashValue(declaredHash, CONTENT_SHA256.aws);
-  // S3 requires x-amz-content-sha256; without it, accept a signature over the body's real hash.
-  const payloadHash = declaredHash ?? sha256Hex(request.body);
+  checkPayloadHashValue(declaredHash, CONTENT_SHA256.aws);
+  const payloadHash = declaredHash;
 
   const secret = await secretFor(options.lookup, credential.accessKeyId);
   checkSignature({
@@ -322,6 +328,6 @@ export async function verifySigV4Header(
     payloadHash,
     signatureProvided: header.signature,
   });
-  if (declaredHash !== undefined) checkPayloadHash(declaredHash, request.body);
+  checkPayloadHash(declaredHash, request.body);
   return { accountId: secret.accountId, accessKeyId: secret.accessKeyId };
 }

@@ -109,17 +109,6 @@ describe('verifyRequestSignature, SigV4 Authorization header', () => {
           }),
       ],
       [
-        'a request without x-amz-content-sha256 (the body hash is signed)',
-        () =>
-          signV4({
-            method: 'PUT',
-            path: '/b1',
-            query: { encryption: '' },
-            body: ENCRYPTION_XML,
-            omitContentSha256: true,
-          }),
-      ],
-      [
         'a path with percent-encoded characters, signed as sent',
         () => signV4({ method: 'GET', path: '/b1/a%20b/%E2%82%AC~c', query: { 'x-id': 'GetObject' } }),
       ],
@@ -419,19 +408,28 @@ describe('verifyRequestSignature, SigV4 Authorization header', () => {
       expect(error.code).toBe('SignatureDoesNotMatch');
     });
 
-    it('returns 403 SignatureDoesNotMatch when the body changes and no x-amz-content-sha256 was sent', async () => {
-      const wire = await signV4({
-        method: 'PUT',
-        path: '/b1',
-        query: { encryption: '' },
-        body: ENCRYPTION_XML,
-        omitContentSha256: true,
-      });
-      const error = await s3ErrorOf(
-        verifyWire({ ...wire, body: Buffer.from(ENCRYPTION_XML.replace('AES256', 'aws:kms')) }),
-      );
-      expect(error.code).toBe('SignatureDoesNotMatch');
-    });
+    // S3 requires the body hash of every header-signed request, even one whose signature covers the body.
+    it.each([
+      ['a PUT', 'PUT', ENCRYPTION_XML],
+      ['a GET', 'GET', ''],
+    ])(
+      'returns 400 InvalidRequest to %s signed without x-amz-content-sha256',
+      async (_name, method, body) => {
+        const wire = await signV4({
+          method,
+          path: '/b1',
+          query: { encryption: '' },
+          body,
+          omitContentSha256: true,
+        });
+        const error = await s3ErrorOf(verifyWire(wire));
+        expect([error.statusCode, error.code, error.publicMessage]).toEqual([
+          400,
+          'InvalidRequest',
+          'Missing required header for this request: x-amz-content-sha256',
+        ]);
+      },
+    );
 
     it('returns 403 AccessDenied naming the x-amz-* headers that were not signed', async () => {
       const wire = withHeaders(await cliV2Put(), {
