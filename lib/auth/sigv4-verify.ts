@@ -314,7 +314,6 @@ export async function verifySigV4Header(
   checkClockSkew(time.epochMs, time.asSent, options.now);
   checkAmzHeadersSigned(request, signedHeaders);
   checkPayloadHashValue(declaredHash, CONTENT_SHA256.aws);
-  const payloadHash = declaredHash;
 
   const secret = await secretFor(options.lookup, credential.accessKeyId);
   checkSignature({
@@ -325,7 +324,7 @@ export async function verifySigV4Header(
     query: canonicalQueryString(pieces),
     signedHeaders,
     signedHeadersList: header.signedHeaders,
-    payloadHash,
+    payloadHash: declaredHash,
     signatureProvided: header.signature,
   });
   checkPayloadHash(declaredHash, request.body);
