@@ -97,6 +97,8 @@ export async function run(
     });
   } catch (error) {
     if (error instanceof UsageError) {
+      // A message that already says where to look keeps its own pointer.
+      if (/\(see: [^)]*\)$/.test(error.message)) throw error;
       throw new UsageError(`${error.message} (see: npm run admin -- ${command.words} --help)`);
     }
     const failure = describeFailure(error, chosen);

@@ -1,11 +1,26 @@
 // What `npm start` prints once the gateway answers (scripts/start.ts). A module of its own so that
 // test/e2e/readme.test.ts can hold README's "Run it" example to exactly these commands.
+import { resolve } from 'node:path';
+import { LOCAL_STATE_FILE } from './admin/state-file.ts';
 import { LOCAL_REGION, LOCAL_TABLE_NAME, type LocalIdentity } from './local-stack.ts';
 
 export interface BannerSettings {
   port: number;
   profile: string;
   identity: LocalIdentity;
+  /** Where `npm run admin` finds this stack (LOCAL_STATE_FILE); the default when absent. */
+  stateFile?: string;
+}
+
+/**
+ * `npm run admin` as this stack's user types it: a stack with a state file of its own is found only
+ * with the same LOCAL_STATE_FILE (scripts/admin/target.ts), so the banner's admin commands carry it.
+ */
+export function adminCommand(settings: BannerSettings, args: string): string {
+  const file = settings.stateFile === undefined ? LOCAL_STATE_FILE : resolve(settings.stateFile);
+  const quoted = /^[\w./-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`;
+  const own = file === resolve(LOCAL_STATE_FILE) ? '' : `LOCAL_STATE_FILE=${quoted} `;
+  return `${own}npm run admin -- ${args}`;
 }
 
 /** The banner's example configuration, in the running profile's algorithms. */
@@ -54,8 +69,8 @@ ${bannerCommands(settings)
   .map((command) => `  ${command}`)
   .join('\n')}
 
-Accounts and keys: npm run admin -- account create --name team-a   (npm run admin -- --help)
-A bucket's change history: npm run admin -- history demo
+Accounts and keys: ${adminCommand(settings, 'account create --name team-a')}   (npm run admin -- --help)
+A bucket's change history: ${adminCommand(settings, 'history demo')}
 
 Ctrl-C stops everything.`;
 }

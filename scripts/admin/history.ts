@@ -9,7 +9,7 @@ import type {
 } from '../../lib/storage/history.ts';
 import { InvalidCursor } from '../../lib/storage/history.ts';
 import { accountNames, formatTable, indentedJson, withName } from './output.ts';
-import { type Command, UsageError } from './usage.ts';
+import { accountIdOption, type Command, UsageError } from './usage.ts';
 
 /** Entries read per request: long histories are printed page by page, never held whole. */
 const PAGE = 100;
@@ -78,6 +78,8 @@ pass nextCursor back with --cursor for the next page. A bucket named "replay": -
     if (args.length > 1) throw new UsageError(`history takes one bucket (got ${args.join(' ')})`);
     const bucket = options.bucket ?? args[0];
     if (!bucket) throw new UsageError('history needs BUCKET');
+    const bucketOwner = accountIdOption('owner', options.owner);
+    const accountId = accountIdOption('account', options.account);
     let remaining = Number.POSITIVE_INFINITY;
     if (options.limit !== undefined) {
       remaining = Number(options.limit);
@@ -156,8 +158,8 @@ pass nextCursor back with --cursor for the next page. A bucket named "replay": -
       let page: HistoryPage;
       try {
         page = await store.listHistory(bucket, {
-          bucketOwner: options.owner,
-          accountId: options.account,
+          bucketOwner,
+          accountId,
           since,
           limit: Math.min(remaining, PAGE),
           after: cursor,
@@ -196,7 +198,9 @@ pass nextCursor back with --cursor for the next page. A bucket named "replay": -
       cursor = page.cursor;
     } while (cursor && remaining > 0);
     list.end({ nextCursor: cursor ?? null });
-    if (shown === 0) out.line(`(no history for ${bucket})`);
+    const filtered = bucketOwner !== undefined || accountId !== undefined || since !== undefined;
+    if (shown === 0)
+      out.line(filtered ? `(no changes of ${bucket} match the filters)` : `(no history for ${bucket})`);
     if (cursor) out.line(`(more: --cursor ${cursor})`);
   },
 };

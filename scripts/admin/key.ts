@@ -4,7 +4,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { AccessKeyStatus } from '../../lib/storage/accounts.ts';
 import { accountNames, withName } from './output.ts';
-import { type Command, type CommandContext, UsageError } from './usage.ts';
+import { accountIdOption, type Command, type CommandContext, UsageError } from './usage.ts';
 
 // AWS's shapes: AKIA + 16 base-32 characters, 40-character secrets.
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -17,11 +17,11 @@ export const keyCreate: Command = {
   summary: 'create an access key for an account; prints the secret once',
   options: ['account'],
   async run({ options, out, target }) {
-    const accountId = options.account;
+    const accountId = accountIdOption('account', options.account);
     if (!accountId) throw new UsageError('key create needs --account ID');
     const { accounts, cipher } = target();
     const account = await accounts.getAccount(accountId);
-    if (!account) throw new UsageError(`no account ${accountId} (see: account list)`);
+    if (!account) throw new UsageError(`no account ${accountId} (see: npm run admin -- account list)`);
     const accessKeyId = newAccessKeyId();
     const secretAccessKey = newSecret();
     const created = await accounts.putAccessKey({
@@ -50,9 +50,10 @@ export const keyList: Command = {
   summary: "list access keys, oldest first (never secrets); --account: one account's",
   options: ['account'],
   async run({ options, out, target }) {
+    const account = accountIdOption('account', options.account);
     const { accounts } = target();
     const keys = (await accounts.listAccessKeys())
-      .filter((key) => options.account === undefined || key.accountId === options.account)
+      .filter((key) => account === undefined || key.accountId === account)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const nameOf = accountNames(accounts);
     const named = await Promise.all(

@@ -137,7 +137,8 @@ function stageTarget(stage: string, options: TargetOptions, env: NodeJS.ProcessE
 function localTarget(options: TargetOptions, env: NodeJS.ProcessEnv): Target {
   let endpoint = options.endpoint ?? env.DYNAMODB_ENDPOINT;
   let tableName = options.table ?? env.TABLE_NAME;
-  const stateFile = env.LOCAL_STATE_FILE ?? LOCAL_STATE_FILE;
+  // As scripts/start.ts reads it: an empty LOCAL_STATE_FILE is the default.
+  const stateFile = env.LOCAL_STATE_FILE || LOCAL_STATE_FILE;
   if (!endpoint && existsSync(stateFile)) {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
       dynamodbEndpoint?: string;
@@ -146,11 +147,12 @@ function localTarget(options: TargetOptions, env: NodeJS.ProcessEnv): Target {
     endpoint = state.dynamodbEndpoint;
     tableName ??= state.tableName;
   }
-  if (!endpoint || !tableName) {
+  if (!endpoint) {
     throw new UsageError(
-      'no target: start the local stack with `npm start`, or pass --endpoint URL --table NAME, or --stage STAGE',
+      `no target: no running stack in ${stateFile} (a stack started with LOCAL_STATE_FILE is found with the same LOCAL_STATE_FILE): start one with \`npm start\`, or pass --endpoint URL --table NAME, or --stage STAGE`,
     );
   }
+  if (!tableName) throw new UsageError(`no target: ${endpoint} needs --table NAME`);
   const at = endpoint;
   const dynamo = labelled(localDynamoClient(at), 'DynamoDB', at);
   // DynamoDB Local serves its streams on the same endpoint; it takes any credentials.

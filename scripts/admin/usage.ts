@@ -7,6 +7,13 @@ import type { Target } from './target.ts';
 /** Bad input: exit status 2, the message, and the command's usage when it helps. */
 export class UsageError extends Error {}
 
+/** An `--account`/`--owner` value: a 12-digit account id, as the service's own account ids are. */
+export function accountIdOption(flag: 'account' | 'owner', value: string | undefined): string | undefined {
+  if (value !== undefined && !/^\d{12}$/.test(value))
+    throw new UsageError(`--${flag} must be a 12-digit account id (got "${value}")`);
+  return value;
+}
+
 /** Every option of every command (node:util parseArgs), described once. */
 export const OPTIONS = {
   name: { type: 'string', value: 'NAME', help: "the account's name" },

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { bannerCommands } from '../../scripts/banner.ts';
+import { LOCAL_STATE_FILE } from '../../scripts/admin/state-file.ts';
+import { adminCommand, banner, bannerCommands } from '../../scripts/banner.ts';
 import { DEFAULT_LOCAL_IDENTITY, LOCAL_BUILD_DIR, ROOT } from '../../scripts/local-stack.ts';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -55,5 +56,19 @@ describe('README: Run it', () => {
     expect(example?.trimEnd().split('\n')).toEqual(
       bannerCommands({ port: 3000, profile: 'aws', identity: DEFAULT_LOCAL_IDENTITY }),
     );
+  });
+
+  it('prints admin commands that find the stack: with its LOCAL_STATE_FILE when it is not the default', () => {
+    const settings = { port: 3000, profile: 'aws', identity: DEFAULT_LOCAL_IDENTITY };
+    expect(adminCommand(settings, 'history demo')).toBe('npm run admin -- history demo');
+    expect(adminCommand({ ...settings, stateFile: LOCAL_STATE_FILE }, 'history demo')).toBe(
+      'npm run admin -- history demo',
+    );
+    expect(adminCommand({ ...settings, stateFile: '/tmp/my stack.json' }, 'history demo')).toBe(
+      "LOCAL_STATE_FILE='/tmp/my stack.json' npm run admin -- history demo",
+    );
+    const printed = banner({ ...settings, stateFile: '/tmp/b.json' }, 'http://127.0.0.1:8000');
+    expect(printed).toContain('LOCAL_STATE_FILE=/tmp/b.json npm run admin -- account create --name team-a');
+    expect(printed).toContain('LOCAL_STATE_FILE=/tmp/b.json npm run admin -- history demo');
   });
 });

@@ -232,6 +232,10 @@ describe('npm run admin -- history', () => {
     expect(await admin(['history', uniqueBucket('nothing')])).toEqual([
       expect.stringMatching(/^\(no history for /),
     ]);
+    // A filter that matches nothing says so, not that the bucket has no history.
+    expect(await admin(['history', bucket, '--owner', '999999999999'])).toEqual([
+      `(no changes of ${bucket} match the filters)`,
+    ]);
     expect(await adminJson(['history', uniqueBucket('nothing')])).toEqual({
       bucket: expect.any(String),
       entries: [],
@@ -245,6 +249,8 @@ describe('npm run admin -- history', () => {
       [['history'], /BUCKET/],
       [['history', bucket, '--bucket', bucket], /once/],
       [['history', bucket, '--queue', 'x'], /does not take --queue/],
+      [['history', bucket, '--owner', 'abc'], /--owner must be a 12-digit account id \(got "abc"\)/],
+      [['history', bucket, '--account', '12345'], /--account must be a 12-digit account id/],
     ] as const) {
       await expect(admin([...argv])).rejects.toThrow(message);
     }

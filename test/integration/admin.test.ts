@@ -108,7 +108,12 @@ describe('admin CLI', () => {
   it.each([
     [['account', 'create'], /--name/],
     [['key', 'create'], /--account/],
-    [['key', 'create', '--account', '000000000000'], /no account/],
+    [
+      ['key', 'create', '--account', '000000000000'],
+      /^no account 000000000000 \(see: npm run admin -- account list\)$/,
+    ],
+    [['key', 'create', '--account', 'abc'], /^--account must be a 12-digit account id \(got "abc"\)/],
+    [['key', 'list', '--account', '1'], /^--account must be a 12-digit account id/],
     [['key', 'disable'], /ACCESS_KEY_ID/],
     [['key', 'disable', 'AKIANOSUCHKEY0000000'], /no access key/],
     [['bucket', 'explode'], /unknown command/],
@@ -128,6 +133,17 @@ describe('admin CLI', () => {
       () => {},
     ).catch((thrown: unknown) => thrown);
     expect((error as Error).message).toMatch(/npm start|--endpoint|--stage/);
+    // It names the file it looked in, and the variable that points at another stack's.
+    expect((error as Error).message).toMatch(
+      /^no target: no running stack in \/nonexistent\/stack\.json \(.*LOCAL_STATE_FILE/,
+    );
+  });
+
+  it('names the missing table when given an endpoint alone', async () => {
+    const error = await run(['account', 'list', '--endpoint', 'http://127.0.0.1:1'], {}, () => {}).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect((error as Error).message).toMatch(/^no target: http:\/\/127\.0\.0\.1:1 needs --table NAME/);
   });
 });
 
