@@ -9,6 +9,14 @@ interface Patch {
 
 export const SRC = '/serverless-offline/src/';
 
+/**
+ * How long the local gateway keeps an idle client connection open (the HttpServer.js patch below): 60 s,
+ * the idle timeout AWS gives its own HTTP front door by default (Elastic Load Balancing, Application
+ * Load Balancers: "By default, ELB sets the idle timeout value for your load balancer to 60 seconds",
+ * "Edit attributes for your Application Load Balancer", read 2026-12-07).
+ */
+export const LOCAL_KEEP_ALIVE_TIMEOUT_MS = 60_000;
+
 export const PATCHES: Record<string, Patch[]> = {
   'events/http/lambda-events/LambdaProxyIntegrationEventV2.js': [
     {
@@ -107,9 +115,16 @@ export const PATCHES: Record<string, Patch[]> = {
       // made it hapi's 500 in JSON, with a stack trace of this whole module in the log. API Gateway never
       // passes such a request to a Lambda; it is answered here as S3 answers a URI it cannot read, 400
       // InvalidURI in S3's XML (scripts/offline-answers.ts, put on globalThis by scripts/offline-preload.ts).
-      why: 'Node (417 to an unknown Expect) or hapi (400 JSON to an undecodable path, 500 to a request with no URL) answer before the route',
+      //
+      // Node's HTTP server also closes a kept-alive connection after 5 s idle (server.keepAliveTimeout's
+      // default). The clients keep theirs without limit (SDK v3's agent, botocore's pool), so a client
+      // that pauses ≈ 5 s can send its next request on a socket the server is closing and get ECONNRESET
+      // ("socket hang up"): retried by default, an error for a suite that sets maxAttempts 1 (the bench's
+      // steady rounds saw one per run). The gateway waits LOCAL_KEEP_ALIVE_TIMEOUT_MS instead.
+      why: 'Node (417 to an unknown Expect, a close after 5 s idle) or hapi (400 JSON to an undecodable path, 500 to a request with no URL) answer before the route',
       find: /this\.#server = new Server\(serverOptions\)(\s*try \{)/,
       replace: `this.#server = new Server(serverOptions)
+    this.#server.listener.keepAliveTimeout = ${LOCAL_KEEP_ALIVE_TIMEOUT_MS}
     this.#server.listener.on("checkExpectation", (req, res) => {
       this.#server.listener.emit("request", req, res)
     })

@@ -128,6 +128,36 @@ describe('the local gateway, as API Gateway and S3 answer', () => {
     expect((await send({ method: 'HEAD', path: `/${bucket}` })).status).toBe(200);
   });
 
+  // Node's server alone closes a connection idle for 5 s; clients keep theirs (SDK v3's agent, botocore's
+  // pool), and one that sends as the server closes gets ECONNRESET (scripts/offline-patches.ts).
+  it("keeps an idle kept-alive connection open past Node's 5 s, and serves the next request on it", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const closed: string[] = [];
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const outgoing = http.request(
+          { host: gateway.hostname, port: gateway.port, method: 'GET', path: '/', agent },
+          (incoming) => {
+            incoming.resume();
+            incoming.on('end', () =>
+              resolve({ status: incoming.statusCode ?? 0, reused: outgoing.reusedSocket }),
+            );
+          },
+        );
+        outgoing.on('socket', (socket) => socket.once('close', () => closed.push('closed')));
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    try {
+      expect(await get()).toEqual({ status: 403, reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(closed).toEqual([]);
+      expect(await get()).toEqual({ status: 403, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
+
   // S3 answers a HEAD with the Content-Type its GET's XML would have (LocalStack's
   // test_s3.snapshot.json head_bucket_filtered_header, recorded against AWS); an empty PUT or DELETE
   // answer has none of the function's, and an HTTP API gives it text/plain (scripts/offline-patches.ts).
