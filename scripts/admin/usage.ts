@@ -1,6 +1,7 @@
 // The admin CLI's commands as data: each command file exports its `Command` (words, synopsis,
 // options, help); scripts/admin.ts parses the line, finds the command, refuses options it does not
 // take, and prints the general, a group's (`key`) or one command's (`history --help`) usage from here.
+import { isAccountId } from '../../lib/request.ts';
 import type { Output } from './output.ts';
 import type { Target } from './target.ts';
 
@@ -9,7 +10,7 @@ export class UsageError extends Error {}
 
 /** An `--account`/`--owner` value: a 12-digit account id, as the service's own account ids are. */
 export function accountIdOption(flag: 'account' | 'owner', value: string | undefined): string | undefined {
-  if (value !== undefined && !/^\d{12}$/.test(value))
+  if (value !== undefined && !isAccountId(value))
     throw new UsageError(`--${flag} must be a 12-digit account id (got "${value}")`);
   return value;
 }
