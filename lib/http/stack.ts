@@ -254,7 +254,7 @@ const s3ErrorHandler = (): S3Middleware => ({
 });
 
 /** Time kept back from the Lambda's remaining time to send the response (and its log line). */
-const RESPONSE_MARGIN_MS = 250;
+export const RESPONSE_MARGIN_MS = 250;
 
 // Storage calls end before the Lambda does, so that even a DynamoDB outage is answered in S3 XML (503)
 // rather than by API Gateway's own non-S3 error when the function times out. A context without a
